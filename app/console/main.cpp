@@ -1,0 +1,123 @@
+// cityops-console: the operator's desktop console. Composition root only.
+#include "mainwindow.h"
+#include "storage/database.h"
+#include "theme.h"
+#include "util/i18n.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace cityops;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
+    QCoreApplication::setApplicationName(QStringLiteral("cityops-console"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CITYOPS_VERSION));
+
+    // --lang must take effect before any translated text is built, the help included.
+    QString lang;
+    const QStringList args = QCoreApplication::arguments();
+    for (qsizetype i = 1; i + 1 < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--lang"))
+            lang = args.at(i + 1);
+        else if (args.at(i).startsWith(QLatin1String("--lang=")))
+            lang = args.at(i).mid(7);
+    }
+    if (!lang.isEmpty() && lang != QLatin1String("zh_CN") && lang != QLatin1String("en")) {
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(QCoreApplication::translate(
+                                    "main", "Unknown language \"%1\"; use zh_CN or en.")
+                                    .arg(lang)));
+        return 2;
+    }
+    installTranslations(lang);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "CityOps command and dispatch console."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataOpt(
+        QStringLiteral("data"),
+        QCoreApplication::translate("main", "Data directory (default: %1).")
+            .arg(QDir::toNativeSeparators(Database::defaultDataDir())),
+        QStringLiteral("DIR"));
+    const QCommandLineOption shotOpt(
+        QStringLiteral("screenshot"),
+        QCoreApplication::translate("main", "Render the window at 1600x1000 to a PNG and exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption viewOpt(QStringLiteral("view"),
+                                     QCoreApplication::translate("main", "View to show: %1.")
+                                         .arg(MainWindow::viewNames().join(QStringLiteral(", "))),
+                                     QStringLiteral("NAME"), QStringLiteral("main"));
+    const QCommandLineOption langOpt(
+        QStringLiteral("lang"),
+        QCoreApplication::translate("main", "User-interface language: zh_CN or en (default: the "
+                                            "system locale)."),
+        QStringLiteral("LANG"));
+    const QCommandLineOption themeOpt(QStringLiteral("theme"),
+                                      QCoreApplication::translate("main", "Theme: light or dark."),
+                                      QStringLiteral("THEME"));
+    parser.addOptions({dataOpt, shotOpt, viewOpt, langOpt, themeOpt});
+    parser.process(app);
+
+    auto fail = [&](const QString &message) {
+        std::fprintf(stderr, "cityops-console: %s\n", qPrintable(message));
+        if (!parser.isSet(shotOpt))
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "CityOps"), message);
+        return 1;
+    };
+    const QString view = parser.value(viewOpt);
+    if (!MainWindow::viewNames().contains(view))
+        return fail(QCoreApplication::translate("main", "Unknown view \"%1\"; use one of: %2.")
+                        .arg(view, MainWindow::viewNames().join(QStringLiteral(", "))));
+    const QString themeName = parser.value(themeOpt);
+    if (!themeName.isEmpty() && themeName != QLatin1String("light") &&
+        themeName != QLatin1String("dark"))
+        return fail(QCoreApplication::translate("main", "Unknown theme \"%1\"; use light or dark.")
+                        .arg(themeName));
+
+    const QString dataDir =
+        parser.isSet(dataOpt) ? parser.value(dataOpt) : Database::defaultDataDir();
+    auto db = Database::openDir(dataDir);
+    if (!db)
+        return fail(db.error());
+
+    MainWindow window(*db);
+    if (parser.isSet(shotOpt)) {
+        window.setTheme(themeFromKey(themeName));
+        window.resize(1600, 1000);
+        window.showView(view);
+        window.show();
+        const QString out = parser.value(shotOpt);
+        int rc = 0;
+        QTimer::singleShot(0, &window, [&] {
+            QCoreApplication::processEvents();
+            const QPixmap shot = window.grab();
+            if (shot.isNull() || !shot.save(out, "PNG")) {
+                std::fprintf(stderr, "cityops-console: %s\n",
+                             qPrintable(QCoreApplication::translate(
+                                            "main", "Cannot write the screenshot to %1.")
+                                            .arg(out)));
+                rc = 1;
+            }
+            QCoreApplication::exit(rc);
+        });
+        return app.exec() ? 1 : rc;
+    }
+    window.restoreLayout();
+    if (!themeName.isEmpty())
+        window.setTheme(themeFromKey(themeName));
+    if (view != QLatin1String("main"))
+        window.showView(view);
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "types.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace cityops {
+
+/** One row of the case list: what a queue shows, with display names resolved. */
+struct CaseRow
+{
+    CaseId id = 0;
+    QString categoryCode;
+    QString categoryName;
+    QString streetName;
+    QString address;
+    QString state;
+    qint64 deadlineAt = 0; ///< 0 when no deadline runs (closed, shelved, not filed)
+};
+
+/** Everything the store knows about one case, for the detail panel and `case show`. */
+struct CaseRecord
+{
+    CaseId id = 0;
+    QString categoryCode;
+    QString categoryName;
+    QString state;
+    int stage = 0;
+    int priority = 3;
+    QString source;
+    QString streetName;
+    QString communityName;
+    QString gridCode;
+    QString address;
+    QString description;
+    QString party;
+    double lon = 0;
+    double lat = 0;
+    qint64 reportedAt = 0;
+    qint64 deadlineAt = 0;
+    qint64 closedAt = 0;
+    QString unitName;
+    QString assigneeName;
+    int version = 0;
+    qint64 updatedAt = 0;
+};
+
+/** One row of a case's timeline (case_events). */
+struct CaseEvent
+{
+    qint64 id = 0;
+    CaseId caseId = 0;
+    int seq = 0;
+    QString kind;
+    QString actor;
+    QString role;
+    qint64 at = 0;
+    QString device;
+    QByteArray payload;
+    QByteArray prevHash;
+};
+
+/** Sortable columns of the case list. */
+enum class CaseSort
+{
+    Id,
+    Category,
+    Street,
+    Address,
+    State,
+    Deadline
+};
+
+} // namespace cityops

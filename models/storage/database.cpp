@@ -1,0 +1,269 @@
+#include "database.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QUuid>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+namespace cityops {
+
+namespace {
+
+/** Closes a raw read-only handle on every path. */
+struct RawHandle
+{
+    sqlite3 *h = nullptr;
+    ~RawHandle() { sqlite3_close_v2(h); }
+};
+
+std::optional<qint64> scalar(sqlite3 *h, const char *sql, QString *error)
+{
+    sqlite3_stmt *st = nullptr;
+    if (sqlite3_prepare_v2(h, sql, -1, &st, nullptr) != SQLITE_OK) {
+        *error = QString::fromUtf8(sqlite3_errmsg(h));
+        return std::nullopt;
+    }
+    std::optional<qint64> out;
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        out = 0;
+    else
+        *error = QString::fromUtf8(sqlite3_errmsg(h));
+    sqlite3_finalize(st);
+    return out;
+}
+
+QString sqliteError(sqlite3 *h)
+{
+    return QString::fromUtf8(sqlite3_errmsg(h));
+}
+
+} // namespace
+
+QString Database::pathInDir(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QLatin1String(kFileName));
+}
+
+Result<std::shared_ptr<Database>> Database::openDir(const QString &dataDir)
+{
+    if (!QDir().mkpath(dataDir))
+        return Error{tr("Cannot create the data directory %1.").arg(dataDir)};
+    return open(pathInDir(dataDir));
+}
+
+QString Database::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+}
+
+QList<Migration> Database::builtinMigrations()
+{
+    QList<Migration> out;
+    static const QRegularExpression re(QStringLiteral("^(\\d{4})_(.+)\\.sql$"));
+    const QDir dir(QStringLiteral(":/migrations"));
+    for (const QString &name : dir.entryList(QDir::Files, QDir::Name)) {
+        const auto m = re.match(name);
+        if (!m.hasMatch())
+            continue;
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        out.append({m.captured(1).toInt(), m.captured(2), f.readAll()});
+    }
+    return out;
+}
+
+Result<std::shared_ptr<Database>> Database::open(const QString &path, const Options &options)
+{
+    const QFileInfo fi(path);
+    const bool existed = fi.exists() && fi.size() > 0;
+    if (fi.exists() && !fi.isFile())
+        return Error{tr("%1 is not a file.").arg(path)};
+
+    // Inspect an existing file through a read-only handle first, so that a file that is not ours
+    // is never written to (not even by a pragma or a journal-mode switch).
+    if (existed) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return Error{tr("Cannot read %1: %2").arg(path, f.errorString())};
+        const QByteArray header = f.read(16);
+        if (header != QByteArray("SQLite format 3\0", 16))
+            return Error{tr("%1 is not a CityOps cache: it is not an SQLite database. The file "
+                            "was not modified.")
+                             .arg(path)};
+        f.close();
+        RawHandle raw;
+        if (sqlite3_open_v2(path.toUtf8().constData(), &raw.h, SQLITE_OPEN_READONLY, nullptr) !=
+            SQLITE_OK)
+            return Error{tr("Cannot open %1: %2").arg(path, sqliteError(raw.h))};
+        QString err;
+        const auto appId = scalar(raw.h, "PRAGMA application_id", &err);
+        const auto tables = scalar(raw.h, "SELECT count(*) FROM sqlite_master", &err);
+        if (!appId || !tables)
+            return Error{tr("%1 is damaged or not a CityOps cache (%2). The file was not "
+                            "modified.")
+                             .arg(path, err)};
+        if (*appId != kApplicationId && *tables > 0)
+            return Error{tr("%1 is an SQLite database but not a CityOps cache. The file was not "
+                            "modified.")
+                             .arg(path)};
+        if (*appId == kApplicationId) {
+            const auto version = scalar(raw.h, "SELECT max(version) FROM schema_version", &err);
+            if (!version)
+                return Error{tr("%1 is damaged: its schema version cannot be read (%2). The file "
+                                "was not modified.")
+                                 .arg(path, err)};
+            const int newest =
+                options.migrations ? options.migrations->last().version : kSchemaVersion;
+            if (*version > newest)
+                return Error{tr("%1 was written by a newer CityOps (schema %2; this build "
+                                "supports up to %3). The file was not modified.")
+                                 .arg(path)
+                                 .arg(*version)
+                                 .arg(newest)};
+        }
+    }
+    if (options.readOnly && !existed)
+        return Error{tr("%1 does not exist.").arg(path)};
+
+    std::shared_ptr<Database> self(new Database);
+    self->m_path = path;
+    self->m_connection =
+        QStringLiteral("cityops-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+    self->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), self->m_connection);
+    self->m_db.setDatabaseName(path);
+    if (options.readOnly)
+        self->m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    if (!self->m_db.open())
+        return Error{tr("Cannot open %1: %2").arg(path, self->m_db.lastError().text())};
+    const QVariant v = self->m_db.driver()->handle();
+    if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
+        return Error{tr("The Qt SQLite driver did not expose its handle.")};
+    self->m_handle = *static_cast<sqlite3 *const *>(v.constData());
+
+    QByteArray pragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+    if (!options.readOnly)
+        pragmas += "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+    if (Status s = self->exec(pragmas); !s)
+        return Error{tr("Cannot prepare %1: %2").arg(path, s.error())};
+
+    const QList<Migration> migrations = options.migrations.value_or(builtinMigrations());
+    if (options.readOnly) {
+        QString err;
+        self->m_version = static_cast<int>(
+            scalar(self->m_handle, "SELECT max(version) FROM schema_version", &err).value_or(0));
+        return self;
+    }
+    if (Status s = self->migrate(migrations, options.targetVersion); !s)
+        return Error{tr("Cannot update the schema of %1: %2").arg(path, s.error())};
+    return self;
+}
+
+Database::~Database()
+{
+    m_db.close();
+    m_db = QSqlDatabase();
+    if (!m_connection.isEmpty())
+        QSqlDatabase::removeDatabase(m_connection);
+}
+
+Status Database::exec(const QByteArray &sql)
+{
+    char *msg = nullptr;
+    if (sqlite3_exec(m_handle, sql.constData(), nullptr, nullptr, &msg) != SQLITE_OK) {
+        const QString err = QString::fromUtf8(msg ? msg : sqlite3_errmsg(m_handle));
+        sqlite3_free(msg);
+        return Error{err};
+    }
+    return Ok{};
+}
+
+Status Database::migrate(const QList<Migration> &migrations, int target)
+{
+    if (Status s = exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                        " version INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+        !s)
+        return s;
+    QString err;
+    m_version = static_cast<int>(
+        scalar(m_handle, "SELECT coalesce(max(version), 0) FROM schema_version", &err).value_or(0));
+    for (const Migration &m : migrations) {
+        if (m.version <= m_version || m.version > target)
+            continue;
+        Transaction tx(*this);
+        Status s = exec(m.sql);
+        if (s) {
+            QSqlQuery q(m_db);
+            q.prepare(QStringLiteral("INSERT INTO schema_version (version, name) VALUES (?, ?)"));
+            q.addBindValue(m.version);
+            q.addBindValue(m.name);
+            if (!q.exec())
+                s = Error{q.lastError().text()};
+        }
+        if (s)
+            s = exec(QByteArray("PRAGMA application_id = ") + QByteArray::number(kApplicationId));
+        if (s)
+            s = tx.commit();
+        if (!s)
+            return Error{tr("migration %1 (%2) failed: %3")
+                             .arg(m.version, 4, 10, QLatin1Char('0'))
+                             .arg(m.name, s.error())};
+        m_version = m.version;
+    }
+    return Ok{};
+}
+
+qint64 Database::sizeOnDisk() const
+{
+    return QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size();
+}
+
+Transaction::Transaction(Database &db) : m_db(db)
+{
+    m_nested = sqlite3_get_autocommit(db.handle()) == 0;
+    m_active = static_cast<bool>(db.exec(m_nested ? "SAVEPOINT cityops_tx" : "BEGIN IMMEDIATE"));
+}
+
+Transaction::~Transaction()
+{
+    if (m_active)
+        rollback();
+}
+
+Status Transaction::commit()
+{
+    if (!m_active)
+        return Error{QCoreApplication::translate("Database", "no active transaction")};
+    Status s = m_db.exec(m_nested ? "RELEASE cityops_tx" : "COMMIT");
+    if (!s) {
+        rollback();
+        return s;
+    }
+    m_active = false;
+    return Ok{};
+}
+
+void Transaction::rollback()
+{
+    if (!m_active)
+        return;
+    m_active = false;
+    if (m_nested)
+        (void)m_db.exec("ROLLBACK TO cityops_tx; RELEASE cityops_tx");
+    else
+        (void)m_db.exec("ROLLBACK");
+}
+
+} // namespace cityops

@@ -1,0 +1,110 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QCoreApplication>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+
+struct sqlite3;
+
+namespace cityops {
+
+/** One numbered schema step, shipped as ":/migrations/NNNN_name.sql". */
+struct Migration
+{
+    int version = 0;
+    QString name;
+    QByteArray sql;
+};
+
+/**
+ * An open CityOps cache file: checks that a file is ours before touching it, applies numbered
+ * migrations, and owns one QSqlDatabase connection.
+ *
+ * Threading: a Database belongs to the thread that opened it (a QtSql rule); open another
+ * Database on the same file for another thread. WAL lets readers run beside the one writer.
+ */
+class Database
+{
+    Q_DECLARE_TR_FUNCTIONS(Database)
+public:
+    static constexpr int kSchemaVersion = 2;
+    static constexpr int kApplicationId = 0x43594F50; // "CYOP"
+    static constexpr const char *kFileName = "cityops.db";
+
+    struct Options
+    {
+        /** Stop at this version (tests migrate step by step). */
+        int targetVersion = kSchemaVersion;
+        /** Replace the built-in migrations (tests inject a failing one). */
+        std::optional<QList<Migration>> migrations;
+        bool readOnly = false;
+    };
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    /**
+     * Opens (creating if absent) a cache file. A file that is not SQLite, an SQLite file that is
+     * not a CityOps cache, a damaged file or a newer schema is refused with a message naming the
+     * file, and the file is left byte-for-byte unchanged.
+     */
+    static Result<std::shared_ptr<Database>> open(const QString &path, const Options &options);
+    static Result<std::shared_ptr<Database>> open(const QString &path) { return open(path, {}); }
+    /** Path of the cache inside a data directory. */
+    static QString pathInDir(const QString &dataDir);
+    /** Creates the data directory if needed and opens the cache in it. */
+    static Result<std::shared_ptr<Database>> openDir(const QString &dataDir);
+    /** The default data directory (the platform's app-data location). */
+    static QString defaultDataDir();
+    static QList<Migration> builtinMigrations();
+
+    QSqlDatabase &sql() { return m_db; }
+    sqlite3 *handle() const { return m_handle; }
+    const QString &path() const { return m_path; }
+    int schemaVersion() const { return m_version; }
+
+    /** Runs one or more statements; the message of a failure names the statement's error. */
+    Status exec(const QByteArray &sql);
+    /** File size of the database plus its WAL, in bytes. */
+    qint64 sizeOnDisk() const;
+
+private:
+    Database() = default;
+    Status migrate(const QList<Migration> &migrations, int target);
+
+    QSqlDatabase m_db;
+    QString m_connection;
+    QString m_path;
+    sqlite3 *m_handle = nullptr;
+    int m_version = 0;
+};
+
+/**
+ * RAII transaction: rolls back in its destructor unless commit() succeeded. Nested use becomes a
+ * savepoint, so a helper can open its own Transaction inside a caller's.
+ */
+class Transaction
+{
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    bool isActive() const { return m_active; }
+    Status commit();
+    void rollback();
+
+private:
+    Database &m_db;
+    bool m_active = false;
+    bool m_nested = false;
+};
+
+} // namespace cityops

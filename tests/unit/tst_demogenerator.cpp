@@ -1,0 +1,208 @@
+// The demo district generator: deterministic, complete, and consistent with itself.
+#include "demo/demogenerator.h"
+#include "domain/eventchain.h"
+#include "domain/types.h"
+#include "testsupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cityops;
+
+class TestDemoGenerator : public QObject
+{
+    Q_OBJECT
+
+    static qint64 scalar(Database &db, const QString &sql)
+    {
+        QSqlQuery q(db.sql());
+        if (!q.exec(sql) || !q.next())
+            qFatal("query failed: %s", qPrintable(sql));
+        return q.value(0).toLongLong();
+    }
+
+    QTemporaryDir m_dir;
+    std::shared_ptr<Database> m_db;
+    DemoSummary m_summary;
+
+private slots:
+    void initTestCase()
+    {
+        m_summary = test::makeDemo(m_dir.path(), 20000, 42);
+        auto db = Database::openDir(m_dir.path());
+        QVERIFY(db.ok());
+        m_db = *db;
+    }
+
+    void sameSeedGivesIdenticalRows()
+    {
+        QTemporaryDir a, b, c;
+        test::makeDemo(a.path(), 3000, 7);
+        test::makeDemo(b.path(), 3000, 7);
+        test::makeDemo(c.path(), 3000, 8);
+        auto da = Database::openDir(a.path()), db = Database::openDir(b.path()),
+             dc = Database::openDir(c.path());
+        QVERIFY(da.ok() && db.ok() && dc.ok());
+        for (const QString &t : {QStringLiteral("cases"), QStringLiteral("case_events"),
+                                 QStringLiteral("grids"), QStringLiteral("units")})
+            QCOMPARE(test::tableHash(**da, t), test::tableHash(**db, t));
+        QVERIFY(test::tableHash(**da, QStringLiteral("cases")) !=
+                test::tableHash(**dc, QStringLiteral("cases")));
+    }
+
+    void districtHasTheRequiredShape()
+    {
+        Database &d = *m_db;
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM streets")), 10);
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM communities")), 100);
+        QVERIFY(scalar(d, QStringLiteral("SELECT count(*) FROM grids")) >= 1000);
+        QVERIFY(scalar(d, QStringLiteral("SELECT count(*) FROM cameras WHERE kind = 'camera'")) >=
+                300);
+        QVERIFY(scalar(d, QStringLiteral("SELECT count(*) FROM units")) >= 200);
+        QVERIFY(scalar(d, QStringLiteral("SELECT count(*) FROM roads")) >= 20);
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM cases")), 20000);
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM case_events")), m_summary.events);
+        // Everything lies inside Shanghai's bounding box.
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM cases WHERE lon NOT BETWEEN 120.85 "
+                                          "AND 122.25 OR lat NOT BETWEEN 30.65 AND 31.90")),
+                 0);
+        // CJ/T 349-style grid codes: 20 digits, unique, prefixed by their community's code.
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM grids WHERE length(code) != 20 OR "
+                                          "code GLOB '*[^0-9]*'")),
+                 0);
+        QCOMPARE(scalar(d, QStringLiteral("SELECT count(*) FROM grids g JOIN communities c ON "
+                                          "c.id = g.community_id WHERE substr(g.code, 13, 6) != "
+                                          "c.code")),
+                 0);
+        // Grids tile each community: their areas add up and no cell leaves its community.
+        QSqlQuery q(d.sql());
+        QVERIFY(q.exec(QStringLiteral(
+            "SELECT c.id, c.geometry, sum(g.area_m2), min(g.min_lon), min(g.min_lat), "
+            "max(g.max_lon), max(g.max_lat) FROM communities c JOIN grids g ON "
+            "g.community_id = c.id GROUP BY c.id")));
+        int checked = 0;
+        while (q.next()) {
+            const auto ring = QJsonDocument::fromJson(q.value(1).toByteArray())
+                                  .object()
+                                  .value(QLatin1String("coordinates"))
+                                  .toArray()
+                                  .at(0)
+                                  .toArray();
+            const double w = ring.at(0).toArray().at(0).toDouble();
+            const double s = ring.at(0).toArray().at(1).toDouble();
+            const double e = ring.at(2).toArray().at(0).toDouble();
+            const double n = ring.at(2).toArray().at(1).toDouble();
+            QVERIFY(std::abs(q.value(3).toDouble() - w) < 1e-6);
+            QVERIFY(std::abs(q.value(4).toDouble() - s) < 1e-6);
+            QVERIFY(std::abs(q.value(5).toDouble() - e) < 1e-6);
+            QVERIFY(std::abs(q.value(6).toDouble() - n) < 1e-6);
+            const double area =
+                (e - w) * 111320.0 * std::cos(31.231 * M_PI / 180) * (n - s) * 110574.0;
+            QVERIFY2(std::abs(q.value(2).toDouble() / area - 1.0) < 0.01,
+                     qPrintable(q.value(0).toString()));
+            ++checked;
+        }
+        QCOMPARE(checked, 100);
+    }
+
+    void demoUsersHaveOneRoleEach()
+    {
+        QSqlQuery q(m_db->sql());
+        QVERIFY(q.exec(QStringLiteral("SELECT username, role FROM users ORDER BY id")));
+        QMap<QString, QString> users;
+        while (q.next())
+            users.insert(q.value(0).toString(), q.value(1).toString());
+        const QMap<QString, QString> expected{
+            {"operator1", "operator"}, {"dispatcher1", "dispatcher"}, {"supervisor1", "supervisor"},
+            {"field1", "field"},       {"enforcer1", "enforcement"},  {"auditor1", "auditor"}};
+        QCOMPARE(users, expected);
+    }
+
+    void casesCoverEveryStateAndAShareIsOverdue()
+    {
+        QSet<QString> states;
+        QSqlQuery q(m_db->sql());
+        QVERIFY(q.exec(QStringLiteral("SELECT DISTINCT state FROM cases")));
+        while (q.next())
+            states.insert(q.value(0).toString());
+        for (CaseState s : kAllCaseStates)
+            QVERIFY2(states.contains(Names::key(s)), qPrintable(Names::key(s)));
+        for (int stage = 1; stage <= 3; ++stage)
+            QVERIFY(
+                scalar(*m_db,
+                       QStringLiteral("SELECT count(*) FROM cases WHERE stage = %1").arg(stage)) >
+                0);
+        const qint64 overdue =
+            scalar(*m_db, QStringLiteral("SELECT count(*) FROM cases WHERE state NOT IN ('closed', "
+                                         "'rejected', 'shelved') AND deadline_at < %1")
+                              .arg(DemoOptions::kDefaultAnchorMs));
+        QVERIFY(overdue > 200 && overdue < 6000);
+        // Every source and a mix of categories appear; cases are numbered in reporting order.
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT count(DISTINCT source) FROM cases")), 5);
+        QVERIFY(scalar(*m_db, QStringLiteral("SELECT count(DISTINCT category) FROM cases")) >= 60);
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT count(*) FROM cases a JOIN cases b ON b.id = "
+                                              "a.id + 1 WHERE b.reported_at < a.reported_at")),
+                 0);
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT count(*) FROM case_events WHERE at >= %1")
+                                   .arg(DemoOptions::kDefaultAnchorMs)),
+                 0);
+    }
+
+    void timelinesAreHashChained()
+    {
+        QSqlQuery cases(m_db->sql());
+        QVERIFY(cases.exec(QStringLiteral("SELECT id, chain_head FROM cases WHERE id % 97 = 0")));
+        int checked = 0;
+        while (cases.next()) {
+            const qint64 id = cases.value(0).toLongLong();
+            QSqlQuery ev(m_db->sql());
+            ev.prepare(QStringLiteral("SELECT seq, kind, actor, role, at, device, payload, "
+                                      "prev_hash FROM case_events WHERE case_id = ? ORDER BY seq"));
+            ev.addBindValue(id);
+            QVERIFY(ev.exec());
+            QByteArray prev = genesisHash();
+            int seq = 0;
+            while (ev.next()) {
+                QCOMPARE(ev.value(0).toInt(), ++seq);
+                QCOMPARE(ev.value(7).toByteArray(), prev);
+                prev = eventHash({id, seq, ev.value(1).toByteArray(), ev.value(2).toByteArray(),
+                                  ev.value(3).toByteArray(), ev.value(4).toLongLong(),
+                                  ev.value(5).toByteArray(), ev.value(6).toByteArray(), prev});
+            }
+            QVERIFY(seq >= 1);
+            QCOMPARE(cases.value(1).toByteArray(), prev);
+            ++checked;
+        }
+        QVERIFY(checked > 100);
+    }
+
+    void refusesToOverwriteAnExistingCache()
+    {
+        DemoOptions o;
+        o.cases = 10;
+        const auto r = DemoGenerator::generate(m_dir.path(), o);
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().contains(QLatin1String("already exists")));
+        QCOMPARE(scalar(*m_db, QStringLiteral("SELECT count(*) FROM cases")), 20000);
+    }
+
+    void cancelledRunLeavesNothing()
+    {
+        QTemporaryDir dir;
+        DemoOptions o;
+        o.cases = 5000;
+        o.progress = [](int pct) {
+            return pct < 50;
+        };
+        QVERIFY(!DemoGenerator::generate(dir.path(), o).ok());
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDemoGenerator)
+#include "tst_demogenerator.moc"

@@ -1,0 +1,298 @@
+#include "mainwindow.h"
+
+#include "casedetailwidget.h"
+#include "itemmodels/caselistmodel.h"
+#include "storage/casestore.h"
+#include "storage/database.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace cityops {
+
+namespace {
+const char *kGeometryKey = "window/geometry";
+const char *kStateKey = "window/state";
+const char *kThemeKey = "window/theme";
+constexpr int kLayoutVersion = 1;
+
+/** Menu text without its accelerator: "&Quit" and "退出(&Q)" become "Quit" and "退出". */
+QString plainText(QString text)
+{
+    static const QRegularExpression cjkAccel(QStringLiteral("\\(&.\\)"));
+    return text.remove(cjkAccel).remove(QLatin1Char('&'));
+}
+} // namespace
+
+MainWindow::MainWindow(std::shared_ptr<Database> db, QWidget *parent)
+    : QMainWindow(parent), m_db(std::move(db)), m_store(std::make_shared<CaseStore>(m_db))
+{
+    setWindowTitle(tr("CityOps — %1")
+                       .arg(m_store->meta(QStringLiteral("district")).isEmpty()
+                                ? tr("District operations centre")
+                                : m_store->meta(QStringLiteral("district"))));
+    setObjectName(QStringLiteral("MainWindow"));
+    setDockNestingEnabled(true);
+    setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+    buildDocks();
+    buildMenus();
+
+    m_cacheLabel = new QLabel(this);
+    m_countLabel = new QLabel(this);
+    m_connectionLabel = new QLabel(tr("● Offline"), this);
+    m_connectionLabel->setToolTip(tr("Not connected to the central platform; working on the local "
+                                     "cache."));
+    statusBar()->addPermanentWidget(m_countLabel);
+    statusBar()->addPermanentWidget(m_cacheLabel);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+    refreshStatus();
+    m_defaultState = saveState(kLayoutVersion);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    m_model = new CaseListModel(m_store, this);
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("caseTable"));
+    m_table->setModel(m_model);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(CaseListModel::IdColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(24);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(CaseListModel::AddressColumn,
+                                                      QHeaderView::Stretch);
+    m_table->setColumnWidth(CaseListModel::IdColumn, 80);
+    m_table->setColumnWidth(CaseListModel::CategoryColumn, 150);
+    m_table->setColumnWidth(CaseListModel::StreetColumn, 120);
+    m_table->setColumnWidth(CaseListModel::StateColumn, 110);
+    m_table->setColumnWidth(CaseListModel::DeadlineColumn, 140);
+
+    m_queuesDock = new QDockWidget(tr("Queues"), this);
+    m_queuesDock->setObjectName(QStringLiteral("QueuesDock"));
+    m_queuesDock->setWidget(m_table);
+    addDockWidget(Qt::LeftDockWidgetArea, m_queuesDock);
+
+    m_detail = new CaseDetailWidget(m_store);
+    m_detailDock = new QDockWidget(tr("Case detail"), this);
+    m_detailDock->setObjectName(QStringLiteral("CaseDetailDock"));
+    m_detailDock->setWidget(m_detail);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    m_detail->showCase(current.data(CaseListModel::CaseIdRole).toLongLong());
+                else
+                    m_detail->clear();
+            });
+    connect(m_table, &QTableView::activated, this, [this] {
+        m_detailDock->show();
+        m_detailDock->raise();
+        m_detail->setFocus();
+    });
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *reload = file->addAction(tr("&Reload cache"), this, [this] {
+        const CaseId keep = m_detail->caseId();
+        m_model->reload();
+        refreshStatus();
+        if (keep)
+            selectCase(keep);
+    });
+    reload->setShortcut(QKeySequence::Refresh);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *caseMenu = menuBar()->addMenu(tr("&Case"));
+    QAction *go = caseMenu->addAction(tr("&Go to case…"), this, &MainWindow::goToCase);
+    go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    QAction *focusQueue = caseMenu->addAction(tr("Focus the &queue"), this, [this] {
+        m_queuesDock->show();
+        m_table->setFocus();
+    });
+    focusQueue->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction *focusDetail = caseMenu->addAction(tr("Focus the case &detail"), this, [this] {
+        m_detailDock->show();
+        m_detail->setFocus();
+    });
+    focusDetail->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *q = m_queuesDock->toggleViewAction();
+    q->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_1));
+    view->addAction(q);
+    QAction *d = m_detailDock->toggleViewAction();
+    d->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_2));
+    view->addAction(d);
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    auto *group = new QActionGroup(this);
+    m_lightAction = themes->addAction(tr("&Light"), this, [this] { setTheme(Theme::Light); });
+    m_darkAction = themes->addAction(tr("&Dark"), this, [this] { setTheme(Theme::Dark); });
+    for (QAction *a : {m_lightAction, m_darkAction}) {
+        a->setCheckable(true);
+        group->addAction(a);
+    }
+    m_lightAction->setChecked(true);
+    QAction *toggle = view->addAction(tr("Toggle light/&dark"), this, [this] {
+        setTheme(m_theme == Theme::Dark ? Theme::Light : Theme::Dark);
+    });
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    view->addSeparator();
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About CityOps"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    applyTheme(theme);
+    (theme == Theme::Dark ? m_darkAction : m_lightAction)->setChecked(true);
+}
+
+void MainWindow::refreshStatus()
+{
+    const QLocale loc;
+    m_countLabel->setText(tr("%1 cases").arg(loc.toString(m_model->totalCount())));
+    m_cacheLabel->setText(tr("Cache %1").arg(loc.formattedDataSize(m_db->sizeOnDisk())));
+    m_cacheLabel->setToolTip(m_db->path());
+}
+
+bool MainWindow::selectCase(CaseId id)
+{
+    int row = m_model->rowOf(id);
+    while (row < 0 && m_model->canFetchMore({})) {
+        m_model->fetchMore({});
+        row = m_model->rowOf(id);
+        if (m_model->rowCount() > 20000)
+            break; // a deep case is shown in the detail panel without loading the whole list
+    }
+    if (row >= 0) {
+        const QModelIndex idx = m_model->index(row, 0);
+        m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
+                                                            QItemSelectionModel::Rows);
+        m_table->scrollTo(idx);
+    }
+    m_detail->showCase(id);
+    return m_detail->caseId() == id;
+}
+
+void MainWindow::goToCase()
+{
+    bool ok = false;
+    const qint64 id = QInputDialog::getText(this, tr("Go to case"), tr("Case number:"),
+                                            QLineEdit::Normal, QString(), &ok)
+                          .trimmed()
+                          .toLongLong();
+    if (!ok)
+        return;
+    if (id <= 0 || !selectCase(id))
+        QMessageBox::information(this, tr("Go to case"), tr("There is no case %1.").arg(id));
+}
+
+void MainWindow::showShortcuts()
+{
+    QString rows;
+    const QList<QMenu *> menus = menuBar()->findChildren<QMenu *>();
+    for (QMenu *menu : menus) {
+        for (QAction *a : menu->actions()) {
+            if (a->shortcut().isEmpty())
+                continue;
+            rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                        .arg(plainText(a->text()).toHtmlEscaped(),
+                             a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped());
+        }
+    }
+    rows += QStringLiteral("<tr><td>%1</td><td><b>↑ ↓ PgUp PgDn</b></td></tr>")
+                .arg(tr("Move in the queue").toHtmlEscaped());
+    rows += QStringLiteral("<tr><td>%1</td><td><b>Enter</b></td></tr>")
+                .arg(tr("Open the selected case").toHtmlEscaped());
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Keyboard shortcuts"));
+    box.setTextFormat(Qt::RichText);
+    box.setText(QStringLiteral("<table cellspacing=6>%1</table>").arg(rows));
+    box.exec();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About CityOps"),
+        tr("<h3>CityOps %1</h3><p>Command and dispatch console for district "
+           "urban-operations centres.</p><p>Cache: %2</p>")
+            .arg(QCoreApplication::applicationVersion(), m_db->path().toHtmlEscaped()));
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState, kLayoutVersion);
+    m_queuesDock->show();
+    m_detailDock->show();
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings s;
+    if (const QByteArray g = s.value(QLatin1String(kGeometryKey)).toByteArray(); !g.isEmpty())
+        restoreGeometry(g);
+    if (const QByteArray st = s.value(QLatin1String(kStateKey)).toByteArray(); !st.isEmpty())
+        restoreState(st, kLayoutVersion);
+    setTheme(themeFromKey(s.value(QLatin1String(kThemeKey)).toString()));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings s;
+    s.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    s.setValue(QLatin1String(kStateKey), saveState(kLayoutVersion));
+    s.setValue(QLatin1String(kThemeKey), themeKey(m_theme));
+    event->accept();
+}
+
+QStringList MainWindow::viewNames()
+{
+    return {QStringLiteral("main"), QStringLiteral("queues"), QStringLiteral("case")};
+}
+
+bool MainWindow::showView(const QString &name)
+{
+    if (!viewNames().contains(name))
+        return false;
+    m_queuesDock->setVisible(name != QLatin1String("case"));
+    m_detailDock->setVisible(name != QLatin1String("queues"));
+    if (name != QLatin1String("queues") && m_model->rowCount() > 0)
+        selectCase(m_model->index(0, 0).data(CaseListModel::CaseIdRole).toLongLong());
+    return true;
+}
+
+} // namespace cityops
