@@ -1,22 +1,34 @@
 #include "casedetailwidget.h"
 
+#include "actiondialog.h"
+#include "consolecontext.h"
 #include "domain/catalogue.h"
 #include "storage/casestore.h"
+#include "storage/evidencestore.h"
 #include "util/timefmt.h"
 
 #include <QDateTime>
+#include <QDialog>
 #include <QFormLayout>
 #include <QHeaderView>
+#include <QIcon>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPixmap>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace cityops {
 
-CaseDetailWidget::CaseDetailWidget(std::shared_ptr<CaseStore> store, QWidget *parent)
-    : QWidget(parent), m_store(std::move(store))
+CaseDetailWidget::CaseDetailWidget(ConsoleContext &ctx, QWidget *parent)
+    : QWidget(parent), m_ctx(ctx), m_store(ctx.store())
 {
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(8, 8, 8, 8);
@@ -37,6 +49,35 @@ CaseDetailWidget::CaseDetailWidget(std::shared_ptr<CaseStore> store, QWidget *pa
     header->addWidget(m_title, 1);
     header->addWidget(m_state);
     body->addLayout(header);
+
+    m_ladderRow = new QWidget(m_body);
+    auto *ladder = new QHBoxLayout(m_ladderRow);
+    ladder->setContentsMargins(0, 2, 0, 2);
+    for (int stage = 1; stage <= 3; ++stage) {
+        auto *chip = new QLabel(m_ladderRow);
+        chip->setObjectName(QStringLiteral("stageChip"));
+        chip->setAlignment(Qt::AlignCenter);
+        chip->setTextFormat(Qt::PlainText);
+        ladder->addWidget(chip, 1);
+        m_chips << chip;
+    }
+    body->addWidget(m_ladderRow);
+
+    m_actionsRow = new QWidget(m_body);
+    auto *actions = new QHBoxLayout(m_actionsRow);
+    actions->setContentsMargins(0, 2, 0, 2);
+    for (Action a : kAllActions) {
+        if (a == Action::Report || !ctx.signedIn() ||
+            !Workflow::rolesFor(a).contains(ctx.actor().role))
+            continue;
+        auto *b = new QPushButton(ActionDialog::title(a), m_actionsRow);
+        b->setObjectName(QStringLiteral("action-") + actionKey(a));
+        connect(b, &QPushButton::clicked, this, [this, a] { runAction(a); });
+        actions->addWidget(b);
+        m_buttons.insert(int(a), b);
+    }
+    actions->addStretch(1);
+    body->addWidget(m_actionsRow);
 
     auto *split = new QSplitter(Qt::Vertical, m_body);
     auto *fields = new QWidget;
@@ -71,6 +112,10 @@ CaseDetailWidget::CaseDetailWidget(std::shared_ptr<CaseStore> store, QWidget *pa
     m_timeline->setHeaderLabels(
         {tr("#"), tr("Time"), tr("Event"), tr("Actor"), tr("Role"), tr("Device"), tr("Details")});
     m_timeline->header()->setStretchLastSection(true);
+    m_timeline->setIconSize(QSize(48, 36));
+    m_timeline->setToolTip(tr("Double-click a row with a photo to see it full size."));
+    connect(m_timeline, &QTreeWidget::itemDoubleClicked, this,
+            [this](QTreeWidgetItem *item) { showEvidence(item); });
     split->addWidget(m_timeline);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -135,19 +180,138 @@ void CaseDetailWidget::showCase(CaseId id)
     m_assignee->setText(c->assigneeName.isEmpty() ? tr("—") : c->assigneeName);
     m_version->setText(QString::number(c->version));
 
+    if (auto snap = m_ctx.repository().snapshot(id))
+        m_snapshot = *snap;
+    updateLadder(m_snapshot);
     m_timeline->clear();
     for (const CaseEvent &e : m_store->events(id)) {
         const QString details = Names::payloadSummary(e.payload);
+        QStringList photos;
+        for (const QJsonValue &v :
+             QJsonDocument::fromJson(e.payload).object().value(QLatin1String("evidence")).toArray())
+            photos << v.toString();
         auto *item = new QTreeWidgetItem(
             {QString::number(e.seq), TimeFormat::dateTime(e.at), Names::eventLabel(e.kind), e.actor,
              Names::role(e.role) ? Names::label(*Names::role(e.role)) : e.role, e.device, details});
         item->setData(0, Qt::UserRole, e.id);
+        item->setData(6, Qt::UserRole, photos);
+        if (!photos.isEmpty()) {
+            const QString path = m_ctx.evidence().pathFor(photos.first());
+            if (!path.isEmpty())
+                item->setIcon(6, QIcon(QPixmap(path).scaled(96, 72, Qt::KeepAspectRatio)));
+        }
         m_timeline->addTopLevelItem(item);
     }
     for (int c2 = 0; c2 < m_timeline->columnCount() - 1; ++c2)
         m_timeline->resizeColumnToContents(c2);
     m_empty->hide();
     m_body->show();
+}
+
+QPushButton *CaseDetailWidget::actionButton(Action a) const
+{
+    return m_buttons.value(int(a));
+}
+
+void CaseDetailWidget::updateLadder(const CaseSnapshot &s)
+{
+    m_ladderRow->setVisible(s.ladder);
+    for (int stage = 1; stage <= 3; ++stage) {
+        QLabel *chip = m_chips.at(stage - 1);
+        const StageRecord *rec = nullptr;
+        for (const StageRecord &r : s.stages) {
+            if (r.stage == stage)
+                rec = &r;
+        }
+        QString state = QStringLiteral("future");
+        QString text = Names::stageLabel(stage);
+        if (stage == int(s.stage) && s.isOpen()) {
+            state = QStringLiteral("current");
+            if (s.deadlineAt)
+                text += QLatin1Char('\n') + tr("due %1").arg(TimeFormat::dateTime(s.deadlineAt));
+        } else if (rec) {
+            state = QStringLiteral("done");
+            text += QLatin1Char('\n') + TimeFormat::dateTime(rec->enteredAt);
+        } else if (stage < int(s.stage)) {
+            state = QStringLiteral("skipped");
+            text += QLatin1Char('\n') + tr("skipped");
+        }
+        QString tip;
+        if (rec) {
+            tip = tr("Entered %1").arg(TimeFormat::dateTime(rec->enteredAt));
+            if (!rec->approver.isEmpty())
+                tip += QLatin1Char('\n') +
+                       tr("Requested by %1, approved by %2").arg(rec->requester, rec->approver);
+            if (rec->skip)
+                tip += QLatin1Char('\n') + tr("Approved as a stage skip");
+            if (!rec->outcome.isEmpty())
+                tip += QLatin1Char('\n') + tr("Outcome: %1").arg(rec->outcome);
+        }
+        if (s.escalation && stage == s.escalation->toStage) {
+            state = QStringLiteral("pending");
+            text += QLatin1Char('\n') + tr("awaiting approval");
+        }
+        chip->setText(text);
+        chip->setToolTip(tip);
+        chip->setProperty("chipState", state);
+        chip->style()->unpolish(chip);
+        chip->style()->polish(chip);
+    }
+    for (auto it = m_buttons.begin(); it != m_buttons.end(); ++it) {
+        const auto why = m_ctx.workflow().precheck(s, Action(it.key()), m_ctx.actor());
+        it.value()->setEnabled(!why);
+        it.value()->setToolTip(why ? why->reason : QString());
+        // Actions that could never apply to this case stay out of the way.
+        it.value()->setVisible(!why || why->code != QLatin1String("ladder"));
+    }
+}
+
+void CaseDetailWidget::runAction(Action a)
+{
+    if (!m_id)
+        return;
+    Command cmd;
+    cmd.action = a;
+    if (ActionDialog::needsInput(a)) {
+        ActionDialog dlg(m_ctx, m_snapshot, a, this);
+        if (dlg.exec() != QDialog::Accepted)
+            return;
+        const auto c = dlg.command();
+        if (!c)
+            return;
+        cmd = *c;
+    }
+    const Outcome o = m_ctx.run(m_id, cmd);
+    if (!o.ok())
+        QMessageBox::warning(this, ActionDialog::title(a), o.message());
+    else
+        showCase(m_id);
+}
+
+void CaseDetailWidget::showEvidence(QTreeWidgetItem *item)
+{
+    const QStringList photos = item->data(6, Qt::UserRole).toStringList();
+    if (photos.isEmpty())
+        return;
+    QDialog viewer(this);
+    viewer.setWindowTitle(tr("Evidence"));
+    auto *layout = new QVBoxLayout(&viewer);
+    auto *scroll = new QScrollArea;
+    auto *pics = new QWidget;
+    auto *col = new QVBoxLayout(pics);
+    for (const QString &sha : photos) {
+        auto *label = new QLabel;
+        const QString path = m_ctx.evidence().pathFor(sha);
+        label->setPixmap(QPixmap(path));
+        col->addWidget(label);
+        auto *cap = new QLabel(tr("SHA-256 %1").arg(sha));
+        cap->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        col->addWidget(cap);
+    }
+    scroll->setWidget(pics);
+    layout->addWidget(scroll);
+    viewer.resize(900, 700);
+    viewer.exec();
 }
 
 } // namespace cityops

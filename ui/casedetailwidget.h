@@ -1,28 +1,44 @@
 #pragma once
 
 #include "domain/caserecord.h"
+#include "workflow/workflow.h"
+
+#include <QHash>
 
 #include <QWidget>
 
 #include <memory>
 
 class QFormLayout;
+class QHBoxLayout;
 class QLabel;
+class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace cityops {
 
 class CaseStore;
+class ConsoleContext;
 
-/** Case detail panel: every field of one case plus its timeline (case_events). */
+/**
+ * Case detail panel: every field of one case, the escalation ladder as stage chips with their
+ * deadlines, the timeline (case_events) with evidence thumbnails, and a button for each command
+ * of the signed-in user's role: enabled when the workflow allows it now, otherwise disabled with
+ * the reason as its tooltip.
+ */
 class CaseDetailWidget : public QWidget
 {
     Q_OBJECT
 public:
-    explicit CaseDetailWidget(std::shared_ptr<CaseStore> store, QWidget *parent = nullptr);
+    explicit CaseDetailWidget(ConsoleContext &ctx, QWidget *parent = nullptr);
 
     CaseId caseId() const { return m_id; }
     QTreeWidget *timeline() const { return m_timeline; }
+    /** The button of an action, or nullptr when the user's role never performs it. */
+    QPushButton *actionButton(Action a) const;
+    /** The stage chips (1–3), for tests and screenshots. */
+    QList<QLabel *> stageChips() const { return m_chips; }
 
 public slots:
     void showCase(cityops::CaseId id);
@@ -30,8 +46,17 @@ public slots:
 
 private:
     QLabel *addField(const QString &label);
+    void runAction(Action a);
+    void showEvidence(QTreeWidgetItem *item);
+    void updateLadder(const CaseSnapshot &s);
 
+    ConsoleContext &m_ctx;
     std::shared_ptr<CaseStore> m_store;
+    CaseSnapshot m_snapshot;
+    QWidget *m_ladderRow = nullptr;
+    QList<QLabel *> m_chips;
+    QWidget *m_actionsRow = nullptr;
+    QHash<int, QPushButton *> m_buttons;
     CaseId m_id = 0;
     QLabel *m_title = nullptr;
     QLabel *m_state = nullptr;

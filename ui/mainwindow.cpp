@@ -1,7 +1,10 @@
 #include "mainwindow.h"
 
+#include "approvalspanel.h"
 #include "casedetailwidget.h"
+#include "consolecontext.h"
 #include "itemmodels/caselistmodel.h"
+#include "itemmodels/pendingapprovalsmodel.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
 
@@ -38,8 +41,10 @@ QString plainText(QString text)
 }
 } // namespace
 
-MainWindow::MainWindow(std::shared_ptr<Database> db, QWidget *parent)
-    : QMainWindow(parent), m_db(std::move(db)), m_store(std::make_shared<CaseStore>(m_db))
+MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, const Actor &actor,
+                       QWidget *parent)
+    : QMainWindow(parent), m_db(std::move(db)),
+      m_ctx(new ConsoleContext(m_db, dataDir, actor, this)), m_store(m_ctx->store())
 {
     setWindowTitle(tr("CityOps — %1")
                        .arg(m_store->meta(QStringLiteral("district")).isEmpty()
@@ -51,6 +56,11 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, QWidget *parent)
     buildDocks();
     buildMenus();
 
+    m_userLabel = new QLabel(
+        m_ctx->signedIn() ? tr("%1 · %2").arg(actor.id, Names::label(actor.role)) : tr("Read-only"),
+        this);
+    statusBar()->addWidget(m_userLabel);
+    connect(m_ctx, &ConsoleContext::caseChanged, this, &MainWindow::onCaseChanged);
     m_cacheLabel = new QLabel(this);
     m_countLabel = new QLabel(this);
     m_connectionLabel = new QLabel(tr("● Offline"), this);
@@ -93,13 +103,23 @@ void MainWindow::buildDocks()
     m_queuesDock->setWidget(m_table);
     addDockWidget(Qt::LeftDockWidgetArea, m_queuesDock);
 
-    m_detail = new CaseDetailWidget(m_store);
+    m_detail = new CaseDetailWidget(*m_ctx);
     m_detailDock = new QDockWidget(tr("Case detail"), this);
     m_detailDock->setObjectName(QStringLiteral("CaseDetailDock"));
     m_detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
     resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
 
+    if (m_ctx->signedIn() && m_ctx->actor().role == Role::Supervisor) {
+        m_approvals = new ApprovalsPanel(*m_ctx);
+        m_approvalsDock = new QDockWidget(tr("Approvals"), this);
+        m_approvalsDock->setObjectName(QStringLiteral("ApprovalsDock"));
+        m_approvalsDock->setWidget(m_approvals);
+        splitDockWidget(m_queuesDock, m_approvalsDock, Qt::Vertical);
+        resizeDocks({m_queuesDock, m_approvalsDock}, {650, 300}, Qt::Vertical);
+        connect(m_approvals, &ApprovalsPanel::caseSelected, this,
+                [this](qint64 id) { m_detail->showCase(id); });
+    }
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -142,6 +162,17 @@ void MainWindow::buildMenus()
         m_detail->setFocus();
     });
     focusDetail->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    if (m_approvals) {
+        caseMenu->addSeparator();
+        QAction *approve = caseMenu->addAction(tr("&Approve request"), m_approvals,
+                                               &ApprovalsPanel::approveCurrent);
+        approve->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+        QAction *rejectReq = caseMenu->addAction(tr("Re&ject request…"), m_approvals,
+                                                 &ApprovalsPanel::rejectCurrent);
+        rejectReq->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+        caseMenu->addAction(tr("Approve &selected requests…"), m_approvals,
+                            &ApprovalsPanel::approveSelected);
+    }
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *q = m_queuesDock->toggleViewAction();
@@ -150,6 +181,11 @@ void MainWindow::buildMenus()
     QAction *d = m_detailDock->toggleViewAction();
     d->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_2));
     view->addAction(d);
+    if (m_approvalsDock) {
+        QAction *ap = m_approvalsDock->toggleViewAction();
+        ap->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
+        view->addAction(ap);
+    }
     view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     auto *group = new QActionGroup(this);
@@ -171,6 +207,16 @@ void MainWindow::buildMenus()
     QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
     keys->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About CityOps"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::onCaseChanged(CaseId id)
+{
+    const CaseId shown = m_detail->caseId();
+    m_model->reload();
+    refreshStatus();
+    if (shown)
+        selectCase(shown);
+    Q_UNUSED(id);
 }
 
 void MainWindow::setTheme(Theme theme)
@@ -258,6 +304,8 @@ void MainWindow::resetLayout()
     restoreState(m_defaultState, kLayoutVersion);
     m_queuesDock->show();
     m_detailDock->show();
+    if (m_approvalsDock)
+        m_approvalsDock->show();
 }
 
 void MainWindow::restoreLayout()
@@ -281,7 +329,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("main"), QStringLiteral("queues"), QStringLiteral("case")};
+    return {QStringLiteral("main"), QStringLiteral("queues"), QStringLiteral("case"),
+            QStringLiteral("approvals")};
 }
 
 bool MainWindow::showView(const QString &name)
@@ -290,6 +339,10 @@ bool MainWindow::showView(const QString &name)
         return false;
     m_queuesDock->setVisible(name != QLatin1String("case"));
     m_detailDock->setVisible(name != QLatin1String("queues"));
+    if (name == QLatin1String("approvals") && m_approvals && m_approvals->model()->rowCount() > 0) {
+        m_approvals->table()->selectRow(0);
+        return true;
+    }
     if (name != QLatin1String("queues") && m_model->rowCount() > 0)
         selectCase(m_model->index(0, 0).data(CaseListModel::CaseIdRole).toLongLong());
     return true;

@@ -14,10 +14,13 @@ class QTableView;
 
 namespace cityops {
 
+class ApprovalsPanel;
 class CaseDetailWidget;
 class CaseListModel;
 class CaseStore;
+class ConsoleContext;
 class Database;
+struct Actor;
 
 /**
  * The console's main window: dockable Queues and Case detail panels (later issues add Map,
@@ -28,7 +31,9 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(std::shared_ptr<Database> db, QWidget *parent = nullptr);
+    /** With an empty actor the console is read-only (no workflow actions). */
+    MainWindow(std::shared_ptr<Database> db, const QString &dataDir, const Actor &actor,
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     /** Restores geometry, dock layout and theme saved by an earlier session. */
@@ -44,6 +49,10 @@ public:
     CaseDetailWidget *caseDetail() const { return m_detail; }
     QDockWidget *queuesDock() const { return m_queuesDock; }
     QDockWidget *detailDock() const { return m_detailDock; }
+    /** Present only for supervisors. */
+    QDockWidget *approvalsDock() const { return m_approvalsDock; }
+    ApprovalsPanel *approvals() const { return m_approvals; }
+    ConsoleContext &context() const { return *m_ctx; }
     /** Selects the case in the queue (loading rows as needed) and shows it in the detail panel. */
     bool selectCase(CaseId id);
 
@@ -59,8 +68,14 @@ private:
     void showAbout();
     void resetLayout();
 
+    void onCaseChanged(CaseId id);
+
     std::shared_ptr<Database> m_db;
+    ConsoleContext *m_ctx = nullptr;
     std::shared_ptr<CaseStore> m_store;
+    ApprovalsPanel *m_approvals = nullptr;
+    QDockWidget *m_approvalsDock = nullptr;
+    QLabel *m_userLabel = nullptr;
     CaseListModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     CaseDetailWidget *m_detail = nullptr;

@@ -1,15 +1,25 @@
 // cityops-cli: scripting and test front end over cityops_core. Composition root only.
 #include "demo/demogenerator.h"
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "storage/audit.h"
+#include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
+#include "storage/evidencestore.h"
 #include "util/i18n.h"
 #include "util/timefmt.h"
+#include "workflow/workflow.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSysInfo>
 #include <QTimeZone>
 
 #include <cstdio>
@@ -26,7 +36,9 @@ enum Exit
 {
     ExitOk = 0,
     ExitError = 1,
-    ExitUsage = 2
+    ExitUsage = 2,
+    ExitRejected = 3,
+    ExitAuditBroken = 4
 };
 
 struct Tr
@@ -48,9 +60,10 @@ struct Globals
 {
     QString dataDir;
     QString lang;
+    QString user;
 };
 
-struct Command
+struct CliCommand
 {
     QStringList words;
     QString summary;
@@ -173,29 +186,453 @@ int info(const Globals &g, const QStringList &args)
     return ExitOk;
 }
 
-const QList<Command> &commands()
+/** Opens the store and resolves --user; every case command needs both. */
+struct Session
 {
-    static const QList<Command> list{
+    std::shared_ptr<Database> db;
+    std::unique_ptr<Workflow> workflow;
+    std::unique_ptr<CaseRepository> repo;
+    std::unique_ptr<EvidenceStore> evidence;
+    Actor actor;
+};
+
+std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
+{
+    auto db = Database::openDir(g.dataDir);
+    if (!db) {
+        *rc = error(db.error());
+        return std::nullopt;
+    }
+    Session s;
+    s.db = *db;
+    s.workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin());
+    s.repo = std::make_unique<CaseRepository>(s.db, *s.workflow);
+    s.evidence = std::make_unique<EvidenceStore>(s.db, g.dataDir);
+    if (needUser) {
+        if (g.user.isEmpty()) {
+            *rc = error(Tr::tr("this command needs --user NAME (before the command)"), ExitUsage);
+            return std::nullopt;
+        }
+        auto actor = s.repo->actorFor(g.user, QStringLiteral("cli-") + QSysInfo::machineHostName());
+        if (!actor) {
+            *rc = error(actor.error());
+            return std::nullopt;
+        }
+        s.actor = *actor;
+    }
+    return s;
+}
+
+std::optional<qint64> parseWhen(const QString &text)
+{
+    QDateTime t = QDateTime::fromString(text, Qt::ISODate);
+    if (!t.isValid())
+        return std::nullopt;
+    if (t.timeSpec() == Qt::LocalTime)
+        t = QDateTime(t.date(), t.time(), QTimeZone(8 * 3600));
+    return t.toMSecsSinceEpoch();
+}
+
+const QCommandLineOption
+    kAtOpt(QStringLiteral("at"),
+           QStringLiteral("Time of the action as ISO date-time in Asia/Shanghai "
+                          "(back-filling and tests; default: now)."),
+           QStringLiteral("WHEN"));
+
+int caseNew(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption category(QStringLiteral("category"),
+                                      Tr::tr("Subcategory code, e.g. E0401."),
+                                      QStringLiteral("CODE"));
+    const QCommandLineOption lon(QStringLiteral("lon"), Tr::tr("WGS-84 longitude."),
+                                 QStringLiteral("X"));
+    const QCommandLineOption lat(QStringLiteral("lat"), Tr::tr("WGS-84 latitude."),
+                                 QStringLiteral("Y"));
+    const QCommandLineOption desc(QStringLiteral("desc"), Tr::tr("Description."),
+                                  QStringLiteral("TEXT"));
+    const QCommandLineOption address(QStringLiteral("address"), Tr::tr("Address."),
+                                     QStringLiteral("TEXT"));
+    const QCommandLineOption party(QStringLiteral("party"),
+                                   Tr::tr("The party (shop or person), for recurrence."),
+                                   QStringLiteral("NAME"));
+    const QCommandLineOption source(
+        QStringLiteral("source"),
+        Tr::tr("camera, patrol, hotline, grid_worker or open311 (default patrol)."),
+        QStringLiteral("SOURCE"), QStringLiteral("patrol"));
+    const QCommandLineOption evidence(
+        QStringLiteral("evidence"), Tr::tr("Attach a file (repeatable)."), QStringLiteral("FILE"));
+    p.addOptions({category, lon, lat, desc, address, party, source, evidence, kAtOpt});
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("case"), QStringLiteral("new")}, args, &rc))
+        return rc;
+    for (const auto &o : {category, lon, lat, desc}) {
+        if (!p.isSet(o))
+            return error(Tr::tr("--%1 is required").arg(o.names().first()), ExitUsage);
+    }
+    if (!Names::source(p.value(source)))
+        return error(Tr::tr("unknown source \"%1\"").arg(p.value(source)), ExitUsage);
+    bool okLon = false, okLat = false;
+    ReportInput in;
+    in.category = p.value(category);
+    in.lon = p.value(lon).toDouble(&okLon);
+    in.lat = p.value(lat).toDouble(&okLat);
+    if (!okLon || !okLat)
+        return error(Tr::tr("--lon and --lat must be numbers"), ExitUsage);
+    in.description = p.value(desc);
+    in.address = p.value(address);
+    in.party = p.value(party);
+    in.source = p.value(source);
+    qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (p.isSet(kAtOpt)) {
+        const auto at = parseWhen(p.value(kAtOpt));
+        if (!at)
+            return error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)),
+                         ExitUsage);
+        now = *at;
+    }
+    auto s = openSession(g, true, &rc);
+    if (!s)
+        return rc;
+    for (const QString &file : p.values(evidence)) {
+        auto sha = s->evidence->import(file, false);
+        if (!sha)
+            return error(sha.error());
+        in.evidence << *sha;
+    }
+    const Outcome o = s->repo->report(in, s->actor, now);
+    if (!o.ok())
+        return error(o.message(), o.kind == Outcome::Rejected ? ExitRejected : ExitError);
+    out(QString::number(o.snapshot.id));
+    if (o.snapshot.linkedCase)
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(Tr::tr("Repeats case %1; enters the ladder at stage %2.")
+                                    .arg(o.snapshot.linkedCase)
+                                    .arg(int(o.snapshot.stage))));
+    return ExitOk;
+}
+
+bool needsPhoto(Action a)
+{
+    return a == Action::Notice || a == Action::RecheckCorrected ||
+           a == Action::RecheckUncorrected || a == Action::Feedback || a == Action::VerifyPass ||
+           a == Action::VerifyFail;
+}
+
+QString actionHelp()
+{
+    return Tr::tr(
+        "Actions (who may do them, see docs/workflow.md):\n"
+        "  register --confirm          file a reported case (the filing condition was checked)\n"
+        "  reject --reason T           do not file a report\n"
+        "  dispatch --to PERSON        send to a person (unit code) of the responsible unit\n"
+        "  accept                      the assignee accepts\n"
+        "  return --reason T           a unit that is not responsible sends it back (回退)\n"
+        "  feedback --evidence F [--decision N]   report it handled (stage 3: decision number)\n"
+        "  verify-pass --evidence F    on-site check passes (not by the handler)\n"
+        "  verify-fail --evidence F --reason T    on-site check fails: rework (返工)\n"
+        "  close                       close a verified case (结案)\n"
+        "  reopen --reason T           reopen a closed case\n"
+        "  extend-request --hours N --reason T, extend-approve, extend-reject --reason T (延期)\n"
+        "  shelve --reason T, resume   shelve with a written explanation (挂账), resume\n"
+        "  notice --evidence F         stage 1: notice to the party with the camera photo\n"
+        "  recheck-corrected --evidence F, recheck-uncorrected --evidence F\n"
+        "  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...\n"
+        "  escalate-approve, escalate-reject --reason T   supervisor, never the requester\n"
+        "  deescalate --reason T       step back down a stage\n");
+}
+
+int caseDo(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("ID"), Tr::tr("Case number."));
+    p.addPositionalArgument(QStringLiteral("ACTION"), actionHelp());
+    const QCommandLineOption reason(QStringLiteral("reason"), Tr::tr("Reason or explanation."),
+                                    QStringLiteral("TEXT"));
+    const QCommandLineOption to(QStringLiteral("to"), Tr::tr("Person (unit code) to dispatch to."),
+                                QStringLiteral("UNIT_OR_PERSON"));
+    const QCommandLineOption evidence(QStringLiteral("evidence"),
+                                      Tr::tr("Attach a photo or file (repeatable)."),
+                                      QStringLiteral("FILE"));
+    const QCommandLineOption useEvidence(QStringLiteral("use-evidence"),
+                                         Tr::tr("Select evidence already on the case by SHA-256 "
+                                                "(repeatable; escalate-request; default: all)."),
+                                         QStringLiteral("SHA"));
+    const QCommandLineOption confirm(QStringLiteral("confirm"),
+                                     Tr::tr("register: the filing condition was checked."));
+    const QCommandLineOption stage(QStringLiteral("stage"),
+                                   Tr::tr("escalate-request: target stage (default: the next)."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption skip(QStringLiteral("skip"),
+                                  Tr::tr("escalate-request: skip a stage (needs --reason)."));
+    const QCommandLineOption hours(QStringLiteral("hours"),
+                                   Tr::tr("extend-request: extra working hours."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption decision(QStringLiteral("decision"),
+                                      Tr::tr("feedback at stage 3: decision or penalty number."),
+                                      QStringLiteral("NUMBER"));
+    p.addOptions(
+        {reason, to, evidence, useEvidence, confirm, stage, skip, hours, decision, kAtOpt});
+    p.addHelpOption();
+    p.setApplicationDescription(
+        QStringLiteral("case do ID ACTION\n\n") + actionHelp() +
+        Tr::tr("\nExit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage."));
+    QStringList argv{QStringLiteral("cityops-cli case do")};
+    argv += args;
+    if (!p.parse(argv))
+        return error(p.errorText(), ExitUsage);
+    if (p.isSet(QStringLiteral("help"))) {
+        out(p.helpText());
+        return ExitOk;
+    }
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 2)
+        return error(Tr::tr("usage: cityops-cli --user NAME case do ID ACTION [options]"),
+                     ExitUsage);
+    bool ok = false;
+    const CaseId id = pos.at(0).toLongLong(&ok);
+    if (!ok || id <= 0)
+        return error(Tr::tr("\"%1\" is not a case number").arg(pos.at(0)), ExitUsage);
+    const auto action = actionFromKey(pos.at(1));
+    if (!action || *action == Action::Report)
+        return error(Tr::tr("unknown action \"%1\"; see cityops-cli case do --help").arg(pos.at(1)),
+                     ExitUsage);
+    qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (p.isSet(kAtOpt)) {
+        const auto at = parseWhen(p.value(kAtOpt));
+        if (!at)
+            return error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)),
+                         ExitUsage);
+        now = *at;
+    }
+    int rc = 0;
+    auto s = openSession(g, true, &rc);
+    if (!s)
+        return rc;
+    Command cmd;
+    cmd.action = *action;
+    cmd.reason = p.value(reason);
+    cmd.confirmFiling = p.isSet(confirm);
+    cmd.skip = p.isSet(skip);
+    cmd.decision = p.value(decision);
+    if (p.isSet(stage)) {
+        cmd.toStage = p.value(stage).toInt(&ok);
+        if (!ok)
+            return error(Tr::tr("--stage must be 1, 2 or 3"), ExitUsage);
+    }
+    if (p.isSet(hours)) {
+        cmd.hours = p.value(hours).toInt(&ok);
+        if (!ok)
+            return error(Tr::tr("--hours must be a whole number"), ExitUsage);
+    }
+    if (p.isSet(to)) {
+        const auto who = s->repo->findAssignee(p.value(to));
+        if (!who)
+            return error(Tr::tr("there is no person with the code \"%1\"").arg(p.value(to)));
+        cmd.to = who->code;
+        cmd.toUnit = who->unitCode;
+        cmd.toType = who->unitType;
+    }
+    for (const QString &file : p.values(evidence)) {
+        auto sha = s->evidence->import(file, needsPhoto(*action));
+        if (!sha)
+            return error(sha.error());
+        cmd.evidence << *sha;
+    }
+    if (*action == Action::EscalateRequest) {
+        const auto snap = s->repo->snapshot(id);
+        if (!snap)
+            return error(snap.error());
+        const QStringList chosen = p.values(useEvidence);
+        for (const QString &prefix : chosen) {
+            const auto it = std::find_if(snap->evidence.begin(), snap->evidence.end(),
+                                         [&](const QString &e) { return e.startsWith(prefix); });
+            if (prefix.size() < 8 || it == snap->evidence.end())
+                return error(Tr::tr("case %1 has no evidence %2").arg(id).arg(prefix), ExitUsage);
+            cmd.evidence << *it;
+        }
+        if (chosen.isEmpty())
+            cmd.evidence += snap->evidence;
+    }
+    const Outcome o = s->repo->apply(id, cmd, s->actor, now);
+    if (o.kind == Outcome::Rejected)
+        return error(Tr::tr("rejected: %1").arg(o.rejection.reason), ExitRejected);
+    if (!o.ok())
+        return error(o.error);
+    out(Tr::tr("case %1: %2 → %3")
+            .arg(id)
+            .arg(actionKey(*action), Names::stateLabel(Names::key(o.snapshot.state))));
+    return ExitOk;
+}
+
+int caseShow(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("ID"), Tr::tr("Case number."));
+    const QCommandLineOption json(QStringLiteral("json"), Tr::tr("Print JSON."));
+    p.addOption(json);
+    p.addHelpOption();
+    QStringList argv{QStringLiteral("cityops-cli case show")};
+    argv += args;
+    if (!p.parse(argv))
+        return error(p.errorText(), ExitUsage);
+    if (p.isSet(QStringLiteral("help"))) {
+        out(p.helpText());
+        return ExitOk;
+    }
+    bool ok = false;
+    const CaseId id = p.positionalArguments().value(0).toLongLong(&ok);
+    if (p.positionalArguments().size() != 1 || !ok)
+        return error(Tr::tr("usage: cityops-cli case show ID [--json]"), ExitUsage);
+    int rc = 0;
+    auto s = openSession(g, false, &rc);
+    if (!s)
+        return rc;
+    CaseStore store(s->db);
+    const auto rec = store.findCase(id);
+    const auto snap = s->repo->snapshot(id);
+    if (!rec || !snap)
+        return error(Tr::tr("there is no case %1").arg(id));
+    const QList<CaseEvent> events = store.events(id);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (p.isSet(json)) {
+        QJsonObject o{
+            {QStringLiteral("id"), id},
+            {QStringLiteral("category"), rec->categoryCode},
+            {QStringLiteral("state"), Names::key(snap->state)},
+            {QStringLiteral("stage"), int(snap->stage)},
+            {QStringLiteral("address"), rec->address},
+            {QStringLiteral("description"), rec->description},
+            {QStringLiteral("reported_at"), TimeFormat::iso(snap->reportedAt)},
+            {QStringLiteral("deadline_at"),
+             snap->deadlineAt ? QJsonValue(TimeFormat::iso(snap->deadlineAt)) : QJsonValue()},
+            {QStringLiteral("overdue"), snap->overdue(now)},
+            {QStringLiteral("assignee"), snap->assignee},
+            {QStringLiteral("linked_case"),
+             snap->linkedCase ? QJsonValue(snap->linkedCase) : QJsonValue()},
+            {QStringLiteral("evidence"), QJsonArray::fromStringList(snap->evidence)}};
+        if (snap->escalation)
+            o.insert(QStringLiteral("pending_escalation"),
+                     QJsonObject{{QStringLiteral("requester"), snap->escalation->requester},
+                                 {QStringLiteral("to_stage"), snap->escalation->toStage},
+                                 {QStringLiteral("skip"), snap->escalation->skip},
+                                 {QStringLiteral("reason"), snap->escalation->reason}});
+        QJsonArray stages;
+        for (const StageRecord &r : snap->stages)
+            stages.append(QJsonObject{{QStringLiteral("stage"), r.stage},
+                                      {QStringLiteral("entered_at"), TimeFormat::iso(r.enteredAt)},
+                                      {QStringLiteral("requester"), r.requester},
+                                      {QStringLiteral("approver"), r.approver},
+                                      {QStringLiteral("skip"), r.skip},
+                                      {QStringLiteral("outcome"), r.outcome}});
+        o.insert(QStringLiteral("stages"), stages);
+        QJsonArray tl;
+        for (const CaseEvent &e : events)
+            tl.append(QJsonObject{
+                {QStringLiteral("seq"), e.seq},
+                {QStringLiteral("kind"), e.kind},
+                {QStringLiteral("actor"), e.actor},
+                {QStringLiteral("role"), e.role},
+                {QStringLiteral("at"), TimeFormat::iso(e.at)},
+                {QStringLiteral("device"), e.device},
+                {QStringLiteral("payload"), QJsonDocument::fromJson(e.payload).object()}});
+        o.insert(QStringLiteral("timeline"), tl);
+        out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+        return ExitOk;
+    }
+    out(Tr::tr("Case %1 · %2 %3").arg(id).arg(rec->categoryCode, rec->categoryName));
+    out(Tr::tr("State:    %1").arg(Names::label(snap->state)));
+    out(Tr::tr("Stage:    %1").arg(Names::label(snap->stage)));
+    out(Tr::tr("Address:  %1").arg(rec->address));
+    out(Tr::tr("Deadline: %1")
+            .arg(snap->deadlineAt
+                     ? TimeFormat::dateTime(snap->deadlineAt) + QStringLiteral(" (") +
+                           TimeFormat::countdown(snap->deadlineAt, now) + QStringLiteral(")")
+                     : Tr::tr("none")));
+    if (!snap->assignee.isEmpty())
+        out(Tr::tr("Assignee: %1").arg(snap->assignee));
+    if (snap->escalation)
+        out(Tr::tr("Pending:  escalation to stage %1 requested by %2")
+                .arg(snap->escalation->toStage)
+                .arg(snap->escalation->requester));
+    for (const StageRecord &r : snap->stages)
+        out(Tr::tr("  %1 from %2%3")
+                .arg(Names::stageLabel(r.stage), TimeFormat::dateTime(r.enteredAt),
+                     r.approver.isEmpty() ? QString()
+                                          : Tr::tr(", approved by %1").arg(r.approver)));
+    out(Tr::tr("Timeline:"));
+    for (const CaseEvent &e : events)
+        out(QStringLiteral("  %1  %2  %3 (%4)  %5")
+                .arg(e.seq, 3)
+                .arg(TimeFormat::dateTime(e.at), Names::eventLabel(e.kind), e.actor, e.role) +
+            (e.payload.size() > 2 ? QStringLiteral("  ") + Names::payloadSummary(e.payload)
+                                  : QString()));
+    return ExitOk;
+}
+
+int auditVerify(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption only(QStringLiteral("case"), Tr::tr("Check only this case."),
+                                  QStringLiteral("ID"));
+    p.addOption(only);
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("audit"), QStringLiteral("verify")}, args, &rc))
+        return rc;
+    auto s = openSession(g, false, &rc);
+    if (!s)
+        return rc;
+    const AuditReport r = Audit::verify(*s->db, p.value(only).toLongLong());
+    if (!r.intact)
+        return error(Tr::tr("audit chain broken at case %1, event %2: %3")
+                         .arg(r.brokenCase)
+                         .arg(r.brokenSeq)
+                         .arg(r.problem),
+                     ExitAuditBroken);
+    out(Tr::tr("audit chain intact: %1 cases, %2 events").arg(r.cases).arg(r.events));
+    return ExitOk;
+}
+
+const QList<CliCommand> &commands()
+{
+    static const QList<CliCommand> list{
         {{QStringLiteral("demo"), QStringLiteral("generate")},
          Tr::tr("Build a deterministic synthetic demo district and cases."),
          demoGenerate},
         {{QStringLiteral("info")}, Tr::tr("Show what the local cache holds."), info},
+        {{QStringLiteral("case"), QStringLiteral("new")},
+         Tr::tr("Report a new case; prints its number."),
+         caseNew},
+        {{QStringLiteral("case"), QStringLiteral("do")},
+         Tr::tr("Run a workflow action on a case (see case do --help)."),
+         caseDo},
+        {{QStringLiteral("case"), QStringLiteral("show")},
+         Tr::tr("Show a case's state, stage, deadlines and timeline."),
+         caseShow},
+        {{QStringLiteral("audit"), QStringLiteral("verify")},
+         Tr::tr("Verify every case's audit hash chain."),
+         auditVerify},
     };
     return list;
 }
 
 QString usage()
 {
-    QString s = Tr::tr("Usage: cityops-cli [--data DIR] [--lang zh_CN|en] COMMAND [options]\n\n"
-                       "Global options:\n"
-                       "  --data DIR   Data directory (default: %1)\n"
-                       "  --lang LANG  Message language: zh_CN or en (default: system locale)\n"
-                       "  -h, --help   Show this help; COMMAND --help shows a command's options\n"
-                       "  -v, --version\n\nCommands:\n")
-                    .arg(QDir::toNativeSeparators(Database::defaultDataDir()));
-    for (const Command &c : commands())
+    QString s =
+        Tr::tr(
+            "Usage: cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]\n\n"
+            "Global options:\n"
+            "  --data DIR   Data directory (default: %1)\n"
+            "  --user NAME  Act as this user (operator1, supervisor1, …)\n"
+            "  --lang LANG  Message language: zh_CN or en (default: system locale)\n"
+            "  -h, --help   Show this help; COMMAND --help shows a command's options\n"
+            "  -v, --version\n\nCommands:\n")
+            .arg(QDir::toNativeSeparators(Database::defaultDataDir()));
+    for (const CliCommand &c : commands())
         s += QStringLiteral("  %1%2\n").arg(c.words.join(QLatin1Char(' ')), -20).arg(c.summary);
-    s += Tr::tr("\nExit codes: 0 success, 1 error, 2 usage error.");
+    s += Tr::tr(
+        "\nExit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, "
+        "4 audit chain broken.");
     return s;
 }
 
@@ -237,6 +674,11 @@ int main(int argc, char *argv[])
                 return error(Tr::tr("--data needs a directory"), ExitUsage);
             g.dataDir = *v;
             dataSet = true;
+        } else if (opt.startsWith(QLatin1String("--user"))) {
+            const auto v = value(QStringLiteral("--user"));
+            if (!v || v->isEmpty())
+                return error(Tr::tr("--user needs a user name"), ExitUsage);
+            g.user = *v;
         } else if (opt.startsWith(QLatin1String("--lang"))) {
             const auto v = value(QStringLiteral("--lang"));
             if (!v || (*v != QLatin1String("zh_CN") && *v != QLatin1String("en")))
@@ -250,7 +692,7 @@ int main(int argc, char *argv[])
     g.lang = installTranslations(lang);
     if (!dataSet)
         g.dataDir = Database::defaultDataDir();
-    for (const Command &c : commands()) {
+    for (const CliCommand &c : commands()) {
         if (args.mid(0, c.words.size()) == c.words)
             return c.run(g, args.mid(c.words.size()));
     }

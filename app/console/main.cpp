@@ -1,5 +1,9 @@
 // cityops-console: the operator's desktop console. Composition root only.
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
 #include "mainwindow.h"
+#include "storage/caserepository.h"
+#include "storage/casestore.h"
 #include "storage/database.h"
 #include "theme.h"
 #include "util/i18n.h"
@@ -7,8 +11,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QInputDialog>
 #include <QMessageBox>
 #include <QPixmap>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <cstdio>
@@ -66,7 +72,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption themeOpt(QStringLiteral("theme"),
                                       QCoreApplication::translate("main", "Theme: light or dark."),
                                       QStringLiteral("THEME"));
-    parser.addOptions({dataOpt, shotOpt, viewOpt, langOpt, themeOpt});
+    const QCommandLineOption userOpt(
+        QStringLiteral("user"),
+        QCoreApplication::translate("main", "Sign in as this user (default: choose at start; "
+                                            "screenshots without it are read-only)."),
+        QStringLiteral("NAME"));
+    parser.addOptions({dataOpt, shotOpt, viewOpt, langOpt, themeOpt, userOpt});
     parser.process(app);
 
     auto fail = [&](const QString &message) {
@@ -91,7 +102,32 @@ int main(int argc, char *argv[])
     if (!db)
         return fail(db.error());
 
-    MainWindow window(*db);
+    // Sign-in against the platform comes with sync; until then the user is chosen here.
+    QString user = parser.value(userOpt);
+    if (user.isEmpty() && !parser.isSet(shotOpt)) {
+        CaseStore store(*db);
+        QStringList items;
+        const auto users = store.users();
+        for (const auto &u : users)
+            items << u.second;
+        bool ok = false;
+        const QString chosen = QInputDialog::getItem(
+            nullptr, QCoreApplication::translate("main", "CityOps — sign in"),
+            QCoreApplication::translate("main", "User:"), items, 0, false, &ok);
+        if (!ok)
+            return 0;
+        user = users.value(items.indexOf(chosen)).first;
+    }
+    Actor actor;
+    if (!user.isEmpty()) {
+        const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
+        CaseRepository repo(*db, wf);
+        auto a = repo.actorFor(user, QStringLiteral("console-") + QSysInfo::machineHostName());
+        if (!a)
+            return fail(a.error());
+        actor = *a;
+    }
+    MainWindow window(*db, dataDir, actor);
     if (parser.isSet(shotOpt)) {
         window.setTheme(themeFromKey(themeName));
         window.resize(1600, 1000);

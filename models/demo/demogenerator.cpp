@@ -733,6 +733,8 @@ private:
                                 break;
                             level = to;
                             stage = level;
+                            state = "registered";
+                            deadline = t + 60 * kMinute;
                             const Unit &who =
                                 level == 2 ? (m_rng.chance(0.6)
                                                   ? gw
@@ -749,11 +751,13 @@ private:
                                       "{\"to\":\"" + who.code +
                                           "\",\"stage\":" + QByteArray::number(level) + "}"))
                                 break;
+                            state = "dispatched";
                             assignee = &who;
                             deadline = stageDue;
                             if (!step(t + m_rng.between(5, 90) * kMinute, "accept", who.code,
                                       level == 3 ? "enforcement" : "field", "mobile-" + who.code))
                                 break;
+                            state = "handling";
                             // The next loop iteration records this stage's outcome.
                             deadline = std::max(deadline, t);
                         }
@@ -812,13 +816,15 @@ private:
                         break;
                     if (!pass) {
                         state = "handling";
-                        if (step(afterWork(t, limitMin * m_rng.uniform(0.2, 0.8)), "feedback",
+                        if (step(afterWork(t, limitMin * m_rng.uniform(0.2, 0.8)),
+                                 stage == 1 ? "recheck-corrected" : "feedback",
                                  assignee ? assignee->code : handler.code, "field",
                                  "mobile-" + (assignee ? assignee->code : handler.code),
                                  "{\"outcome\":\"reworked\"}"))
                             state = "feedback";
                         continue;
                     }
+                    state = "verified";
                     if (step(t + m_rng.between(5, 120) * kMinute, "close", "operator1", "operator",
                              console)) {
                         state = "closed";

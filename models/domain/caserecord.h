@@ -64,6 +64,21 @@ struct CaseEvent
     QByteArray prevHash;
 };
 
+/** A request that waits for a supervisor's decision (escalation or extension). */
+struct PendingRequest
+{
+    CaseId caseId = 0;
+    QString categoryName;
+    QString kind; ///< "escalation" or "extension"
+    int fromStage = 0;
+    int toStage = 0;
+    bool skip = false;
+    QString requester;
+    qint64 at = 0;
+    QString reason;
+    QString address;
+};
+
 /** Sortable columns of the case list. */
 enum class CaseSort
 {

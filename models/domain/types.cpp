@@ -3,6 +3,7 @@
 #include "util/timefmt.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -34,6 +35,8 @@ QString Names::key(CaseState s)
         return QStringLiteral("handling");
     case CaseState::Feedback:
         return QStringLiteral("feedback");
+    case CaseState::Verified:
+        return QStringLiteral("verified");
     case CaseState::Closed:
         return QStringLiteral("closed");
     case CaseState::Returned:
@@ -127,6 +130,8 @@ QString Names::label(CaseState s)
         return tr("Handling");
     case CaseState::Feedback:
         return tr("Awaiting verification");
+    case CaseState::Verified:
+        return tr("Verified, awaiting closure");
     case CaseState::Closed:
         return tr("Closed");
     case CaseState::Returned:
@@ -227,6 +232,8 @@ QString Names::eventLabel(const QString &kind)
         {QStringLiteral("extend-approve"), QT_TR_NOOP("Extension approved")},
         {QStringLiteral("extend-reject"), QT_TR_NOOP("Extension rejected")},
         {QStringLiteral("shelve"), QT_TR_NOOP("Shelved")},
+        {QStringLiteral("resume"), QT_TR_NOOP("Resumed from shelving")},
+        {QStringLiteral("deescalate"), QT_TR_NOOP("Stepped down a stage")},
         {QStringLiteral("notice"), QT_TR_NOOP("Notice issued to the party")},
         {QStringLiteral("recheck-corrected"), QT_TR_NOOP("Re-check: corrected")},
         {QStringLiteral("recheck-uncorrected"), QT_TR_NOOP("Re-check: not corrected")},
@@ -252,19 +259,35 @@ QString Names::payloadSummary(const QByteArray &payload)
         else if (k == QLatin1String("reason"))
             parts << tr("reason: %1").arg(v.toString());
         else if (k == QLatin1String("due"))
-            parts << tr("correct by %1").arg(TimeFormat::dateTime(qint64(v.toDouble())));
+            parts << tr("due %1").arg(TimeFormat::dateTime(v.toInteger()));
         else if (k == QLatin1String("decision"))
             parts << tr("decision %1").arg(v.toString());
         else if (k == QLatin1String("camera"))
             parts << tr("camera %1").arg(v.toString());
         else if (k == QLatin1String("channel"))
             parts << tr("channel %1").arg(v.toString());
-        else if (k == QLatin1String("to_stage") || k == QLatin1String("stage"))
+        else if (k == QLatin1String("to_stage") || k == QLatin1String("stage") ||
+                 k == QLatin1String("entry_stage"))
             parts << stageLabel(v.toInt());
         else if (k == QLatin1String("skip") && v.toBool())
             parts << tr("stage skipped");
         else if (k == QLatin1String("redispatch") && v.toBool())
             parts << tr("re-dispatched");
+        else if (k == QLatin1String("evidence"))
+            parts << tr("%1 photo(s)").arg(v.toArray().size());
+        else if (k == QLatin1String("bundle"))
+            parts << tr("evidence bundle of %1").arg(v.toArray().size());
+        else if (k == QLatin1String("requester"))
+            parts << tr("requested by %1").arg(v.toString());
+        else if (k == QLatin1String("hours"))
+            parts << tr("%1 working hours").arg(v.toInt());
+        else if (k == QLatin1String("remaining"))
+            parts << tr("%1 working minutes left").arg(v.toInteger());
+        else if (k == QLatin1String("linked"))
+            parts << tr("repeats case %1").arg(v.toInteger());
+        else if (k == QLatin1String("category") || k == QLatin1String("source") ||
+                 k == QLatin1String("type"))
+            continue; // shown elsewhere in the detail panel
         else if (k == QLatin1String("outcome"))
             parts << (v.toString() == QLatin1String("corrected")  ? tr("corrected")
                       : v.toString() == QLatin1String("reworked") ? tr("reworked")

@@ -19,15 +19,16 @@ enum class CaseState
     Dispatched, ///< 派遣: sent to a unit and a named person, not yet accepted
     Handling,   ///< 处置: accepted and being handled
     Feedback,   ///< 处置反馈: handler reported back, waiting for verification (待核查)
+    Verified,   ///< 核查通过: verified on site, waiting for closure (待结案)
     Closed,     ///< 结案
     Returned,   ///< 回退: sent back by a unit that is not responsible
     Shelved,    ///< 挂账
     Rejected,   ///< 不予立案: report did not meet the filing condition
 };
 inline constexpr std::array kAllCaseStates{
-    CaseState::Reported, CaseState::Registered, CaseState::Dispatched,
-    CaseState::Handling, CaseState::Feedback,   CaseState::Closed,
-    CaseState::Returned, CaseState::Shelved,    CaseState::Rejected};
+    CaseState::Reported, CaseState::Registered, CaseState::Dispatched, CaseState::Handling,
+    CaseState::Feedback, CaseState::Verified,   CaseState::Closed,     CaseState::Returned,
+    CaseState::Shelved,  CaseState::Rejected};
 
 /** The staged escalation ladder for recurring street-order violations. */
 enum class Stage

@@ -104,6 +104,53 @@ QList<CaseEvent> CaseStore::events(CaseId id) const
     return out;
 }
 
+QList<std::pair<QString, QString>> CaseStore::users() const
+{
+    QList<std::pair<QString, QString>> out;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT username, display_name, role FROM users ORDER BY id"))) {
+        while (q.next()) {
+            const auto role = Names::role(q.value(2).toString());
+            out.append({q.value(0).toString(),
+                        tr("%1 — %2 (%3)")
+                            .arg(q.value(0).toString(), q.value(1).toString(),
+                                 role ? Names::label(*role) : q.value(2).toString())});
+        }
+    }
+    return out;
+}
+
+QList<PendingRequest> CaseStore::pendingRequests() const
+{
+    QList<PendingRequest> out;
+    QSqlQuery q(m_db->sql());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral(
+            "SELECT c.id, cat.name_zh, cat.name_en, c.pending, c.stage, c.pending_to_stage, "
+            "c.pending_by, c.pending_at, json_extract(e.payload, '$.reason'), "
+            "coalesce(json_extract(e.payload, '$.skip'), 0), c.address FROM cases c "
+            "JOIN categories cat ON cat.code = c.category LEFT JOIN case_events e ON "
+            "e.case_id = c.id AND e.seq = (SELECT max(seq) FROM case_events x WHERE x.case_id = "
+            "c.id AND x.kind IN ('escalate-request', 'extend-request')) WHERE c.pending IS NOT "
+            "NULL ORDER BY c.pending_at, c.id")))
+        return out;
+    while (q.next()) {
+        PendingRequest r;
+        r.caseId = q.value(0).toLongLong();
+        r.categoryName = pick(q.value(1), q.value(2));
+        r.kind = q.value(3).toString();
+        r.fromStage = q.value(4).toInt();
+        r.toStage = q.value(5).toInt();
+        r.requester = q.value(6).toString();
+        r.at = q.value(7).toLongLong();
+        r.reason = q.value(8).toString();
+        r.skip = q.value(9).toInt() != 0;
+        r.address = q.value(10).toString();
+        out.append(r);
+    }
+    return out;
+}
+
 QList<CaseRow> CaseStore::listPage(CaseSort sort, Qt::SortOrder order, qint64 offset,
                                    int limit) const
 {

@@ -29,6 +29,10 @@ public:
     /** A page of the case list in the given order (ties broken by id). */
     QList<CaseRow> listPage(CaseSort sort, Qt::SortOrder order, qint64 offset, int limit) const;
     QString meta(const QString &key) const;
+    /** User accounts as "name — display name (role)" pairs, for the sign-in picker. */
+    QList<std::pair<QString, QString>> users() const;
+    /** Cases with a request waiting for a supervisor, oldest first. */
+    QList<PendingRequest> pendingRequests() const;
     Database &database() const { return *m_db; }
 
 private:

@@ -23,13 +23,16 @@ QString TimeFormat::iso(qint64 utcMs)
     return shanghai(utcMs).toString(Qt::ISODate);
 }
 
+QString TimeFormat::span(qint64 m)
+{
+    return m >= 1440 ? tr("%1d %2h").arg(m / 1440).arg((m % 1440) / 60)
+                     : tr("%1h %2m").arg(m / 60).arg(m % 60, 2, 10, QLatin1Char('0'));
+}
+
 QString TimeFormat::countdown(qint64 deadlineMs, qint64 nowMs)
 {
     const qint64 diffMin = (deadlineMs - nowMs) / 60000;
-    const qint64 m = std::abs(diffMin);
-    const QString span = m >= 1440 ? tr("%1d %2h").arg(m / 1440).arg((m % 1440) / 60)
-                                   : tr("%1h %2m").arg(m / 60).arg(m % 60, 2, 10, QLatin1Char('0'));
-    return diffMin >= 0 ? tr("%1 left").arg(span) : tr("overdue %1").arg(span);
+    return diffMin >= 0 ? tr("%1 left").arg(span(diffMin)) : tr("overdue %1").arg(span(-diffMin));
 }
 
 } // namespace cityops

@@ -131,7 +131,9 @@ private slots:
         while (q.next())
             states.insert(q.value(0).toString());
         for (CaseState s : kAllCaseStates)
-            QVERIFY2(states.contains(Names::key(s)), qPrintable(Names::key(s)));
+            QVERIFY2(states.contains(Names::key(s)),
+                     qPrintable(Names::key(s) + QStringLiteral(" missing from ") +
+                                QStringList(states.values()).join(QLatin1Char(','))));
         for (int stage = 1; stage <= 3; ++stage)
             QVERIFY(
                 scalar(*m_db,

@@ -13,6 +13,10 @@ class TestStorage : public QObject
 {
     Q_OBJECT
 
+    /** One schema object each migration introduces. */
+    inline static const QMap<int, const char *> kIntroduced{
+        {1, "case_events"}, {2, "cases_state_deadline"}, {3, "cases_pending"}};
+
     static int count(Database &db, const QString &sql)
     {
         QSqlQuery q(db.sql());
@@ -62,13 +66,15 @@ private slots:
             auto db = Database::open(path, o);
             QVERIFY(db.ok());
             QCOMPARE((*db)->schemaVersion(), from);
-            QVERIFY(!hasObject(**db, QStringLiteral("cases_state_deadline")));
+            for (auto it = kIntroduced.begin(); it != kIntroduced.end(); ++it)
+                QCOMPARE(hasObject(**db, QLatin1String(it.value())), it.key() <= from);
             QVERIFY((*db)->exec("INSERT INTO meta VALUES ('kept', 'yes')"));
         }
         auto db = Database::open(path);
         QVERIFY2(db.ok(), qPrintable(db ? QString() : db.error()));
         QCOMPARE((*db)->schemaVersion(), Database::kSchemaVersion);
-        QVERIFY(hasObject(**db, QStringLiteral("cases_state_deadline")));
+        for (const char *object : kIntroduced)
+            QVERIFY2(hasObject(**db, QLatin1String(object)), object);
         QCOMPARE(count(**db, QStringLiteral("SELECT count(*) FROM meta WHERE key = 'kept'")), 1);
     }
 

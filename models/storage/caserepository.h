@@ -1,0 +1,85 @@
+#pragma once
+
+#include "util/result.h"
+#include "workflow/workflow.h"
+
+#include <QCoreApplication>
+#include <QString>
+
+#include <memory>
+
+namespace cityops {
+
+class Database;
+
+/** What an operator types in for a new case. */
+struct ReportInput
+{
+    QString category;
+    double lon = 0;
+    double lat = 0;
+    QString address;
+    QString description;
+    QString party;
+    QString source = QStringLiteral("patrol");
+    QStringList evidence;
+};
+
+/** The result of running a command against the store. */
+struct Outcome
+{
+    enum Kind
+    {
+        Applied,
+        Rejected,
+        Failed
+    } kind = Failed;
+    CaseSnapshot snapshot;
+    Rejection rejection;
+    QString error;
+    QList<NewEvent> events;
+    bool ok() const { return kind == Applied; }
+    QString message() const { return kind == Rejected ? rejection.reason : error; }
+};
+
+/** A person a case can be dispatched to. */
+struct Assignee
+{
+    QString code;
+    QString name;
+    QString unitCode;
+    QString unitType;
+};
+
+/**
+ * Runs workflow commands against the local store: loads a case's snapshot by folding its
+ * timeline, asks the Workflow engine, and on success appends the events to the hash chain and
+ * updates the case row, all in one transaction. Same threading rule as Database.
+ */
+class CaseRepository
+{
+    Q_DECLARE_TR_FUNCTIONS(CaseRepository)
+public:
+    CaseRepository(std::shared_ptr<Database> db, const Workflow &workflow);
+
+    /** The actor for a user account (role and unit from `users`). */
+    Result<Actor> actorFor(const QString &username, const QString &device) const;
+    Result<CaseSnapshot> snapshot(CaseId id) const;
+    /** Files a new case; links it to an earlier one when it repeats (same place or party). */
+    Outcome report(const ReportInput &in, const Actor &actor, qint64 now);
+    Outcome apply(CaseId id, const Command &cmd, const Actor &actor, qint64 now);
+    /** A person by unit code, for dispatch. */
+    std::optional<Assignee> findAssignee(const QString &code) const;
+    /** People of the given unit types, e.g. grid workers of a street first. */
+    QList<Assignee> assignees(const QStringList &types, int limit = 200) const;
+    const Workflow &workflow() const { return m_workflow; }
+
+private:
+    Outcome commit(CaseSnapshot before, const QList<NewEvent> &events, const Actor &actor,
+                   bool isNew, const ReportInput *report);
+
+    std::shared_ptr<Database> m_db;
+    const Workflow &m_workflow;
+};
+
+} // namespace cityops

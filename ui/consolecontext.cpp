@@ -1,0 +1,31 @@
+#include "consolecontext.h"
+
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "storage/casestore.h"
+#include "storage/evidencestore.h"
+
+#include <QDateTime>
+
+namespace cityops {
+
+ConsoleContext::ConsoleContext(std::shared_ptr<Database> db, QString dataDir, Actor actor,
+                               QObject *parent)
+    : QObject(parent), m_db(std::move(db)), m_dataDir(std::move(dataDir)),
+      m_actor(std::move(actor)), m_store(std::make_shared<CaseStore>(m_db)),
+      m_workflow(std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin())),
+      m_repo(std::make_unique<CaseRepository>(m_db, *m_workflow)),
+      m_evidence(std::make_unique<EvidenceStore>(m_db, m_dataDir))
+{}
+
+ConsoleContext::~ConsoleContext() = default;
+
+Outcome ConsoleContext::run(CaseId id, const Command &cmd)
+{
+    Outcome o = m_repo->apply(id, cmd, m_actor, QDateTime::currentMSecsSinceEpoch());
+    if (o.ok())
+        emit caseChanged(id);
+    return o;
+}
+
+} // namespace cityops

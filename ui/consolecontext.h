@@ -1,0 +1,56 @@
+#pragma once
+
+#include "storage/caserepository.h"
+#include "workflow/workflow.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace cityops {
+
+class CaseStore;
+class Database;
+class EvidenceStore;
+
+/**
+ * What the console's widgets share: the store, the workflow engine, the evidence store and the
+ * signed-in user. Emits caseChanged after every applied command so every panel refreshes from
+ * the store (views never write to storage themselves). GUI thread only.
+ */
+class ConsoleContext : public QObject
+{
+    Q_OBJECT
+public:
+    ConsoleContext(std::shared_ptr<Database> db, QString dataDir, Actor actor,
+                   QObject *parent = nullptr);
+    ~ConsoleContext() override;
+
+    Database &db() const { return *m_db; }
+    const std::shared_ptr<Database> &database() const { return m_db; }
+    const std::shared_ptr<CaseStore> &store() const { return m_store; }
+    CaseRepository &repository() const { return *m_repo; }
+    EvidenceStore &evidence() const { return *m_evidence; }
+    const Workflow &workflow() const { return *m_workflow; }
+    const Actor &actor() const { return m_actor; }
+    bool signedIn() const { return !m_actor.id.isEmpty(); }
+    const QString &dataDir() const { return m_dataDir; }
+
+    /** Runs a command as the signed-in user now; emits caseChanged when applied. */
+    Outcome run(CaseId id, const Command &cmd);
+
+signals:
+    void caseChanged(cityops::CaseId id);
+
+private:
+    std::shared_ptr<Database> m_db;
+    QString m_dataDir;
+    Actor m_actor;
+    std::shared_ptr<CaseStore> m_store;
+    std::unique_ptr<Workflow> m_workflow;
+    std::unique_ptr<CaseRepository> m_repo;
+    std::unique_ptr<EvidenceStore> m_evidence;
+};
+
+} // namespace cityops
