@@ -233,11 +233,22 @@ std::optional<qint64> parseWhen(const QString &text)
     return t.toMSecsSinceEpoch();
 }
 
-const QCommandLineOption
-    kAtOpt(QStringLiteral("at"),
-           QStringLiteral("Time of the action as ISO date-time in Asia/Shanghai "
-                          "(back-filling and tests; default: now)."),
-           QStringLiteral("WHEN"));
+const QCommandLineOption kAtOpt(QStringLiteral("at"),
+                                QStringLiteral("Time of the action as ISO date-time in "
+                                               "Asia/Shanghai (back-filling and tests; default: "
+                                               "now)."),
+                                QStringLiteral("WHEN"));
+
+/** The time of an action: --at when given (back-filling, tests), otherwise now. */
+std::optional<qint64> actionTime(const QCommandLineParser &p, int *rc)
+{
+    if (!p.isSet(kAtOpt))
+        return QDateTime::currentMSecsSinceEpoch();
+    const auto at = parseWhen(p.value(kAtOpt));
+    if (!at)
+        *rc = error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)), ExitUsage);
+    return at;
+}
 
 int caseNew(const Globals &g, const QStringList &args)
 {
@@ -283,14 +294,9 @@ int caseNew(const Globals &g, const QStringList &args)
     in.address = p.value(address);
     in.party = p.value(party);
     in.source = p.value(source);
-    qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (p.isSet(kAtOpt)) {
-        const auto at = parseWhen(p.value(kAtOpt));
-        if (!at)
-            return error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)),
-                         ExitUsage);
-        now = *at;
-    }
+    const auto now = actionTime(p, &rc);
+    if (!now)
+        return rc;
     auto s = openSession(g, true, &rc);
     if (!s)
         return rc;
@@ -300,7 +306,7 @@ int caseNew(const Globals &g, const QStringList &args)
             return error(sha.error());
         in.evidence << *sha;
     }
-    const Outcome o = s->repo->report(in, s->actor, now);
+    const Outcome o = s->repo->report(in, s->actor, *now);
     if (!o.ok())
         return error(o.message(), o.kind == Outcome::Rejected ? ExitRejected : ExitError);
     out(QString::number(o.snapshot.id));
@@ -397,15 +403,10 @@ int caseDo(const Globals &g, const QStringList &args)
     if (!action || *action == Action::Report)
         return error(Tr::tr("unknown action \"%1\"; see cityops-cli case do --help").arg(pos.at(1)),
                      ExitUsage);
-    qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (p.isSet(kAtOpt)) {
-        const auto at = parseWhen(p.value(kAtOpt));
-        if (!at)
-            return error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)),
-                         ExitUsage);
-        now = *at;
-    }
     int rc = 0;
+    const auto now = actionTime(p, &rc);
+    if (!now)
+        return rc;
     auto s = openSession(g, true, &rc);
     if (!s)
         return rc;
@@ -454,7 +455,7 @@ int caseDo(const Globals &g, const QStringList &args)
         if (chosen.isEmpty())
             cmd.evidence += snap->evidence;
     }
-    const Outcome o = s->repo->apply(id, cmd, s->actor, now);
+    const Outcome o = s->repo->apply(id, cmd, s->actor, *now);
     if (o.kind == Outcome::Rejected)
         return error(Tr::tr("rejected: %1").arg(o.rejection.reason), ExitRejected);
     if (!o.ok())
