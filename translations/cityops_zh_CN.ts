@@ -2,9 +2,111 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Audit</name>
+    <message>
+        <location filename="../models/storage/audit.cpp" line="+26"/>
+        <source>the timeline cannot be read</source>
+        <translation>无法读取处置过程</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+28"/>
+        <source>event of a case that does not exist</source>
+        <translation>事件所属的案件不存在</translation>
+    </message>
+    <message>
+        <location line="-22"/>
+        <source>event %1 is missing (found event %2 next)</source>
+        <translation>缺少事件 %1（其后找到的是事件 %2）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>event %1 was changed: its hash no longer matches the next event&apos;s link</source>
+        <translation>事件 %1 已被改动：其哈希值与下一条事件的链接不再匹配</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>event 1 does not start the chain</source>
+        <translation>事件 1 不是审计链的起点</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>the case has no events</source>
+        <translation>该案件没有事件记录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>event %1 (the last) was changed or events after it were removed: the case&apos;s chain head does not match</source>
+        <translation>事件 %1（最后一条）已被改动，或其后的事件已被删除：案件的审计链链头不匹配</translation>
+    </message>
+</context>
+<context>
+    <name>CaseRepository</name>
+    <message>
+        <location filename="../models/storage/caserepository.cpp" line="+43"/>
+        <source>Unknown user &quot;%1&quot;.</source>
+        <translation>未知用户“%1”。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>User &quot;%1&quot; has an unknown role.</source>
+        <translation>用户“%1”的角色未知。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+177"/>
+        <source>There is no case %1.</source>
+        <translation>不存在案件 %1。</translation>
+    </message>
+    <message>
+        <location line="-120"/>
+        <source>Unknown category &quot;%1&quot;.</source>
+        <translation>未知的案件类别“%1”。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The position %1, %2 is not a WGS-84 longitude and latitude.</source>
+        <translation>位置（%1, %2）不是有效的 WGS-84 经纬度。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A new case needs a description.</source>
+        <translation>新案件需要填写问题描述。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <location line="+25"/>
+        <source>The local cache is busy or read-only.</source>
+        <translation>本地缓存正忙或为只读。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Cannot file the case: %1</source>
+        <translation>无法登记案件：%1</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Cannot record the event: %1</source>
+        <translation>无法记录事件：%1</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Cannot update case %1: %2</source>
+        <translation>无法更新案件 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStore</name>
+    <message>
+        <location filename="../models/storage/casestore.cpp" line="+115"/>
+        <source>%1 — %2 (%3)</source>
+        <translation>%1 — %2（%3）</translation>
+    </message>
+</context>
+<context>
     <name>Catalogue</name>
     <message>
-        <location filename="../models/domain/catalogue.cpp" line="+43"/>
+        <location filename="../models/domain/catalogue.cpp" line="+52"/>
         <source>field &quot;%1&quot; is missing or empty</source>
         <translation>字段“%1”缺失或为空</translation>
     </message>
@@ -129,7 +231,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+69"/>
+        <location filename="../app/cli/main.cpp" line="+90"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -169,12 +271,12 @@
         <translation>必须指定 --out DIR</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>--anchor &quot;%1&quot; is not an ISO date or date-time</source>
         <translation>--anchor“%1”不是有效的 ISO 日期或日期时间</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+19"/>
         <source>Demo district written to %1 in %2 s: %3 streets, %4 communities, %5 grids, %6 roads, %7 cameras and sensors, %8 units, %9 users, %10 cases, %11 events.</source>
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
@@ -204,52 +306,378 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
+        <location line="+28"/>
+        <source>this command needs --user NAME (before the command)</source>
+        <translation>此命令需要 --user NAME（须写在命令之前）</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Subcategory code, e.g. E0401.</source>
+        <translation>小类编码，例如 E0401。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>WGS-84 longitude.</source>
+        <translation>WGS-84 经度。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>WGS-84 latitude.</source>
+        <translation>WGS-84 纬度。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Description.</source>
+        <translation>问题描述。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address.</source>
+        <translation>地址。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The party (shop or person), for recurrence.</source>
+        <translation>当事人（商户或个人），用于识别重复发生。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>camera, patrol, hotline, grid_worker or open311 (default patrol).</source>
+        <translation>camera（视频监控）、patrol（巡查）、hotline（12345热线）、grid_worker（网格员）或 open311（默认为 patrol）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Attach a file (repeatable).</source>
+        <translation>附加文件（可重复指定）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>--%1 is required</source>
+        <translation>必须指定 --%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>unknown source &quot;%1&quot;</source>
+        <translation>未知的来源“%1”</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>--lon and --lat must be numbers</source>
+        <translation>--lon 和 --lat 必须是数字</translation>
+    </message>
+    <message>
+        <location line="-43"/>
+        <source>--at &quot;%1&quot; is not an ISO date-time</source>
+        <translation>--at“%1”不是有效的 ISO 日期时间</translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>Repeats case %1; enters the ladder at stage %2.</source>
+        <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Actions (who may do them, see docs/workflow.md):
+  register --confirm          file a reported case (the filing condition was checked)
+  reject --reason T           do not file a report
+  dispatch --to PERSON        send to a person (unit code) of the responsible unit
+  accept                      the assignee accepts
+  return --reason T           a unit that is not responsible sends it back (回退)
+  feedback --evidence F [--decision N]   report it handled (stage 3: decision number)
+  verify-pass --evidence F    on-site check passes (not by the handler)
+  verify-fail --evidence F --reason T    on-site check fails: rework (返工)
+  close                       close a verified case (结案)
+  reopen --reason T           reopen a closed case
+  extend-request --hours N --reason T, extend-approve, extend-reject --reason T (延期)
+  shelve --reason T, resume   shelve with a written explanation (挂账), resume
+  notice --evidence F         stage 1: notice to the party with the camera photo
+  recheck-corrected --evidence F, recheck-uncorrected --evidence F
+  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...
+  escalate-approve, escalate-reject --reason T   supervisor, never the requester
+  deescalate --reason T       step back down a stage
+</source>
+        <translation>操作（可由谁执行，参阅 docs/workflow.md）：
+  register --confirm          对已上报的案件立案（已核对立案条件）
+  reject --reason T           不予立案
+  dispatch --to PERSON        派遣给责任单位的人员（单位编码）
+  accept                      责任人签收
+  return --reason T           非责任单位将案件回退
+  feedback --evidence F [--decision N]   处置反馈（第三阶段：处罚决定书编号）
+  verify-pass --evidence F    现场核查通过（核查人不能是处置人）
+  verify-fail --evidence F --reason T    现场核查未通过：返工
+  close                       对已核查的案件结案
+  reopen --reason T           重新启用已结案的案件
+  extend-request --hours N --reason T, extend-approve, extend-reject --reason T（申请延期、同意延期、驳回延期申请）
+  shelve --reason T, resume   挂账（须书面说明），恢复处置
+  notice --evidence F         第一阶段：附摄像头照片向当事人告知
+  recheck-corrected --evidence F, recheck-uncorrected --evidence F（复查：已整改、未整改）
+  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...（升级申请）
+  escalate-approve, escalate-reject --reason T   由值班长同意或驳回，不能是申请人本人
+  deescalate --reason T       降级一个阶段
+</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+118"/>
+        <source>Case number.</source>
+        <translation>案件编号。</translation>
+    </message>
+    <message>
+        <location line="-116"/>
+        <source>Reason or explanation.</source>
+        <translation>原因或说明。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Person (unit code) to dispatch to.</source>
+        <translation>派遣对象人员（单位编码）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Attach a photo or file (repeatable).</source>
+        <translation>附加照片或文件（可重复指定）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Select evidence already on the case by SHA-256 (repeatable; escalate-request; default: all).</source>
+        <translation>按 SHA-256 选择案件中已有的证据（可重复指定；用于 escalate-request；默认：全部）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>register: the filing condition was checked.</source>
+        <translation>register：已核对立案条件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>escalate-request: target stage (default: the next).</source>
+        <translation>escalate-request：目标阶段（默认：下一阶段）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>escalate-request: skip a stage (needs --reason).</source>
+        <translation>escalate-request：越级升级（需要 --reason）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>extend-request: extra working hours.</source>
+        <translation>extend-request：延期的工作时数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>feedback at stage 3: decision or penalty number.</source>
+        <translation>feedback（第三阶段）：处罚决定书编号。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>
+Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
+        <translation>
+退出码：0 已执行，3 被拒绝（原因输出到 stderr），1 错误，2 用法错误。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>usage: cityops-cli --user NAME case do ID ACTION [options]</source>
+        <translation>用法：cityops-cli --user NAME case do ID ACTION [选项]</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&quot;%1&quot; is not a case number</source>
+        <translation>“%1”不是案件编号</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>unknown action &quot;%1&quot;; see cityops-cli case do --help</source>
+        <translation>未知操作“%1”；请参阅 cityops-cli case do --help</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>--stage must be 1, 2 or 3</source>
+        <translation>--stage 必须为 1、2 或 3</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--hours must be a whole number</source>
+        <translation>--hours 必须是整数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>there is no person with the code &quot;%1&quot;</source>
+        <translation>不存在编码为“%1”的人员</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>case %1 has no evidence %2</source>
+        <translation>案件 %1 中没有证据 %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>rejected: %1</source>
+        <translation>操作被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>case %1: %2 → %3</source>
+        <translation>案件 %1：%2 → %3</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Print JSON.</source>
+        <translation>以 JSON 格式输出。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>usage: cityops-cli case show ID [--json]</source>
+        <translation>用法：cityops-cli case show ID [--json]</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>there is no case %1</source>
+        <translation>不存在案件 %1</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Case %1 · %2 %3</source>
+        <translation>案件 %1 · %2 %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State:    %1</source>
+        <translation>案件状态：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage:    %1</source>
+        <translation>升级阶段：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address:  %1</source>
+        <translation>案件地址：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deadline: %1</source>
+        <translation>处置时限：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Assignee: %1</source>
+        <translation>责 任 人：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pending:  escalation to stage %1 requested by %2</source>
+        <translation>待审申请：升级至第 %1 阶段，申请人 %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>  %1 from %2%3</source>
+        <translation>  %1，自 %2 起%3</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>, approved by %1</source>
+        <translation>，经 %1 同意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timeline:</source>
+        <translation>处置过程：</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Check only this case.</source>
+        <translation>仅检查此案件。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>audit chain broken at case %1, event %2: %3</source>
+        <translation>审计链在案件 %1 的事件 %2 处断裂：%3</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>audit chain intact: %1 cases, %2 events</source>
+        <translation>审计链完整：%1 件案件，%2 条事件记录</translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Show what the local cache holds.</source>
         <translation>显示本地缓存中的内容。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Usage: cityops-cli [--data DIR] [--lang zh_CN|en] COMMAND [options]
+        <location line="+2"/>
+        <source>Report a new case; prints its number.</source>
+        <translation>上报新案件；输出其案件编号。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run a workflow action on a case (see case do --help).</source>
+        <translation>对案件执行流程操作（参阅 case do --help）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show a case&apos;s state, stage, deadlines and timeline.</source>
+        <translation>显示案件的状态、升级阶段、处置时限和处置过程。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Verify every case&apos;s audit hash chain.</source>
+        <translation>校验所有案件的审计哈希链。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Usage: cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
 
 Global options:
   --data DIR   Data directory (default: %1)
+  --user NAME  Act as this user (operator1, supervisor1, …)
   --lang LANG  Message language: zh_CN or en (default: system locale)
   -h, --help   Show this help; COMMAND --help shows a command&apos;s options
   -v, --version
 
 Commands:
 </source>
-        <translation>用法：cityops-cli [--data DIR] [--lang zh_CN|en] COMMAND [选项]
+        <translation>用法：cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [选项]
 
 全局选项：
   --data DIR   数据目录（默认：%1）
+  --user NAME  以此用户身份操作（operator1、supervisor1 等）
   --lang LANG  消息语言：zh_CN 或 en（默认：系统区域设置）
-  -h, --help   显示本帮助；COMMAND --help 显示该命令的选项
+  -h, --help   显示此帮助；COMMAND --help 显示该命令的选项
   -v, --version
 
 命令：
 </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>
-Exit codes: 0 success, 1 error, 2 usage error.</source>
+Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken.</source>
         <translation>
-退出码：0 成功，1 错误，2 用法错误。</translation>
+退出码：0 成功，1 错误，2 用法错误，3 操作被流程拒绝，4 审计链断裂。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+41"/>
         <source>--data needs a directory</source>
         <translation>--data 需要指定目录</translation>
     </message>
     <message>
         <location line="+6"/>
+        <source>--user needs a user name</source>
+        <translation>--user 需要指定用户名</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>--lang takes zh_CN or en</source>
         <translation>--lang 只接受 zh_CN 或 en</translation>
     </message>
@@ -259,7 +687,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>未知选项“%1”；请参阅 cityops-cli --help</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>unknown command &quot;%1&quot;; see cityops-cli --help</source>
         <translation>未知命令“%1”；请参阅 cityops-cli --help</translation>
     </message>
@@ -267,7 +695,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+59"/>
+        <location filename="../models/storage/database.cpp" line="+62"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -288,12 +716,12 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Cannot open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-35"/>
         <source>%1 is damaged or not a CityOps cache (%2). The file was not modified.</source>
         <translation>%1 已损坏或不是 CityOps 本地缓存（%2）。文件未被修改。</translation>
     </message>
@@ -318,7 +746,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>%1 不存在。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>The Qt SQLite driver did not expose its handle.</source>
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
@@ -346,22 +774,22 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+91"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+97"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>demo name data is incomplete</source>
         <translation>演示用名称数据不完整</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+131"/>
         <source>a community needs more than 99 grids</source>
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+632"/>
+        <location line="+637"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -381,135 +809,188 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
         <source>cannot move the new cache to %1</source>
         <translation>无法将新的本地缓存移动到 %1</translation>
     </message>
 </context>
 <context>
+    <name>EvidenceStore</name>
+    <message>
+        <location filename="../models/storage/evidencestore.cpp" line="+41"/>
+        <source>Cannot read the evidence file %1: %2</source>
+        <translation>无法读取证据文件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no such file</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The evidence file %1 is empty.</source>
+        <translation>证据文件 %1 为空。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The evidence file %1 is larger than %2 MB.</source>
+        <translation>证据文件 %1 超过 %2 MB。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot read the evidence file %1 completely.</source>
+        <translation>无法完整读取证据文件 %1。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 is not a photo: a JPEG, PNG or other image is required here.</source>
+        <translation>%1 不是照片：此处需要 JPEG、PNG 或其他图片。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cannot create the evidence folder %1.</source>
+        <translation>无法创建证据文件夹 %1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot store the evidence in %1: %2</source>
+        <translation>无法将证据保存到 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cannot record the evidence: %1</source>
+        <translation>无法记录证据：%1</translation>
+    </message>
+</context>
+<context>
     <name>Names</name>
     <message>
-        <location filename="../models/domain/types.cpp" line="+84"/>
-        <location line="+71"/>
+        <location filename="../models/domain/types.cpp" line="+124"/>
+        <location line="+96"/>
         <source>Reported</source>
         <translation>已上报</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-94"/>
         <source>Registered</source>
         <translation>已立案</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+72"/>
+        <location line="+2"/>
+        <location line="+95"/>
         <source>Dispatched</source>
         <translation>已派遣</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-93"/>
         <source>Handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Awaiting verification</source>
         <translation>待核查</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+75"/>
+        <location line="+2"/>
+        <source>Verified, awaiting closure</source>
+        <translation>已核查，待结案</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+93"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
     <message>
-        <location line="-74"/>
+        <location line="-91"/>
         <source>Returned</source>
         <translation>已回退</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+78"/>
+        <location line="+2"/>
+        <location line="+94"/>
         <source>Shelved</source>
         <translation>已挂账</translation>
     </message>
     <message>
-        <location line="-77"/>
-        <location line="+65"/>
+        <location line="-92"/>
+        <location line="+80"/>
         <source>Not filed</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-71"/>
         <source>No escalation</source>
         <translation>未升级</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stage 1: notice</source>
         <translation>第一阶段：提醒告知</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stage 2: community persuasion</source>
         <translation>第二阶段：社区劝导</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Stage 3: enforcement</source>
         <translation>第三阶段：执法</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Operator</source>
         <translation>值班员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Supervisor</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Field worker</source>
         <translation>外勤人员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Enforcement officer</source>
         <translation>执法队员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Auditor</source>
         <translation>审计员</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Camera</source>
         <translation>视频监控</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Patrol</source>
         <translation>巡查</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Hotline</source>
         <translation>12345热线</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Grid worker</source>
         <translation>网格员</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Open311</source>
         <translation>Open311</translation>
     </message>
@@ -565,6 +1046,16 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Resumed from shelving</source>
+        <translation>恢复处置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stepped down a stage</source>
+        <translation>降级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Notice issued to the party</source>
         <translation>已向当事人告知</translation>
     </message>
@@ -610,8 +1101,8 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
     </message>
     <message>
         <location line="+2"/>
-        <source>correct by %1</source>
-        <translation>整改期限 %1</translation>
+        <source>due %1</source>
+        <translation>期限 %1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -629,7 +1120,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>渠道 %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>stage skipped</source>
         <translation>越级升级</translation>
     </message>
@@ -640,6 +1131,36 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>%1 photo(s)</source>
+        <translation>%1 张照片</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>evidence bundle of %1</source>
+        <translation>证据包（%1 项）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>requested by %1</source>
+        <translation>申请人 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 working hours</source>
+        <translation>%1 个工作时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 working minutes left</source>
+        <translation>剩余 %1 工作分钟</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>repeats case %1</source>
+        <translation>与案件 %1 重复发生</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>corrected</source>
         <translation>已整改</translation>
     </message>
@@ -662,7 +1183,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
 <context>
     <name>TimeFormat</name>
     <message>
-        <location filename="../models/util/timefmt.cpp" line="+27"/>
+        <location filename="../models/util/timefmt.cpp" line="+28"/>
         <source>%1d %2h</source>
         <translation>%1天%2小时</translation>
     </message>
@@ -672,7 +1193,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>%1小时%2分</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>%1 left</source>
         <translation>剩余%1</translation>
     </message>
@@ -685,12 +1206,12 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
 <context>
     <name>WorkCalendar</name>
     <message>
-        <location filename="../models/domain/workcalendar.cpp" line="+39"/>
+        <location filename="../models/domain/workcalendar.cpp" line="+45"/>
         <source>calendar is not a valid JSON object: %1</source>
         <translation>工作日历不是有效的 JSON 对象：%1</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>calendar: bad working period %1</source>
         <translation>工作日历：工作时段 %1 无效</translation>
     </message>
@@ -726,14 +1247,514 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
     </message>
 </context>
 <context>
+    <name>Workflow</name>
+    <message>
+        <location filename="../models/workflow/workflow.cpp" line="+156"/>
+        <source>A %1 may not %2.</source>
+        <translation>%1无权执行 %2 操作。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Case %1 has already been reported.</source>
+        <translation>案件 %1 已上报。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Case %1 does not exist.</source>
+        <translation>案件 %1 不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Case %1 is closed; it can only be reopened.</source>
+        <translation>案件 %1 已结案，只能重新启用。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot %1 a case that is &quot;%2&quot;.</source>
+        <translation>无法对状态为“%2”的案件执行 %1 操作。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Category %1 does not use the escalation ladder.</source>
+        <translation>案件类别 %1 不适用升级阶梯。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>At stage 1 the party is notified, not dispatched; issue a notice or request escalation.</source>
+        <translation>第一阶段向当事人告知，不进行派遣；请发出告知或申请升级。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Only %1, to whom the case was dispatched, can accept it.</source>
+        <translation>只有案件的派遣对象 %1 才能签收。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Only %1, to whom the case was dispatched, can return it.</source>
+        <translation>只有案件的派遣对象 %1 才能回退。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>At stage 1 record the re-check outcome instead.</source>
+        <translation>第一阶段请改为记录复查结果。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only %1, who handles the case, can report feedback.</source>
+        <translation>只有处置人 %1 才能提交处置反馈。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The verifier must be someone other than the handler (%1).</source>
+        <translation>核查人不能是处置人（%1）。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Only %1, who handles the case, can ask for an extension.</source>
+        <translation>只有处置人 %1 才能申请延期。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An extension request is already pending.</source>
+        <translation>已有待审批的延期申请。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>There is no pending extension request.</source>
+        <translation>没有待审批的延期申请。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+46"/>
+        <source>The person who asked cannot decide their own request.</source>
+        <translation>申请人不能审批自己的申请。</translation>
+    </message>
+    <message>
+        <location line="-20"/>
+        <source>Only %1, who handles this stage, can record its outcome.</source>
+        <translation>只有本阶段的处置人 %1 才能记录其结果。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This stage&apos;s outcome is already recorded; request escalation.</source>
+        <translation>本阶段的结果已记录；请申请升级。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>An escalation request is already pending.</source>
+        <translation>已有待审批的升级申请。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The case is already at the last stage.</source>
+        <translation>案件已处于最后阶段。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>There is no pending escalation request.</source>
+        <translation>没有待审批的升级申请。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>There is no lower stage to step down to.</source>
+        <translation>没有可降级的较低阶段。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Decide the pending escalation request first.</source>
+        <translation>请先审批待处理的升级申请。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>%1 needs a reason.</source>
+        <translation>%1 操作需要填写原因。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 needs photo evidence.</source>
+        <translation>%1 操作需要照片证据。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Unknown category %1.</source>
+        <translation>未知的案件类别 %1。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Confirm the filing condition first: %1</source>
+        <translation>请先确认立案条件：%1</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>dispatch needs a person to send the case to.</source>
+        <translation>dispatch 操作需要指定派遣对象人员。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stage 2 is carried out by a grid worker or a volunteer, not by %1.</source>
+        <translation>第二阶段须由网格员或志愿者实施，不能派遣给 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stage 3 is carried out by an enforcement team, not by %1.</source>
+        <translation>第三阶段须由执法队伍实施，不能派遣给 %1。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>At the enforcement stage, feedback needs the decision or penalty number.</source>
+        <translation>执法阶段的处置反馈需要填写处罚决定书编号。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>An extension is from 1 to %1 working hours.</source>
+        <translation>延期须为 1 至 %1 个工作时。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The case is at stage %1; escalation goes to a higher stage, 2 or 3.</source>
+        <translation>案件处于第 %1 阶段；升级只能升至更高的第 2 或第 3 阶段。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Going from stage %1 to stage %2 skips a stage; mark the request as a skip and give the reason.</source>
+        <translation>从第 %1 阶段升至第 %2 阶段属于越级；请将申请标记为越级并说明理由。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Stage %1 has no &quot;not corrected&quot; outcome yet.</source>
+        <translation>第 %1 阶段尚无“未整改”的复查结果。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Evidence %1 does not belong to this case.</source>
+        <translation>证据 %1 不属于此案件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Select the evidence that supports the escalation.</source>
+        <translation>请选择支持升级的证据。</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::ActionDialog</name>
+    <message>
+        <location filename="../ui/actiondialog.cpp" line="+57"/>
+        <source>Report</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Register (file)</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Do not file</source>
+        <translation>不予立案</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accept</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Return to the centre</source>
+        <translation>回退至中心</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Report handled</source>
+        <translation>处置反馈</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Verification passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Verification failed</source>
+        <translation>核查未通过</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reopen</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approve extension</source>
+        <translation>同意延期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject extension</source>
+        <translation>驳回延期申请</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shelve</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Resume</source>
+        <translation>恢复处置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Issue notice</source>
+        <translation>发出告知</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re-check: corrected</source>
+        <translation>复查：已整改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re-check: not corrected</source>
+        <translation>复查：未整改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request escalation</source>
+        <translation>申请升级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approve escalation</source>
+        <translation>同意升级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject escalation</source>
+        <translation>驳回升级申请</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Step down a stage</source>
+        <translation>降级</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Case %1 · %2</source>
+        <translation>案件 %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Filing condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checked on the report: the filing condition is met</source>
+        <translation>已对照上报内容核对：符合立案条件</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Send to</source>
+        <translation>派遣至</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The whole evidence bundle of stages 1–2 (%1 items) goes with the dispatch.</source>
+        <translation>第一、二阶段的完整证据包（%1 项）将随派遣一并移送。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 (skips a stage)</source>
+        <translation>%1（越级）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Escalate to</source>
+        <translation>升级至</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Supporting evidence</source>
+        <translation>佐证证据</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add photo…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source> working hours</source>
+        <translation> 个工作时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Extra time</source>
+        <translation>延期时长</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>e.g. 沪城管罚字〔2026〕第00123号</source>
+        <translation>例如：沪城管罚字〔2026〕第00123号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decision / penalty no.</source>
+        <translation>处罚决定书编号</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Written explanation</source>
+        <translation>书面说明</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Add photos</source>
+        <translation>添加照片</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.webp);;All files (*)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.bmp *.webp);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::ApprovalsPanel</name>
+    <message>
+        <location filename="../ui/approvalspanel.cpp" line="+32"/>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approve the current request (Ctrl+Shift+A)</source>
+        <translation>同意当前申请（Ctrl+Shift+A）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject the current request with a reason (Ctrl+Shift+R)</source>
+        <translation>填写原因并驳回当前申请（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approve selected…</source>
+        <translation>同意所选申请…</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Not approved</source>
+        <translation>未能同意</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reject request</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason (returned to %1):</source>
+        <translation>原因（将退回给 %1）：</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not rejected</source>
+        <translation>未能驳回</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Case %1: %2, requested by %3</source>
+        <translation>案件 %1：%2，申请人 %3</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>Approve %n request(s)</source>
+        <translation>
+            <numerusform>同意 %n 项申请</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>These requests will be approved:
+
+%1</source>
+        <translation>将同意以下申请：
+
+%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Approving…</source>
+        <translation>正在同意申请…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Case %1: not attempted (cancelled)</source>
+        <translation>案件 %1：未处理（已取消）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Case %1: %2</source>
+        <translation>案件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Approved %1 of %2</source>
+        <translation>已同意 %1 项，共 %2 项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not approved:
+
+%1</source>
+        <translation>以下申请未能同意：
+
+%1</translation>
+    </message>
+</context>
+<context>
     <name>cityops::CaseDetailWidget</name>
     <message>
-        <location filename="../ui/casedetailwidget.cpp" line="+23"/>
+        <location filename="../ui/casedetailwidget.cpp" line="+35"/>
         <source>Select a case in the queue to see its details and timeline.</source>
         <translation>在案件队列中选择一件案件，查看其详情和处置过程。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+52"/>
         <source>Category</source>
         <translation>案件类别</translation>
     </message>
@@ -813,7 +1834,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -838,7 +1859,7 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -848,7 +1869,12 @@ Exit codes: 0 success, 1 error, 2 usage error.</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+3"/>
+        <source>Double-click a row with a photo to see it full size.</source>
+        <translation>双击带照片的行可查看原尺寸照片。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Case %1 · %2</source>
         <translation>案件 %1 · %2</translation>
     </message>
@@ -884,40 +1910,85 @@ Closure condition: %2</source>
         <translation>—</translation>
     </message>
     <message>
-        <location line="-8"/>
+        <location line="-7"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>due %1</source>
+        <translation>期限 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>skipped</source>
+        <translation>已越级</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Entered %1</source>
+        <translation>进入时间：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Requested by %1, approved by %2</source>
+        <translation>由 %1 申请，经 %2 同意</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approved as a stage skip</source>
+        <translation>经同意越级升级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Outcome: %1</source>
+        <translation>结果：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>awaiting approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Evidence</source>
+        <translation>证据</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>SHA-256 %1</source>
+        <translation>SHA-256 %1</translation>
     </message>
 </context>
 <context>
     <name>cityops::CaseListModel</name>
     <message>
-        <location filename="../models/itemmodels/caselistmodel.cpp" line="+92"/>
+        <location filename="../models/itemmodels/caselistmodel.cpp" line="+102"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Category</source>
         <translation>案件类别</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Street</source>
         <translation>街镇</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Deadline</source>
         <translation>处置时限</translation>
     </message>
@@ -925,17 +1996,27 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+44"/>
+        <location filename="../ui/mainwindow.cpp" line="+49"/>
         <source>CityOps — %1</source>
         <translation>CityOps — %1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>District operations centre</source>
         <translation>区城运中心</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
@@ -955,7 +2036,12 @@ Closure condition: %2</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+8"/>
+        <source>Approvals</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -990,12 +2076,27 @@ Closure condition: %2</source>
         <translation>聚焦案件详情(&amp;D)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <source>&amp;Approve request</source>
+        <translation>同意申请(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Re&amp;ject request…</source>
+        <translation>驳回申请(&amp;J)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Approve &amp;selected requests…</source>
+        <translation>同意所选申请(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
@@ -1035,7 +2136,7 @@ Closure condition: %2</source>
         <translation>关于 CityOps(&amp;A)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+23"/>
         <source>%1 cases</source>
         <translation>%1 件案件</translation>
     </message>
@@ -1076,7 +2177,7 @@ Closure condition: %2</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>About CityOps</source>
         <translation>关于 CityOps</translation>
     </message>
@@ -1087,9 +2188,57 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::PendingApprovalsModel</name>
+    <message>
+        <location filename="../models/itemmodels/pendingapprovalsmodel.cpp" line="+57"/>
+        <source>Extension</source>
+        <translation>延期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Escalate %1 → %2 (skips a stage)</source>
+        <translation>升级 %1 → %2（越级）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Escalate %1 → %2</source>
+        <translation>升级 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Category</source>
+        <translation>案件类别</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request</source>
+        <translation>申请事项</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Requested by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting</source>
+        <translation>已等待</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+36"/>
+        <location filename="../app/console/main.cpp" line="+42"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>
@@ -1099,7 +2248,7 @@ Closure condition: %2</source>
         <translation>CityOps 指挥派遣工作台。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Data directory (default: %1).</source>
         <translation>数据目录（默认：%1）。</translation>
     </message>
@@ -1109,7 +2258,7 @@ Closure condition: %2</source>
         <translation>以 1600x1000 渲染窗口并保存为 PNG 后退出。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>View to show: %1.</source>
         <translation>要显示的视图：%1。</translation>
     </message>
@@ -1124,7 +2273,12 @@ Closure condition: %2</source>
         <translation>主题：light（浅色）或 dark（深色）。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Sign in as this user (default: choose at start; screenshots without it are read-only).</source>
+        <translation>以此用户身份登录（默认：启动时选择；未指定时截图为只读）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>CityOps</source>
         <translation>CityOps</translation>
     </message>
@@ -1139,7 +2293,17 @@ Closure condition: %2</source>
         <translation>未知主题“%1”；请使用 light 或 dark。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+19"/>
+        <source>CityOps — sign in</source>
+        <translation>CityOps — 登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Cannot write the screenshot to %1.</source>
         <translation>无法将截图写入 %1。</translation>
     </message>
