@@ -774,7 +774,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+97"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+102"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
@@ -784,17 +784,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>演示用名称数据不完整</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+177"/>
         <source>a community needs more than 99 grids</source>
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+637"/>
+        <location line="+661"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+41"/>
         <source>the number of cases must not be negative</source>
         <translation>案件数量不能为负数</translation>
     </message>
@@ -809,7 +809,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+58"/>
+        <source>cannot write the demo evidence to %1</source>
+        <translation>无法将演示证据写入 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>cannot move the new cache to %1</source>
         <translation>无法将新的本地缓存移动到 %1</translation>
     </message>
@@ -1749,12 +1754,22 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>cityops::CaseDetailWidget</name>
     <message>
-        <location filename="../ui/casedetailwidget.cpp" line="+35"/>
+        <location filename="../ui/casedetailwidget.cpp" line="+37"/>
         <source>Select a case in the queue to see its details and timeline.</source>
         <translation>在案件队列中选择一件案件，查看其详情和处置过程。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+46"/>
+        <source>Not now</source>
+        <translation>暂不可办</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Actions of your role that the case does not allow now, and why</source>
+        <translation>本岗位可办、但该案件当前不允许的操作及原因</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Category</source>
         <translation>案件类别</translation>
     </message>
@@ -1950,7 +1965,12 @@ Closure condition: %2</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+21"/>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Evidence</source>
         <translation>证据</translation>
     </message>
@@ -2036,12 +2056,12 @@ Closure condition: %2</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Approvals</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2303,7 +2323,7 @@ Closure condition: %2</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Cannot write the screenshot to %1.</source>
         <translation>无法将截图写入 %1。</translation>
     </message>

@@ -16,12 +16,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPixmap>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -77,6 +79,12 @@ CaseDetailWidget::CaseDetailWidget(ConsoleContext &ctx, QWidget *parent)
         m_buttons.insert(int(a), b);
     }
     actions->addStretch(1);
+    m_notNow = new QToolButton(m_actionsRow);
+    m_notNow->setText(tr("Not now"));
+    m_notNow->setToolTip(tr("Actions of your role that the case does not allow now, and why"));
+    m_notNow->setPopupMode(QToolButton::InstantPopup);
+    m_notNow->setMenu(new QMenu(m_notNow));
+    actions->addWidget(m_notNow);
     body->addWidget(m_actionsRow);
 
     auto *split = new QSplitter(Qt::Vertical, m_body);
@@ -117,8 +125,8 @@ CaseDetailWidget::CaseDetailWidget(ConsoleContext &ctx, QWidget *parent)
     connect(m_timeline, &QTreeWidget::itemDoubleClicked, this,
             [this](QTreeWidgetItem *item) { showEvidence(item); });
     split->addWidget(m_timeline);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
     body->addWidget(split, 1);
     outer->addWidget(m_body, 1);
     clear();
@@ -257,13 +265,24 @@ void CaseDetailWidget::updateLadder(const CaseSnapshot &s)
         chip->style()->unpolish(chip);
         chip->style()->polish(chip);
     }
-    for (auto it = m_buttons.begin(); it != m_buttons.end(); ++it) {
-        const auto why = m_ctx.workflow().precheck(s, Action(it.key()), m_ctx.actor());
-        it.value()->setEnabled(!why);
-        it.value()->setToolTip(why ? why->reason : QString());
-        // Actions that could never apply to this case stay out of the way.
-        it.value()->setVisible(!why || why->code != QLatin1String("ladder"));
+    // What the user can do now is a button; what they cannot is listed, with the reason, under
+    // "Not now", so the row stays short on a 12-hour shift.
+    m_notNow->menu()->clear();
+    for (Action a : kAllActions) {
+        QPushButton *b = m_buttons.value(int(a));
+        if (!b)
+            continue;
+        const auto why = m_ctx.workflow().precheck(s, a, m_ctx.actor());
+        b->setEnabled(!why);
+        b->setToolTip(why ? why->reason : QString());
+        b->setVisible(!why);
+        if (why && why->code != QLatin1String("ladder")) {
+            QAction *item =
+                m_notNow->menu()->addAction(tr("%1 — %2").arg(ActionDialog::title(a), why->reason));
+            item->setEnabled(false);
+        }
     }
+    m_notNow->setVisible(!m_notNow->menu()->isEmpty());
 }
 
 void CaseDetailWidget::runAction(Action a)

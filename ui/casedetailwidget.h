@@ -13,6 +13,7 @@ class QFormLayout;
 class QHBoxLayout;
 class QLabel;
 class QPushButton;
+class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -57,6 +58,7 @@ private:
     QList<QLabel *> m_chips;
     QWidget *m_actionsRow = nullptr;
     QHash<int, QPushButton *> m_buttons;
+    QToolButton *m_notNow = nullptr;
     CaseId m_id = 0;
     QLabel *m_title = nullptr;
     QLabel *m_state = nullptr;

@@ -108,7 +108,6 @@ void MainWindow::buildDocks()
     m_detailDock->setObjectName(QStringLiteral("CaseDetailDock"));
     m_detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
 
     if (m_ctx->signedIn() && m_ctx->actor().role == Role::Supervisor) {
         m_approvals = new ApprovalsPanel(*m_ctx);
@@ -116,10 +115,11 @@ void MainWindow::buildDocks()
         m_approvalsDock->setObjectName(QStringLiteral("ApprovalsDock"));
         m_approvalsDock->setWidget(m_approvals);
         splitDockWidget(m_queuesDock, m_approvalsDock, Qt::Vertical);
-        resizeDocks({m_queuesDock, m_approvalsDock}, {650, 300}, Qt::Vertical);
+        resizeDocks({m_queuesDock, m_approvalsDock}, {600, 340}, Qt::Vertical);
         connect(m_approvals, &ApprovalsPanel::caseSelected, this,
                 [this](qint64 id) { m_detail->showCase(id); });
     }
+    resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -340,7 +340,10 @@ bool MainWindow::showView(const QString &name)
     m_queuesDock->setVisible(name != QLatin1String("case"));
     m_detailDock->setVisible(name != QLatin1String("queues"));
     if (name == QLatin1String("approvals") && m_approvals && m_approvals->model()->rowCount() > 0) {
-        m_approvals->table()->selectRow(0);
+        const QModelIndex first = m_approvals->model()->index(0, 0);
+        m_approvals->table()->setCurrentIndex(first);
+        m_approvals->table()->setFocus();
+        m_detail->showCase(first.data(PendingApprovalsModel::CaseIdRole).toLongLong());
         return true;
     }
     if (name != QLatin1String("queues") && m_model->rowCount() > 0)

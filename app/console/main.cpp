@@ -131,8 +131,9 @@ int main(int argc, char *argv[])
     if (parser.isSet(shotOpt)) {
         window.setTheme(themeFromKey(themeName));
         window.resize(1600, 1000);
-        window.showView(view);
         window.show();
+        QCoreApplication::processEvents();
+        window.showView(view);
         const QString out = parser.value(shotOpt);
         int rc = 0;
         QTimer::singleShot(0, &window, [&] {
@@ -152,8 +153,8 @@ int main(int argc, char *argv[])
     window.restoreLayout();
     if (!themeName.isEmpty())
         window.setTheme(themeFromKey(themeName));
+    window.show();
     if (view != QLatin1String("main"))
         window.showView(view);
-    window.show();
     return app.exec();
 }

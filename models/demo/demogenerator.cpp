@@ -7,11 +7,16 @@
 #include "storage/database.h"
 #include "util/rng.h"
 
+#include <QBuffer>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
+#include <QSaveFile>
 
 #include <array>
 #include <cmath>
@@ -177,6 +182,8 @@ public:
     {
         if (Status s = categories(); !s)
             return Error{s.error()};
+        if (Status s = photos(); !s)
+            return Error{s.error()};
         if (Status s = places(); !s)
             return Error{s.error()};
         if (Status s = roadsAndCameras(); !s)
@@ -221,6 +228,50 @@ private:
                                                                       : 1;
             total += w;
             m_catCumulative.push_back(total);
+        }
+        return Ok{};
+    }
+
+    /** Synthetic camera stills (street, stalls, people): shapes only, no text, so any
+        QCoreApplication can draw them. Shared by many cases, as real camera frames are not. */
+    Status photos()
+    {
+        BulkInsert att(m_db, "INSERT INTO attachments (sha256, mime, size, original_name, "
+                             "captured_at, stored_at) VALUES (?, 'image/png', ?, ?, ?, ?)");
+        for (int k = 0; k < 24; ++k) {
+            QImage img(320, 240, QImage::Format_RGB32);
+            img.fill(QColor::fromHsv(int(m_rng.below(60)) + 180, 40, 230));
+            QPainter p(&img);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.fillRect(0, 150, 320, 90, QColor(90, 92, 98));                            // road
+            p.fillRect(0, 130, 320, 22, QColor(170, 160, 150));                         // sidewalk
+            p.fillRect(0, 40, 320, 92, QColor::fromHsv(int(m_rng.below(40)), 30, 200)); // shops
+            for (int i = 0, n = int(m_rng.between(1, 4)); i < n; ++i) {
+                const int x = int(m_rng.between(10, 250));
+                p.fillRect(x, 112, 56, 34, QColor::fromHsv(int(m_rng.below(360)), 160, 200));
+                p.setBrush(QColor::fromHsv(int(m_rng.below(360)), 200, 230));
+                p.setPen(Qt::NoPen);
+                p.drawPolygon(QPolygon({QPoint(x - 6, 112), QPoint(x + 62, 112), QPoint(x + 50, 96),
+                                        QPoint(x + 6, 96)}));
+            }
+            for (int i = 0, n = int(m_rng.between(2, 7)); i < n; ++i) {
+                const int x = int(m_rng.between(5, 310)), y = int(m_rng.between(118, 150));
+                p.setBrush(QColor::fromHsv(int(m_rng.below(360)), 120, 120));
+                p.drawEllipse(QPoint(x, y - 14), 5, 5);
+                p.drawRoundedRect(x - 5, y - 9, 10, 18, 3, 3);
+            }
+            p.end();
+            QByteArray png;
+            QBuffer buf(&png);
+            buf.open(QIODevice::WriteOnly);
+            img.save(&buf, "PNG");
+            const QByteArray sha =
+                QCryptographicHash::hash(png, QCryptographicHash::Sha256).toHex();
+            att << sha << qint64(png.size()) << QByteArray("camera-" + pad(k + 1, 2) + ".png")
+                << m_opt.anchorMs << m_opt.anchorMs;
+            if (Status s = att.exec(); !s)
+                return s;
+            m_photos.push_back({sha, png});
         }
         return Ok{};
     }
@@ -633,6 +684,23 @@ private:
                 return m_cal.addWorkingMinutes(from, std::max<qint64>(1, qint64(minutes)));
             };
             const QByteArray console = "console-01";
+            std::vector<QByteArray> caseEvidence;
+            // Adds evidence to a JSON object: a fresh photo, or the case's photos so far.
+            auto withPhoto = [&](const QByteArray &json) {
+                const QByteArray &sha = m_rng.pick(m_photos).sha;
+                if (std::find(caseEvidence.begin(), caseEvidence.end(), sha) == caseEvidence.end())
+                    caseEvidence.push_back(sha);
+                return json.left(json.size() - 1) + (json.size() > 2 ? "," : "") +
+                       "\"evidence\":[\"" + sha + "\"]}";
+            };
+            auto withCaseEvidence = [&](const QByteArray &json) {
+                if (caseEvidence.empty())
+                    return json;
+                QByteArray list;
+                for (const QByteArray &e : caseEvidence)
+                    list += (list.isEmpty() ? "\"" : ",\"") + e + "\"";
+                return json.left(json.size() - 1) + ",\"evidence\":[" + list + "]}";
+            };
             if (QByteArray(source) == "camera")
                 add(t, "report", "operator1", "operator", console,
                     "{\"camera\":\"" + m_rng.pick(m_cameras) + "\"}");
@@ -684,7 +752,8 @@ private:
                     // Stage 1: notice to the party with the camera photo and a correction deadline.
                     const qint64 due = afterWork(t + 5 * kMinute, cat.ladder->noticeHours * 60.0);
                     if (step(t + m_rng.between(5, 30) * kMinute, "notice", "dispatcher1",
-                             "dispatcher", console, "{\"due\":" + QByteArray::number(due) + "}")) {
+                             "dispatcher", console,
+                             withPhoto("{\"due\":" + QByteArray::number(due) + "}"))) {
                         state = "handling";
                         stage = 1;
                         deadline = due;
@@ -702,14 +771,14 @@ private:
                                                : QByteArray("{\"outcome\":\"corrected\"}");
                                 if (step(checkAt, level == 1 ? "recheck-corrected" : "feedback",
                                          assignee->code, level == 3 ? "enforcement" : "field",
-                                         "mobile-" + assignee->code, payload)) {
+                                         "mobile-" + assignee->code, withPhoto(payload))) {
                                     state = "feedback";
                                     resolved = true;
                                 }
                                 break;
                             }
                             if (!step(checkAt, "recheck-uncorrected", assignee->code, "field",
-                                      "mobile-" + assignee->code))
+                                      "mobile-" + assignee->code, withPhoto("{}")))
                                 break;
                             const bool skip = level == 1 && m_rng.chance(0.05);
                             const int to = skip ? 3 : level + 1;
@@ -718,18 +787,20 @@ private:
                                                            "隐患，直接执法\"}"
                                                          : ",\"reason\":\"整改期限届满仍未改正\"}");
                             if (!step(t + m_rng.between(5, 60) * kMinute, "escalate-request",
-                                      "dispatcher1", "dispatcher", console, req))
+                                      "dispatcher1", "dispatcher", console, withCaseEvidence(req)))
                                 break;
                             if (m_rng.chance(0.1)) {
                                 if (!step(t + m_rng.between(10, 120) * kMinute, "escalate-reject",
                                           "supervisor1", "supervisor", console,
                                           "{\"reason\":\"证据不足，请补充照片\"}") ||
                                     !step(t + m_rng.between(30, 240) * kMinute, "escalate-request",
-                                          "dispatcher1", "dispatcher", console, req))
+                                          "dispatcher1", "dispatcher", console,
+                                          withCaseEvidence(req)))
                                     break;
                             }
-                            if (!step(t + m_rng.between(10, 180) * kMinute, "escalate-approve",
-                                      "supervisor1", "supervisor", console))
+                            // Supervisors decide in batches: requests wait, across nights too.
+                            if (!step(afterWork(t, double(m_rng.between(20, 600))),
+                                      "escalate-approve", "supervisor1", "supervisor", console))
                                 break;
                             level = to;
                             stage = level;
@@ -782,7 +853,7 @@ private:
                             if (m_rng.chance(0.05) &&
                                 step(afterWork(t, limitMin * 0.5), "extend-request", handler.code,
                                      "field", "mobile-" + handler.code,
-                                     "{\"reason\":\"需协调多部门处置\"}") &&
+                                     "{\"hours\":8,\"reason\":\"需协调多部门处置\"}") &&
                                 step(t + m_rng.between(20, 240) * kMinute, "extend-approve",
                                      "supervisor1", "supervisor", console)) {
                                 deadline = afterWork(deadline, limitMin);
@@ -799,7 +870,7 @@ private:
                                                           : m_rng.uniform(0.15, 0.95);
                                 if (step(afterWork(t, limitMin * factor), "feedback", handler.code,
                                          "field", "mobile-" + handler.code,
-                                         "{\"outcome\":\"handled\"}")) {
+                                         withPhoto("{\"outcome\":\"handled\"}"))) {
                                     state = "feedback";
                                     resolved = true;
                                 }
@@ -812,7 +883,10 @@ private:
                     const bool pass = !m_rng.chance(0.08);
                     if (!step(afterWork(t, m_rng.between(20, 240)),
                               pass ? "verify-pass" : "verify-fail", verifier.code, "field",
-                              "mobile-" + verifier.code))
+                              "mobile-" + verifier.code,
+                              withPhoto(pass
+                                            ? QByteArray("{}")
+                                            : QByteArray("{\"reason\":\"现场仍有问题，需返工\"}"))))
                         break;
                     if (!pass) {
                         state = "handling";
@@ -820,7 +894,9 @@ private:
                                  stage == 1 ? "recheck-corrected" : "feedback",
                                  assignee ? assignee->code : handler.code, "field",
                                  "mobile-" + (assignee ? assignee->code : handler.code),
-                                 "{\"outcome\":\"reworked\"}"))
+                                 withPhoto(stage == 3 ? "{\"decision\":\"沪城管罚字〔2026〕第" +
+                                                            pad(id % 100000, 5) + "号\"}"
+                                                      : QByteArray("{\"outcome\":\"reworked\"}"))))
                             state = "feedback";
                         continue;
                     }
@@ -833,8 +909,7 @@ private:
                             step(t + m_rng.between(1, 20) * kDay, "reopen", "operator1", "operator",
                                  console, "{\"reason\":\"问题复现\"}")) {
                             state = "registered";
-                            closedAt = 0;
-                            stage = 0;
+                            closedAt = 0; // a reopened ladder case keeps its stage
                             deadline = t + 60 * kMinute;
                             hasUnit = false;
                             assignee = nullptr;
@@ -916,6 +991,15 @@ private:
     std::vector<Community> m_communities;
     std::vector<QByteArray> m_roadNames;
     std::vector<QByteArray> m_cameras;
+
+public:
+    struct Photo
+    {
+        QByteArray sha, png;
+    };
+    std::vector<Photo> m_photos;
+
+private:
     QHash<QString, std::vector<Team>> m_teams;
     std::vector<Unit> m_gridWorkers, m_volunteers;
     BulkInsert *m_unitIns = nullptr;
@@ -944,6 +1028,7 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
         QFile::remove(f);
 
     Result<DemoSummary> result = Error{QString()};
+    std::vector<Generator::Photo> photos;
     {
         // Load at schema 1 and let the later migrations build their indexes over the full
         // tables afterwards: much faster than maintaining them row by row.
@@ -961,6 +1046,7 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
         Transaction tx(d);
         Generator g(d, options, *names);
         result = g.run();
+        photos = g.m_photos;
         if (result) {
             const QByteArray meta = "INSERT INTO meta VALUES ('district', '" + names->districtZh +
                                     "'), ('demo_seed', '" + QByteArray::number(options.seed) +
@@ -980,6 +1066,15 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
         Status s = db ? (*db)->exec("ANALYZE") : Status(Error{db.error()});
         if (!s)
             result = Error{s.error()};
+    }
+    // The photos go in place before the cache does: a cache never points at missing evidence.
+    for (const auto &ph : photos) {
+        const QString dir = QDir(dataDir).filePath(QStringLiteral("evidence/") +
+                                                   QString::fromLatin1(ph.sha.left(2)));
+        QSaveFile f(QDir(dir).filePath(QString::fromLatin1(ph.sha)));
+        if (result && (!QDir().mkpath(dir) || !f.open(QIODevice::WriteOnly) ||
+                       f.write(ph.png) != ph.png.size() || !f.commit()))
+            result = Error{tr("cannot write the demo evidence to %1").arg(dir)};
     }
     if (!result || !QFile::rename(part, target)) {
         for (const QString &f :

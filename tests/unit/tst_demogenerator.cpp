@@ -1,8 +1,12 @@
 // The demo district generator: deterministic, complete, and consistent with itself.
 #include "demo/demogenerator.h"
+#include "domain/catalogue.h"
 #include "domain/eventchain.h"
 #include "domain/types.h"
+#include "domain/workcalendar.h"
+#include "storage/evidencestore.h"
 #include "testsupport.h"
+#include "workflow/workflow.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -181,6 +185,82 @@ private slots:
             ++checked;
         }
         QVERIFY(checked > 100);
+    }
+
+    /** Every generated timeline is one the workflow engine itself would have written. */
+    void timelinesObeyTheWorkflowEngine()
+    {
+        const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
+        QHash<QString, QString> unitTypes;
+        QSqlQuery units(m_db->sql());
+        QVERIFY(units.exec(QStringLiteral("SELECT code, unit_type FROM units")));
+        while (units.next())
+            unitTypes.insert(units.value(0).toString(), units.value(1).toString());
+        QSqlQuery cases(m_db->sql());
+        QVERIFY(
+            cases.exec(QStringLiteral("SELECT id, category, state, stage FROM cases ORDER BY id")));
+        int checked = 0;
+        QSet<QString> kinds;
+        while (cases.next()) {
+            const qint64 id = cases.value(0).toLongLong();
+            CaseSnapshot snap = wf.initial(id, cases.value(1).toString());
+            QSqlQuery ev(m_db->sql());
+            ev.prepare(
+                QStringLiteral("SELECT kind, actor, role, at, device, payload FROM case_events "
+                               "WHERE case_id = ? ORDER BY seq"));
+            ev.addBindValue(id);
+            QVERIFY(ev.exec());
+            while (ev.next()) {
+                const QString kind = ev.value(0).toString();
+                const QByteArray payload = ev.value(5).toByteArray();
+                const QJsonObject o = QJsonDocument::fromJson(payload).object();
+                const auto action = actionFromKey(kind);
+                QVERIFY2(action, qPrintable(kind));
+                Command cmd;
+                cmd.action = *action;
+                cmd.reason = o.value(QLatin1String("reason")).toString();
+                cmd.to = o.value(QLatin1String("to")).toString();
+                cmd.toType = unitTypes.value(cmd.to);
+                for (const QJsonValue &e : o.value(QLatin1String("evidence")).toArray())
+                    cmd.evidence << e.toString();
+                cmd.toStage = o.value(QLatin1String("to_stage")).toInt();
+                cmd.skip = o.value(QLatin1String("skip")).toBool();
+                cmd.confirmFiling = true;
+                cmd.hours = o.value(QLatin1String("hours")).toInt();
+                cmd.decision = o.value(QLatin1String("decision")).toString();
+                const Actor actor{ev.value(1).toString(), *Names::role(ev.value(2).toString()),
+                                  QString(), ev.value(4).toString()};
+                const auto d = wf.decide(snap, cmd, actor, ev.value(3).toLongLong());
+                if (const auto *r = std::get_if<Rejection>(&d))
+                    QFAIL(qPrintable(QStringLiteral("case %1, %2 by %3: %4")
+                                         .arg(id)
+                                         .arg(kind, actor.id, r->reason)));
+                kinds.insert(kind);
+                Workflow::fold(snap, kind, payload, actor.id, ev.value(3).toLongLong());
+            }
+            QCOMPARE(Names::key(snap.state), cases.value(2).toString());
+            QCOMPARE(int(snap.stage), cases.value(3).toInt());
+            ++checked;
+        }
+        QCOMPARE(checked, 20000);
+        // The generator exercises the whole vocabulary, exception paths included.
+        for (const char *k :
+             {"reject", "return", "verify-fail", "extend-request", "extend-approve", "shelve",
+              "reopen", "notice", "recheck-corrected", "recheck-uncorrected", "escalate-request",
+              "escalate-approve", "escalate-reject"})
+            QVERIFY2(kinds.contains(QLatin1String(k)), k);
+        // Pending requests reach the Approvals panel, and evidence files exist.
+        QVERIFY(scalar(*m_db, QStringLiteral(
+                                  "SELECT count(*) FROM cases WHERE pending = 'escalation'")) > 0);
+        EvidenceStore store(m_db, m_dir.path());
+        QSqlQuery att(m_db->sql());
+        QVERIFY(att.exec(QStringLiteral("SELECT sha256 FROM attachments")));
+        int photos = 0;
+        while (att.next()) {
+            QVERIFY(store.contains(att.value(0).toString()));
+            ++photos;
+        }
+        QVERIFY(photos >= 10);
     }
 
     void refusesToOverwriteAnExistingCache()
