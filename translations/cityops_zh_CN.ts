@@ -766,7 +766,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>迁移 %1（%2）失败：%3</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+48"/>
         <source>no active transaction</source>
         <translation>没有活动的事务</translation>
     </message>
@@ -774,7 +774,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+102"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+104"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
@@ -789,7 +789,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+661"/>
+        <location line="+699"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -809,7 +809,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+68"/>
         <source>cannot write the demo evidence to %1</source>
         <translation>无法将演示证据写入 %1</translation>
     </message>

@@ -10,6 +10,7 @@
 #include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -20,6 +21,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace cityops {
@@ -599,7 +601,12 @@ private:
     Status cases()
     {
         BulkInsert ci(m_db,
-                      "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                      "INSERT INTO cases (id, category, state, stage, priority, source, street_id, "
+                      "community_id, grid_code, address, description, party, lon, lat, "
+                      "reported_at, deadline_at, closed_at, unit_id, assignee_id, version, "
+                      "updated_at, chain_head, pending, pending_by, pending_at, pending_to_stage, "
+                      "assignee_code, handler) VALUES "
+                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         BulkInsert ei(m_db, "INSERT INTO case_events (case_id, seq, kind, actor, role, at, device, "
                             "payload, prev_hash) VALUES (?,?,?,?,?,?,?,?,?)");
         std::vector<std::pair<double, double>> hotspots;
@@ -645,8 +652,10 @@ private:
                                  QByteArray::number(m_rng.between(1, 1200)) + "号";
             if (m_rng.chance(0.4))
                 address += "（" + m_rng.pick(m_names.landmarks) + "）";
-            const auto descs = m_names.descriptions.value(cat.code);
-            const QByteArray desc = descs.empty() ? cat.nameZh.toUtf8() : m_rng.pick(descs);
+            const auto descs = m_names.descriptions.constFind(cat.code);
+            const QByteArray desc = descs == m_names.descriptions.constEnd() || descs->empty()
+                                        ? cat.nameZh.toUtf8()
+                                        : m_rng.pick(*descs);
             QByteArray party;
             if (cat.ladder || (cat.kind == CategoryKind::Event && m_rng.chance(0.2)))
                 party = m_rng.pick(m_names.shops);
@@ -677,7 +686,10 @@ private:
                 if (at >= m_opt.anchorMs)
                     return false;
                 t = at;
-                ev.push_back({kind, actor, role, device, std::move(payload), at});
+                // kind and role are string literals: reference them instead of copying.
+                ev.push_back({QByteArray::fromRawData(kind, qsizetype(std::strlen(kind))), actor,
+                              QByteArray::fromRawData(role, qsizetype(std::strlen(role))), device,
+                              std::move(payload), at});
                 return true;
             };
             auto afterWork = [&](qint64 from, double minutes) {
@@ -955,6 +967,34 @@ private:
                 ci << nullptr;
             ci << qint64(ev.size()) << ev.back().at;
             ci.blob(prev);
+            // What the queues read without replaying: a request left pending, the handler.
+            const Event &last = ev.back();
+            if (last.kind == "escalate-request" || last.kind == "extend-request") {
+                const qsizetype at = last.payload.indexOf("\"to_stage\":");
+                ci << QByteArray(last.kind == "escalate-request" ? "escalation" : "extension")
+                   << last.actor << last.at;
+                if (at >= 0)
+                    ci << qint64(last.payload.at(at + 11) - '0');
+                else
+                    ci << nullptr;
+            } else {
+                ci << nullptr << nullptr << nullptr << nullptr;
+            }
+            if (hasUnit && assignee)
+                ci << assignee->code;
+            else
+                ci << nullptr;
+            QByteArray handlerCode;
+            for (const Event &e : ev) {
+                if (e.kind == "feedback" || e.kind == "recheck-corrected")
+                    handlerCode = e.actor;
+                else if (e.kind == "verify-fail" || e.kind == "dispatch" || e.kind == "reopen")
+                    handlerCode.clear();
+            }
+            if (handlerCode.isEmpty())
+                ci << nullptr;
+            else
+                ci << handlerCode;
             if (Status s = ci.exec(); !s)
                 return s;
             for (std::size_t k = 0; k < ev.size(); ++k) {
@@ -1030,14 +1070,14 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
     Result<DemoSummary> result = Error{QString()};
     std::vector<Generator::Photo> photos;
     {
-        // Load at schema 1 and let the later migrations build their indexes over the full
-        // tables afterwards: much faster than maintaining them row by row.
-        Database::Options bulk;
-        bulk.targetVersion = 1;
-        auto db = Database::open(part, bulk);
+        auto db = Database::open(part);
         if (!db)
             return Error{db.error()};
         Database &d = **db;
+        // Build the secondary indexes once over the full tables instead of row by row.
+        const auto indexes = d.dropSecondaryIndexes();
+        if (!indexes)
+            return Error{indexes.error()};
         // A brand-new file that is renamed into place only when complete needs no journal.
         if (Status s = d.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                               "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
@@ -1045,7 +1085,12 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
             return Error{s.error()};
         Transaction tx(d);
         Generator g(d, options, *names);
+        QElapsedTimer phase;
+        phase.start();
+        const bool trace = qEnvironmentVariableIsSet("CITYOPS_TRACE");
         result = g.run();
+        if (trace)
+            qInfo("generate: rows %lld ms", phase.restart());
         photos = g.m_photos;
         if (result) {
             const QByteArray meta = "INSERT INTO meta VALUES ('district', '" + names->districtZh +
@@ -1053,20 +1098,25 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
                                     "'), ('demo_anchor', '" + QByteArray::number(options.anchorMs) +
                                     "')";
             Status s = d.exec(meta);
+            for (const QByteArray &sql : *indexes) {
+                if (s)
+                    s = d.exec(sql);
+            }
+            if (trace)
+                qInfo("generate: indexes %lld ms", phase.restart());
             if (s)
                 s = tx.commit();
+            if (trace)
+                qInfo("generate: commit %lld ms", phase.restart());
             if (s)
-                s = d.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+                s = d.exec("ANALYZE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+            if (trace)
+                qInfo("generate: analyze %lld ms", phase.restart());
             if (!s)
                 result = Error{s.error()};
         }
     }
-    if (result) {
-        auto db = Database::open(part);
-        Status s = db ? (*db)->exec("ANALYZE") : Status(Error{db.error()});
-        if (!s)
-            result = Error{s.error()};
-    }
+
     // The photos go in place before the cache does: a cache never points at missing evidence.
     for (const auto &ph : photos) {
         const QString dir = QDir(dataDir).filePath(QStringLiteral("evidence/") +

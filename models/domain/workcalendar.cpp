@@ -83,6 +83,7 @@ Result<WorkCalendar> WorkCalendar::fromJson(const QByteArray &json)
             return Error{tr("calendar: %1 is both a holiday and a workday").arg(h.toString())};
         cal.m_workdays.insert(*day);
     }
+    cal.buildDayTable();
     return cal;
 }
 
@@ -100,8 +101,24 @@ const WorkCalendar &WorkCalendar::builtin()
     return cal;
 }
 
+void WorkCalendar::buildDayTable()
+{
+    // From 2000 to 2100: far beyond the holiday data either way, where only weekends apply.
+    m_tableFirstDay = QDate(2000, 1, 1).toJulianDay() - QDate(1970, 1, 1).toJulianDay();
+    const qint64 last = QDate(2100, 1, 1).toJulianDay() - QDate(1970, 1, 1).toJulianDay();
+    m_dayTable.assign(std::size_t(last - m_tableFirstDay), false);
+    for (qint64 d = m_tableFirstDay; d < last; ++d) {
+        const bool working = m_workdays.contains(d) ||
+                             (!m_holidays.contains(d) && !m_weekendDays.contains(weekday(d)));
+        m_dayTable[std::size_t(d - m_tableFirstDay)] = working;
+    }
+}
+
 bool WorkCalendar::isWorkingDay(qint64 day) const
 {
+    const qint64 i = day - m_tableFirstDay;
+    if (i >= 0 && i < qint64(m_dayTable.size()))
+        return m_dayTable[std::size_t(i)];
     if (m_workdays.contains(day))
         return true;
     if (m_holidays.contains(day))

@@ -7,6 +7,8 @@
 #include <QSet>
 #include <QtGlobal>
 
+#include <vector>
+
 namespace cityops {
 
 /**
@@ -45,7 +47,12 @@ public:
     const QList<Period> &periods() const { return m_periods; }
 
 private:
+    void buildDayTable();
+
     QList<Period> m_periods;
+    /** Working-day flags for the years the data covers (O(1) lookups on hot paths). */
+    std::vector<bool> m_dayTable;
+    qint64 m_tableFirstDay = 0;
     QSet<int> m_weekendDays;
     QSet<qint64> m_holidays;
     QSet<qint64> m_workdays;

@@ -225,6 +225,26 @@ Status Database::migrate(const QList<Migration> &migrations, int target)
     return Ok{};
 }
 
+Result<QList<QByteArray>> Database::dropSecondaryIndexes()
+{
+    QList<QByteArray> names, sql;
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                   "sql IS NOT NULL ORDER BY name")))
+            return Error{q.lastError().text()};
+        while (q.next()) {
+            names << q.value(0).toByteArray();
+            sql << q.value(1).toByteArray();
+        }
+    }
+    for (const QByteArray &n : names) {
+        if (Status s = exec("DROP INDEX \"" + n + "\""); !s)
+            return Error{s.error()};
+    }
+    return sql;
+}
+
 qint64 Database::sizeOnDisk() const
 {
     return QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size();

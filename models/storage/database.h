@@ -71,6 +71,11 @@ public:
 
     /** Runs one or more statements; the message of a failure names the statement's error. */
     Status exec(const QByteArray &sql);
+    /**
+     * Drops every index that has a definition (not the automatic ones behind UNIQUE) and returns
+     * the statements that create them again: for bulk loads, which then index in one pass.
+     */
+    Result<QList<QByteArray>> dropSecondaryIndexes();
     /** File size of the database plus its WAL, in bytes. */
     qint64 sizeOnDisk() const;
 
