@@ -2,7 +2,9 @@
 
 #include "consolecontext.h"
 #include "domain/catalogue.h"
+#include "storage/casestore.h"
 #include "storage/evidencestore.h"
+#include "util/timefmt.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -99,13 +101,16 @@ QString ActionDialog::title(Action a)
         return tr("Reject escalation");
     case Action::Deescalate:
         return tr("Step down a stage");
+    case Action::MarkDuplicate:
+        return tr("Mark duplicate");
     }
     return {};
 }
 
 bool ActionDialog::needsInput(Action a)
 {
-    return needsReason(a) || needsPhotos(a) || a == Action::Register || a == Action::Dispatch;
+    return needsReason(a) || needsPhotos(a) || a == Action::Register || a == Action::Dispatch ||
+           a == Action::MarkDuplicate;
 }
 
 ActionDialog::ActionDialog(ConsoleContext &ctx, const CaseSnapshot &snapshot, Action action,
@@ -141,6 +146,19 @@ ActionDialog::ActionDialog(ConsoleContext &ctx, const CaseSnapshot &snapshot, Ac
             form->addRow(QString(), new QLabel(tr("The whole evidence bundle of stages 1–2 (%1 "
                                                   "items) goes with the dispatch.")
                                                    .arg(snapshot.evidence.size())));
+    }
+    if (action == Action::MarkDuplicate) {
+        m_duplicateOf = new QComboBox;
+        m_duplicateOf->setEditable(true);
+        for (const auto &d : ctx.store()->duplicateCandidates(snapshot.id))
+            m_duplicateOf->addItem(tr("%1 — %2 m away, %3 apart")
+                                       .arg(d.id)
+                                       .arg(qRound(d.metres))
+                                       .arg(TimeFormat::span(d.minutesApart)),
+                                   d.id);
+        m_duplicateOf->setToolTip(tr("Suggested: same subcategory within 50 m and 24 h. Type "
+                                     "another case number if needed."));
+        form->addRow(tr("Duplicate of case"), m_duplicateOf);
     }
     if (action == Action::EscalateRequest) {
         m_stage = new QComboBox;
@@ -224,6 +242,12 @@ std::optional<Command> ActionDialog::command()
     }
     if (m_hours)
         c.hours = m_hours->value();
+    if (m_duplicateOf) {
+        const int i = m_duplicateOf->findText(m_duplicateOf->currentText());
+        c.duplicateOf =
+            i >= 0 ? m_duplicateOf->itemData(i).toLongLong()
+                   : m_duplicateOf->currentText().section(QLatin1Char(' '), 0, 0).toLongLong();
+    }
     if (m_decision)
         c.decision = m_decision->text();
     if (m_stage) {

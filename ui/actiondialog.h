@@ -47,6 +47,7 @@ private:
     QSpinBox *m_hours = nullptr;
     QLineEdit *m_decision = nullptr;
     QComboBox *m_stage = nullptr;
+    QComboBox *m_duplicateOf = nullptr;
 };
 
 } // namespace cityops

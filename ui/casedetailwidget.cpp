@@ -86,6 +86,10 @@ CaseDetailWidget::CaseDetailWidget(ConsoleContext &ctx, QWidget *parent)
     m_notNow->setMenu(new QMenu(m_notNow));
     actions->addWidget(m_notNow);
     body->addWidget(m_actionsRow);
+    m_duplicates = new QLabel(m_body);
+    m_duplicates->setObjectName(QStringLiteral("duplicateHint"));
+    m_duplicates->setWordWrap(true);
+    body->addWidget(m_duplicates);
 
     auto *split = new QSplitter(Qt::Vertical, m_body);
     auto *fields = new QWidget;
@@ -191,6 +195,18 @@ void CaseDetailWidget::showCase(CaseId id)
     if (auto snap = m_ctx.repository().snapshot(id))
         m_snapshot = *snap;
     updateLadder(m_snapshot);
+    QStringList dups;
+    if (m_snapshot.state == CaseState::Reported || m_snapshot.state == CaseState::Registered) {
+        for (const auto &d : m_store->duplicateCandidates(id))
+            dups << tr("%1 (%2 m, %3 apart)")
+                        .arg(d.id)
+                        .arg(qRound(d.metres))
+                        .arg(TimeFormat::span(d.minutesApart));
+    }
+    m_duplicates->setVisible(!dups.isEmpty());
+    m_duplicates->setText(tr("Possible duplicates: %1 — Mark duplicate (M) merges this report "
+                             "into one of them.")
+                              .arg(dups.join(QStringLiteral(", "))));
     m_timeline->clear();
     for (const CaseEvent &e : m_store->events(id)) {
         const QString details = Names::payloadSummary(e.payload);

@@ -44,10 +44,11 @@ public:
 public slots:
     void showCase(cityops::CaseId id);
     void clear();
+    /** Runs an action on the shown case, asking for what it needs first. */
+    void runAction(cityops::Action a);
 
 private:
     QLabel *addField(const QString &label);
-    void runAction(Action a);
     void showEvidence(QTreeWidgetItem *item);
     void updateLadder(const CaseSnapshot &s);
 
@@ -59,6 +60,7 @@ private:
     QWidget *m_actionsRow = nullptr;
     QHash<int, QPushButton *> m_buttons;
     QToolButton *m_notNow = nullptr;
+    QLabel *m_duplicates = nullptr;
     CaseId m_id = 0;
     QLabel *m_title = nullptr;
     QLabel *m_state = nullptr;

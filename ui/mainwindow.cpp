@@ -5,8 +5,10 @@
 #include "consolecontext.h"
 #include "itemmodels/caselistmodel.h"
 #include "itemmodels/pendingapprovalsmodel.h"
+#include "queuespanel.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
+#include "storage/searchindex.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -23,6 +25,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace cityops {
@@ -31,6 +34,7 @@ namespace {
 const char *kGeometryKey = "window/geometry";
 const char *kStateKey = "window/state";
 const char *kThemeKey = "window/theme";
+const char *kColumnsKey = "queues/columns";
 constexpr int kLayoutVersion = 1;
 
 /** Menu text without its accelerator: "&Quit" and "退出(&Q)" become "Quit" and "退出". */
@@ -71,36 +75,43 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, con
     statusBar()->addPermanentWidget(m_connectionLabel);
     refreshStatus();
     m_defaultState = saveState(kLayoutVersion);
+
+    // Index the cache for search in small steps between user events; until it is done,
+    // searches still find everything (unindexed rows are scanned).
+    m_indexLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_indexLabel);
+    auto *indexer = new QTimer(this);
+    indexer->setInterval(20);
+    connect(indexer, &QTimer::timeout, this, [this, indexer] {
+        const qint64 backlog = SearchIndex::backlog(*m_db);
+        if (backlog == 0) {
+            indexer->stop();
+            m_indexLabel->hide();
+            return;
+        }
+        m_indexLabel->setText(tr("Indexing for search: %1 left").arg(QLocale().toString(backlog)));
+        m_indexLabel->show();
+        (void)SearchIndex::catchUp(*m_db, 2000);
+    });
+    indexer->start();
 }
 
 MainWindow::~MainWindow() = default;
 
 void MainWindow::buildDocks()
 {
-    m_model = new CaseListModel(m_store, this);
-    m_table = new QTableView;
-    m_table->setObjectName(QStringLiteral("caseTable"));
-    m_table->setModel(m_model);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(CaseListModel::IdColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(24);
-    m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->horizontalHeader()->setSectionResizeMode(CaseListModel::AddressColumn,
-                                                      QHeaderView::Stretch);
-    m_table->setColumnWidth(CaseListModel::IdColumn, 80);
-    m_table->setColumnWidth(CaseListModel::CategoryColumn, 150);
-    m_table->setColumnWidth(CaseListModel::StreetColumn, 120);
-    m_table->setColumnWidth(CaseListModel::StateColumn, 110);
-    m_table->setColumnWidth(CaseListModel::DeadlineColumn, 140);
+    m_queues = new QueuesPanel(*m_ctx);
+    m_table = m_queues->table();
+    m_model = m_queues->model();
+    connect(m_queues, &QueuesPanel::caseActivated, this, [this] {
+        m_detailDock->show();
+        m_detailDock->raise();
+        m_detail->setFocus();
+    });
 
     m_queuesDock = new QDockWidget(tr("Queues"), this);
     m_queuesDock->setObjectName(QStringLiteral("QueuesDock"));
-    m_queuesDock->setWidget(m_table);
+    m_queuesDock->setWidget(m_queues);
     addDockWidget(Qt::LeftDockWidgetArea, m_queuesDock);
 
     m_detail = new CaseDetailWidget(*m_ctx);
@@ -127,11 +138,6 @@ void MainWindow::buildDocks()
                 else
                     m_detail->clear();
             });
-    connect(m_table, &QTableView::activated, this, [this] {
-        m_detailDock->show();
-        m_detailDock->raise();
-        m_detail->setFocus();
-    });
 }
 
 void MainWindow::buildMenus()
@@ -162,6 +168,52 @@ void MainWindow::buildMenus()
         m_detail->setFocus();
     });
     focusDetail->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    caseMenu->addSeparator();
+    // Keyboard triage: single keys while the queue has focus, on the current case.
+    struct Triage
+    {
+        const char *text;
+        Qt::Key key;
+        Action action;
+    };
+    const Triage triage[] = {
+        {QT_TR_NOOP("&Register current case"), Qt::Key_R, Action::Register},
+        {QT_TR_NOOP("&Dispatch current case…"), Qt::Key_D, Action::Dispatch},
+        {QT_TR_NOOP("Request &escalation…"), Qt::Key_E, Action::EscalateRequest},
+        {QT_TR_NOOP("&Mark as duplicate…"), Qt::Key_M, Action::MarkDuplicate},
+        {QT_TR_NOOP("&Close current case"), Qt::Key_C, Action::Close},
+    };
+    for (const Triage &t : triage) {
+        QAction *a = caseMenu->addAction(tr(t.text), this, [this, t] {
+            if (m_detail->caseId())
+                m_detail->runAction(t.action);
+        });
+        a->setShortcut(QKeySequence(t.key));
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_table->addAction(a);
+    }
+    QAction *exportCsv =
+        caseMenu->addAction(tr("E&xport view as CSV…"), m_queues, &QueuesPanel::exportDialog);
+    exportCsv->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    QAction *bulk =
+        caseMenu->addAction(tr("&Bulk action on selection…"), m_queues, &QueuesPanel::bulkDialog);
+    bulk->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    QAction *find = caseMenu->addAction(tr("&Search cases"), this, [this] {
+        m_queuesDock->show();
+        m_queues->searchBox()->setFocus();
+        m_queues->searchBox()->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    QAction *save =
+        caseMenu->addAction(tr("Save the &view…"), m_queues, &QueuesPanel::saveCurrentView);
+    save->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    for (int i = 0; i < 9; ++i) {
+        QAction *tab = new QAction(this);
+        tab->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
+        connect(tab, &QAction::triggered, this,
+                [this, i] { m_queues->tabs()->setCurrentIndex(i); });
+        addAction(tab);
+    }
     if (m_approvals) {
         caseMenu->addSeparator();
         QAction *approve = caseMenu->addAction(tr("&Approve request"), m_approvals,
@@ -213,6 +265,7 @@ void MainWindow::onCaseChanged(CaseId id)
 {
     const CaseId shown = m_detail->caseId();
     m_model->reload();
+    m_queues->refreshCounts();
     refreshStatus();
     if (shown)
         selectCase(shown);
@@ -236,13 +289,8 @@ void MainWindow::refreshStatus()
 
 bool MainWindow::selectCase(CaseId id)
 {
-    int row = m_model->rowOf(id);
-    while (row < 0 && m_model->canFetchMore({})) {
-        m_model->fetchMore({});
-        row = m_model->rowOf(id);
-        if (m_model->rowCount() > 20000)
-            break; // a deep case is shown in the detail panel without loading the whole list
-    }
+    // A deep case is shown in the detail panel without reading the whole queue.
+    const int row = m_model->findRow(id);
     if (row >= 0) {
         const QModelIndex idx = m_model->index(row, 0);
         m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
@@ -316,6 +364,8 @@ void MainWindow::restoreLayout()
     if (const QByteArray st = s.value(QLatin1String(kStateKey)).toByteArray(); !st.isEmpty())
         restoreState(st, kLayoutVersion);
     setTheme(themeFromKey(s.value(QLatin1String(kThemeKey)).toString()));
+    if (const QByteArray c = s.value(QLatin1String(kColumnsKey)).toByteArray(); !c.isEmpty())
+        m_queues->restoreHeaderState(c);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -324,6 +374,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     s.setValue(QLatin1String(kGeometryKey), saveGeometry());
     s.setValue(QLatin1String(kStateKey), saveState(kLayoutVersion));
     s.setValue(QLatin1String(kThemeKey), themeKey(m_theme));
+    s.setValue(QLatin1String(kColumnsKey), m_queues->saveHeaderState());
     event->accept();
 }
 

@@ -15,6 +15,7 @@ class QTableView;
 namespace cityops {
 
 class ApprovalsPanel;
+class QueuesPanel;
 class CaseDetailWidget;
 class CaseListModel;
 class CaseStore;
@@ -45,6 +46,7 @@ public:
     Theme theme() const { return m_theme; }
 
     QTableView *caseTable() const { return m_table; }
+    QueuesPanel *queues() const { return m_queues; }
     CaseListModel *caseModel() const { return m_model; }
     CaseDetailWidget *caseDetail() const { return m_detail; }
     QDockWidget *queuesDock() const { return m_queuesDock; }
@@ -74,8 +76,10 @@ private:
     ConsoleContext *m_ctx = nullptr;
     std::shared_ptr<CaseStore> m_store;
     ApprovalsPanel *m_approvals = nullptr;
+    QueuesPanel *m_queues = nullptr;
     QDockWidget *m_approvalsDock = nullptr;
     QLabel *m_userLabel = nullptr;
+    QLabel *m_indexLabel = nullptr;
     CaseListModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     CaseDetailWidget *m_detail = nullptr;

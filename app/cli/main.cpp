@@ -345,7 +345,8 @@ QString actionHelp()
         "  recheck-corrected --evidence F, recheck-uncorrected --evidence F\n"
         "  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...\n"
         "  escalate-approve, escalate-reject --reason T   supervisor, never the requester\n"
-        "  deescalate --reason T       step back down a stage\n");
+        "  deescalate --reason T       step back down a stage\n"
+        "  mark-duplicate --duplicate-of ID   close as a duplicate of an earlier case\n");
 }
 
 int caseDo(const Globals &g, const QStringList &args)
@@ -377,8 +378,11 @@ int caseDo(const Globals &g, const QStringList &args)
     const QCommandLineOption decision(QStringLiteral("decision"),
                                       Tr::tr("feedback at stage 3: decision or penalty number."),
                                       QStringLiteral("NUMBER"));
-    p.addOptions(
-        {reason, to, evidence, useEvidence, confirm, stage, skip, hours, decision, kAtOpt});
+    const QCommandLineOption duplicateOf(QStringLiteral("duplicate-of"),
+                                         Tr::tr("mark-duplicate: the earlier case."),
+                                         QStringLiteral("ID"));
+    p.addOptions({reason, to, evidence, useEvidence, confirm, stage, skip, hours, decision,
+                  duplicateOf, kAtOpt});
     p.addHelpOption();
     p.setApplicationDescription(
         QStringLiteral("case do ID ACTION\n\n") + actionHelp() +
@@ -416,6 +420,7 @@ int caseDo(const Globals &g, const QStringList &args)
     cmd.confirmFiling = p.isSet(confirm);
     cmd.skip = p.isSet(skip);
     cmd.decision = p.value(decision);
+    cmd.duplicateOf = p.value(duplicateOf).toLongLong();
     if (p.isSet(stage)) {
         cmd.toStage = p.value(stage).toInt(&ok);
         if (!ok)

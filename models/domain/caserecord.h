@@ -17,9 +17,19 @@ struct CaseRow
     QString categoryCode;
     QString categoryName;
     QString streetName;
+    QString gridCode;
     QString address;
     QString state;
+    int stage = 0;
+    int priority = 3;
     qint64 deadlineAt = 0; ///< 0 when no deadline runs (closed, shelved, not filed)
+    QString unitName;
+    QString assigneeName;
+    qint64 reportedAt = 0;
+    QString source;
+    QString pending;
+    double lon = 0;
+    double lat = 0;
 };
 
 /** Everything the store knows about one case, for the detail panel and `case show`. */
@@ -77,17 +87,6 @@ struct PendingRequest
     qint64 at = 0;
     QString reason;
     QString address;
-};
-
-/** Sortable columns of the case list. */
-enum class CaseSort
-{
-    Id,
-    Category,
-    Street,
-    Address,
-    State,
-    Deadline
 };
 
 } // namespace cityops

@@ -234,6 +234,7 @@ QString Names::eventLabel(const QString &kind)
         {QStringLiteral("shelve"), QT_TR_NOOP("Shelved")},
         {QStringLiteral("resume"), QT_TR_NOOP("Resumed from shelving")},
         {QStringLiteral("deescalate"), QT_TR_NOOP("Stepped down a stage")},
+        {QStringLiteral("mark-duplicate"), QT_TR_NOOP("Closed as a duplicate")},
         {QStringLiteral("notice"), QT_TR_NOOP("Notice issued to the party")},
         {QStringLiteral("recheck-corrected"), QT_TR_NOOP("Re-check: corrected")},
         {QStringLiteral("recheck-uncorrected"), QT_TR_NOOP("Re-check: not corrected")},
@@ -283,6 +284,8 @@ QString Names::payloadSummary(const QByteArray &payload)
             parts << tr("%1 working hours").arg(v.toInt());
         else if (k == QLatin1String("remaining"))
             parts << tr("%1 working minutes left").arg(v.toInteger());
+        else if (k == QLatin1String("duplicate_of"))
+            parts << tr("duplicate of case %1").arg(v.toInteger());
         else if (k == QLatin1String("linked"))
             parts << tr("repeats case %1").arg(v.toInteger());
         else if (k == QLatin1String("category") || k == QLatin1String("source") ||

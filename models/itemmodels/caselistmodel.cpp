@@ -15,30 +15,43 @@ bool isOpenState(const QString &s)
     return s != QLatin1String("closed") && s != QLatin1String("rejected") &&
            s != QLatin1String("shelved");
 }
+constexpr qint64 kHourMs = 3600 * 1000;
 } // namespace
 
 CaseListModel::CaseListModel(std::shared_ptr<CaseStore> store, QObject *parent)
     : QAbstractTableModel(parent), m_store(std::move(store)),
       m_now([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
+    m_query.now = m_now();
+    reload();
+}
+
+void CaseListModel::setClock(std::function<qint64()> now)
+{
+    m_now = std::move(now);
+    m_query.now = m_now();
+}
+
+void CaseListModel::setQuery(const CaseQuery &query)
+{
+    m_query = query;
     reload();
 }
 
 void CaseListModel::reload()
 {
-    // Views (and QAbstractItemModelTester) react to modelReset synchronously; fetching more rows
-    // from inside that notification would nest an insertion in the reset, so wait until it ends.
-    m_resetting = true;
     beginResetModel();
-    m_total = m_store->caseCount();
-    m_rows = m_store->listPage(m_sort, m_order, 0, kPageSize);
+    m_query.now = m_now();
+    m_total = m_store->count(m_query);
+    m_pages.clear();
+    m_lru.clear();
+    m_pagesRead = 0;
     endResetModel();
-    m_resetting = false;
 }
 
 int CaseListModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : int(std::min<qint64>(m_total, INT_MAX));
 }
 
 int CaseListModel::columnCount(const QModelIndex &parent) const
@@ -46,12 +59,46 @@ int CaseListModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+const QList<CaseRow> *CaseListModel::page(int p) const
+{
+    auto it = m_pages.find(p);
+    if (it == m_pages.end()) {
+        if (m_pages.size() >= kMaxPages && !m_lru.isEmpty())
+            m_pages.remove(m_lru.takeFirst());
+        it = m_pages.insert(
+            p, m_store->listPage(m_query, m_sort, m_order, qint64(p) * kPageSize, kPageSize));
+        ++m_pagesRead;
+    } else {
+        m_lru.removeOne(p);
+    }
+    m_lru.append(p);
+    return &*it;
+}
+
+const CaseRow *CaseListModel::row(int r) const
+{
+    if (r < 0 || r >= rowCount())
+        return nullptr;
+    const QList<CaseRow> *pg = page(r / kPageSize);
+    const int i = r % kPageSize;
+    return i < pg->size() ? &pg->at(i) : nullptr;
+}
+
 QVariant CaseListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const CaseRow &r = m_rows.at(index.row());
-    const bool overdue = r.deadlineAt && isOpenState(r.state) && r.deadlineAt < m_now();
+    const CaseRow *rp = row(index.row());
+    if (!rp)
+        return {};
+    const CaseRow &r = *rp;
+    const qint64 now = m_now();
+    const bool open = isOpenState(r.state);
+    SlaLevel sla = SlaNone;
+    if (r.deadlineAt && open)
+        sla = r.deadlineAt < now             ? SlaOverdue
+              : r.deadlineAt - now < kHourMs ? SlaDueSoon
+                                             : SlaOnTime;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -59,25 +106,52 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
             return r.id;
         case CategoryColumn:
             return r.categoryName;
-        case StreetColumn:
-            return r.streetName;
+        case PlaceColumn:
+            return r.gridCode.isEmpty()
+                       ? r.streetName
+                       : QStringLiteral("%1 / %2").arg(r.streetName, r.gridCode.right(8));
         case AddressColumn:
             return r.address;
         case StateColumn:
             return Names::stateLabel(r.state);
-        case DeadlineColumn:
-            return TimeFormat::dateTime(r.deadlineAt);
+        case StageColumn:
+            return r.stage ? Names::stageLabel(r.stage) : QString();
+        case PriorityColumn:
+            return r.priority == 1 ? tr("Urgent") : r.priority == 2 ? tr("High") : tr("Normal");
+        case SlaColumn:
+            if (!r.deadlineAt)
+                return QString();
+            return open ? TimeFormat::countdown(r.deadlineAt, now)
+                        : TimeFormat::dateTime(r.deadlineAt);
+        case AssigneeColumn:
+            if (r.assigneeName.isEmpty() || r.assigneeName == r.unitName)
+                return r.unitName;
+            return QStringLiteral("%1 · %2").arg(r.unitName, r.assigneeName);
+        case AgeColumn:
+            return TimeFormat::span(std::max<qint64>(0, (now - r.reportedAt) / 60000));
+        case SourceColumn:
+            return Names::sourceLabel(r.source);
         }
         break;
     case Qt::ToolTipRole:
-        if (index.column() == DeadlineColumn && r.deadlineAt && isOpenState(r.state))
-            return TimeFormat::countdown(r.deadlineAt, m_now());
+        if (index.column() == SlaColumn && r.deadlineAt)
+            return tr("Deadline %1").arg(TimeFormat::dateTime(r.deadlineAt));
         if (index.column() == CategoryColumn)
             return r.categoryCode;
+        if (index.column() == PlaceColumn)
+            return r.gridCode;
+        if (index.column() == AgeColumn)
+            return tr("Reported %1").arg(TimeFormat::dateTime(r.reportedAt));
         break;
     case Qt::ForegroundRole:
-        if (overdue && (index.column() == DeadlineColumn || index.column() == StateColumn))
-            return QBrush(QColor(0xd9, 0x30, 0x25));
+        if (index.column() == SlaColumn || index.column() == StateColumn) {
+            if (sla == SlaOverdue)
+                return QBrush(QColor(0xd9, 0x30, 0x25));
+            if (sla == SlaDueSoon)
+                return QBrush(QColor(0xc7, 0x7c, 0x02));
+            if (sla == SlaOnTime && index.column() == SlaColumn)
+                return QBrush(QColor(0x2e, 0x8b, 0x57));
+        }
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == IdColumn)
@@ -86,9 +160,15 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
     case CaseIdRole:
         return r.id;
     case OverdueRole:
-        return overdue;
+        return sla == SlaOverdue;
     case StateKeyRole:
         return r.state;
+    case DeadlineRole:
+        return r.deadlineAt;
+    case SlaLevelRole:
+        return int(sla);
+    case CategoryCodeRole:
+        return r.categoryCode;
     }
     return {};
 }
@@ -102,14 +182,24 @@ QVariant CaseListModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Case");
     case CategoryColumn:
         return tr("Category");
-    case StreetColumn:
-        return tr("Street");
+    case PlaceColumn:
+        return tr("Street / grid");
     case AddressColumn:
         return tr("Address");
     case StateColumn:
         return tr("State");
-    case DeadlineColumn:
-        return tr("Deadline");
+    case StageColumn:
+        return tr("Stage");
+    case PriorityColumn:
+        return tr("Priority");
+    case SlaColumn:
+        return tr("SLA");
+    case AssigneeColumn:
+        return tr("Assignee");
+    case AgeColumn:
+        return tr("Age");
+    case SourceColumn:
+        return tr("Source");
     }
     return {};
 }
@@ -118,52 +208,62 @@ void CaseListModel::sort(int column, Qt::SortOrder order)
 {
     if (column < 0 || column >= ColumnCount)
         return;
-    const CaseSort s = static_cast<CaseSort>(column);
-    if (s == m_sort && order == m_order && !m_rows.isEmpty())
+    static constexpr CaseSort kByColumn[] = {
+        CaseSort::Id,       CaseSort::Category, CaseSort::Place,    CaseSort::Address,
+        CaseSort::State,    CaseSort::Stage,    CaseSort::Priority, CaseSort::Deadline,
+        CaseSort::Assignee, CaseSort::Age,      CaseSort::Source};
+    const CaseSort s = kByColumn[column];
+    if (s == m_sort && order == m_order)
         return;
     emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     const QModelIndexList before = persistentIndexList();
     QList<CaseId> ids;
-    for (const QModelIndex &i : before)
-        ids.append(m_rows.at(i.row()).id);
+    for (const QModelIndex &i : before) {
+        const CaseRow *r = row(i.row());
+        ids.append(r ? r->id : 0);
+    }
     m_sort = s;
     m_order = order;
-    const qsizetype loaded = std::max<qsizetype>(m_rows.size(), kPageSize);
-    m_rows = m_store->listPage(m_sort, m_order, 0, int(loaded));
-    // Persistent indexes (the selection) follow their case when it is still loaded.
+    m_pages.clear();
+    m_lru.clear();
+    // Persistent indexes (the selection) follow their case when it is among the first pages.
     QModelIndexList after;
     for (qsizetype k = 0; k < before.size(); ++k) {
-        const int row = rowOf(ids.at(k));
-        after.append(row < 0 ? QModelIndex() : index(row, before.at(k).column()));
+        int found = -1;
+        for (int p = 0; p < 4 && found < 0; ++p) {
+            const QList<CaseRow> *pg = page(p);
+            for (qsizetype i = 0; i < pg->size(); ++i) {
+                if (pg->at(i).id == ids.at(k))
+                    found = p * kPageSize + int(i);
+            }
+        }
+        after.append(found < 0 ? QModelIndex() : index(found, before.at(k).column()));
     }
     changePersistentIndexList(before, after);
     emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
-bool CaseListModel::canFetchMore(const QModelIndex &parent) const
+int CaseListModel::findRow(CaseId id, int maxRows) const
 {
-    return !parent.isValid() && !m_resetting && m_rows.size() < m_total;
-}
-
-void CaseListModel::fetchMore(const QModelIndex &parent)
-{
-    if (!canFetchMore(parent))
-        return;
-    const QList<CaseRow> more = m_store->listPage(m_sort, m_order, m_rows.size(), kPageSize);
-    if (more.isEmpty()) {
-        m_total = m_rows.size();
-        return;
+    if (const int r = rowOf(id); r >= 0)
+        return r;
+    for (int p = 0; p * kPageSize < std::min(rowCount(), maxRows); ++p) {
+        const QList<CaseRow> *pg = page(p);
+        for (qsizetype i = 0; i < pg->size(); ++i) {
+            if (pg->at(i).id == id)
+                return p * kPageSize + int(i);
+        }
     }
-    beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + more.size() - 1));
-    m_rows.append(more);
-    endInsertRows();
+    return -1;
 }
 
 int CaseListModel::rowOf(CaseId id) const
 {
-    for (qsizetype i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).id == id)
-            return int(i);
+    for (auto it = m_pages.cbegin(); it != m_pages.cend(); ++it) {
+        for (qsizetype i = 0; i < it->size(); ++i) {
+            if (it->at(i).id == id)
+                return it.key() * kPageSize + int(i);
+        }
     }
     return -1;
 }

@@ -3,6 +3,7 @@
 #include "database.h"
 #include "domain/catalogue.h"
 #include "domain/eventchain.h"
+#include "searchindex.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -163,7 +164,10 @@ Outcome CaseRepository::report(const ReportInput &in, const Actor &actor, qint64
         o.rejection = *r;
         return o;
     }
-    return commit(fresh, std::get<QList<NewEvent>>(d), actor, true, &in);
+    Outcome o = commit(fresh, std::get<QList<NewEvent>>(d), actor, true, &in);
+    if (o.ok())
+        (void)SearchIndex::catchUp(*m_db, 64); // best effort: unindexed rows are still found
+    return o;
 }
 
 Outcome CaseRepository::apply(CaseId id, const Command &cmd, const Actor &actor, qint64 now)
@@ -174,6 +178,9 @@ Outcome CaseRepository::apply(CaseId id, const Command &cmd, const Actor &actor,
     auto snap = snapshot(id);
     if (!snap)
         return failed(snap.error());
+    if (cmd.action == Action::MarkDuplicate && cmd.duplicateOf && cmd.duplicateOf != id &&
+        !snapshot(cmd.duplicateOf))
+        return failed(tr("There is no case %1 to merge into.").arg(cmd.duplicateOf));
     const auto d = m_workflow.decide(*snap, cmd, actor, now);
     if (const auto *r = std::get_if<Rejection>(&d)) {
         Outcome o;

@@ -2,9 +2,12 @@
 
 #include "database.h"
 #include "domain/catalogue.h"
+#include "searchindex.h"
 
 #include <QSqlQuery>
+
 #include <QVariant>
+#include <cmath>
 
 namespace cityops {
 
@@ -104,6 +107,57 @@ QList<CaseEvent> CaseStore::events(CaseId id) const
     return out;
 }
 
+QList<CaseStore::Duplicate> CaseStore::duplicateCandidates(CaseId id, double radiusM,
+                                                           int windowMin) const
+{
+    QList<Duplicate> out;
+    QSqlQuery me(m_db->sql());
+    me.prepare(QStringLiteral("SELECT category, lon, lat, reported_at FROM cases WHERE id = ?"));
+    me.addBindValue(id);
+    if (!me.exec() || !me.next())
+        return out;
+    const double lon = me.value(1).toDouble(), lat = me.value(2).toDouble();
+    const qint64 at = me.value(3).toLongLong();
+    const double dLat = radiusM / 110574.0;
+    const double dLon = radiusM / (111320.0 * std::cos(lat * M_PI / 180));
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral(
+        "SELECT id, lon, lat, reported_at, state FROM cases WHERE category = ? AND lat BETWEEN ? "
+        "AND ? AND lon BETWEEN ? AND ? AND reported_at BETWEEN ? AND ? AND id != ? AND NOT "
+        "(state = 'closed' AND id IN (SELECT case_id FROM case_events WHERE kind = "
+        "'mark-duplicate' AND case_id = cases.id)) ORDER BY reported_at DESC LIMIT 10"));
+    q.addBindValue(me.value(0));
+    q.addBindValue(lat - dLat);
+    q.addBindValue(lat + dLat);
+    q.addBindValue(lon - dLon);
+    q.addBindValue(lon + dLon);
+    q.addBindValue(at - qint64(windowMin) * 60000);
+    q.addBindValue(at + qint64(windowMin) * 60000);
+    q.addBindValue(id);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        const double x = (q.value(1).toDouble() - lon) * 111320.0 * std::cos(lat * M_PI / 180);
+        const double y = (q.value(2).toDouble() - lat) * 110574.0;
+        const double m = std::hypot(x, y);
+        if (m <= radiusM)
+            out.append({q.value(0).toLongLong(), m, std::abs(q.value(3).toLongLong() - at) / 60000,
+                        q.value(4).toString()});
+    }
+    return out;
+}
+
+QList<std::pair<qint64, QString>> CaseStore::streets() const
+{
+    QList<std::pair<qint64, QString>> out;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT id, name_zh, name_en FROM streets ORDER BY id"))) {
+        while (q.next())
+            out.append({q.value(0).toLongLong(), pick(q.value(1), q.value(2))});
+    }
+    return out;
+}
+
 QList<std::pair<QString, QString>> CaseStore::users() const
 {
     QList<std::pair<QString, QString>> out;
@@ -151,41 +205,199 @@ QList<PendingRequest> CaseStore::pendingRequests() const
     return out;
 }
 
-QList<CaseRow> CaseStore::listPage(CaseSort sort, Qt::SortOrder order, qint64 offset,
-                                   int limit) const
+namespace {
+const char *kOpenStates = "('reported', 'registered', 'dispatched', 'handling', 'feedback', "
+                          "'verified', 'returned')";
+
+QString sortKey(CaseSort sort, bool zh)
 {
-    const bool zh = preferChineseNames();
-    QString key;
     switch (sort) {
     case CaseSort::Id:
-        key = QStringLiteral("c.id");
-        break;
+        return QStringLiteral("c.id");
     case CaseSort::Category:
-        key = QStringLiteral("c.category");
-        break;
-    case CaseSort::Street:
-        key = QStringLiteral("c.street_id");
-        break;
+        return QStringLiteral("c.category");
+    case CaseSort::Place:
+        return QStringLiteral("c.street_id, c.grid_code");
     case CaseSort::Address:
-        key = QStringLiteral("c.address");
-        break;
+        return QStringLiteral("c.address");
     case CaseSort::State:
-        key = QStringLiteral("c.state");
-        break;
+        return QStringLiteral("c.state");
+    case CaseSort::Stage:
+        return QStringLiteral("c.stage");
+    case CaseSort::Priority:
+        return QStringLiteral("c.priority");
     case CaseSort::Deadline:
-        key = QStringLiteral("coalesce(c.deadline_at, 9e18)");
+        return QStringLiteral("coalesce(c.deadline_at, 9e18)");
+    case CaseSort::Assignee:
+        return QStringLiteral("c.assignee_code");
+    case CaseSort::Age:
+        return QStringLiteral("c.reported_at");
+    case CaseSort::Source:
+        return QStringLiteral("c.source");
+    }
+    Q_UNUSED(zh);
+    return QStringLiteral("c.id");
+}
+
+void bindAll(QSqlQuery &q, const QVariantList &binds)
+{
+    for (const QVariant &v : binds)
+        q.addBindValue(v);
+}
+} // namespace
+
+QString CaseStore::where(const CaseQuery &qr, QVariantList &binds) const
+{
+    QStringList w;
+    switch (qr.queue) {
+    case Queue::All:
+        break;
+    case Queue::Intake:
+        w << QStringLiteral("c.state = 'reported'");
+        break;
+    case Queue::Dispatch:
+        w << QStringLiteral("c.state IN ('registered', 'returned')");
+        break;
+    case Queue::InProgress:
+        w << QStringLiteral("c.state IN ('dispatched', 'handling')");
+        break;
+    case Queue::Verify:
+        w << QStringLiteral("c.state IN ('feedback', 'verified')");
+        break;
+    case Queue::Approval:
+        w << QStringLiteral("c.pending IS NOT NULL");
+        break;
+    case Queue::Overdue:
+        w << QStringLiteral("c.state IN %1 AND c.deadline_at < ?").arg(QLatin1String(kOpenStates));
+        binds << qr.now;
+        break;
+    case Queue::Shelved:
+        w << QStringLiteral("c.state = 'shelved'");
+        break;
+    case Queue::Closed:
+        w << QStringLiteral("c.state IN ('closed', 'rejected')");
+        break;
+    case Queue::Mine:
+        w << QStringLiteral("(c.assignee_code = ? OR c.pending_by = ?)");
+        binds << qr.me << qr.me;
         break;
     }
+    if (qr.streetId) {
+        w << QStringLiteral("c.street_id = ?");
+        binds << qr.streetId;
+    }
+    if (!qr.category.isEmpty()) {
+        if (qr.category.size() == 5) {
+            w << QStringLiteral("c.category = ?");
+            binds << qr.category;
+        } else {
+            w << QStringLiteral("c.category >= ? AND c.category < ?");
+            binds << qr.category << qr.category + QStringLiteral("\uffff");
+        }
+    }
+    if (!qr.gridCode.isEmpty()) {
+        w << QStringLiteral("c.grid_code = ?");
+        binds << qr.gridCode;
+    }
+    if (!qr.unitCode.isEmpty()) {
+        w << QStringLiteral(
+            "(c.assignee_code = ? OR c.unit_id = (SELECT id FROM units WHERE code = ?))");
+        binds << qr.unitCode << qr.unitCode;
+    }
+    if (qr.stage >= 0) {
+        w << QStringLiteral("c.stage = ?");
+        binds << qr.stage;
+    }
+    if (!qr.source.isEmpty()) {
+        w << QStringLiteral("c.source = ?");
+        binds << qr.source;
+    }
+    if (qr.priority > 0) {
+        w << QStringLiteral("c.priority = ?");
+        binds << qr.priority;
+    }
+    if (qr.from) {
+        w << QStringLiteral("c.reported_at >= ?");
+        binds << qr.from;
+    }
+    if (qr.to) {
+        w << QStringLiteral("c.reported_at < ?");
+        binds << qr.to;
+    }
+    if (const QString text = SearchIndex::clause(*m_db, qr.text, binds); !text.isEmpty())
+        w << text;
+    return w.isEmpty() ? QString() : QStringLiteral(" WHERE ") + w.join(QStringLiteral(" AND "));
+}
+
+qint64 CaseStore::count(const CaseQuery &query) const
+{
+    QVariantList binds;
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT count(*) FROM cases c") + where(query, binds));
+    bindAll(q, binds);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+QHash<Queue, qint64> CaseStore::queueCounts(const QString &me, qint64 now) const
+{
+    QHash<QString, qint64> n;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT queue, n FROM queue_counts"))) {
+        while (q.next())
+            n.insert(q.value(0).toString(), q.value(1).toLongLong());
+    }
+    auto st = [&](const char *s) {
+        return n.value(QStringLiteral("state:") + QLatin1String(s));
+    };
+    QHash<Queue, qint64> out;
+    out[Queue::All] = n.value(QStringLiteral("all"));
+    out[Queue::Intake] = st("reported");
+    out[Queue::Dispatch] = st("registered") + st("returned");
+    out[Queue::InProgress] = st("dispatched") + st("handling");
+    out[Queue::Verify] = st("feedback") + st("verified");
+    out[Queue::Approval] = n.value(QStringLiteral("pending"));
+    out[Queue::Shelved] = st("shelved");
+    out[Queue::Closed] = st("closed") + st("rejected");
+    CaseQuery overdue;
+    overdue.queue = Queue::Overdue;
+    overdue.now = now;
+    out[Queue::Overdue] = count(overdue);
+    CaseQuery mine;
+    mine.queue = Queue::Mine;
+    mine.me = me;
+    out[Queue::Mine] = me.isEmpty() ? 0 : count(mine);
+    return out;
+}
+
+QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                                   qint64 offset, int limit) const
+{
+    const bool zh = preferChineseNames();
     const QString dir =
         order == Qt::AscendingOrder ? QStringLiteral("ASC") : QStringLiteral("DESC");
+    QStringList keys;
+    for (const QString &k : sortKey(sort, zh).split(QStringLiteral(" | ")))
+        keys << k + QLatin1Char(' ') + dir;
+    QVariantList binds;
+    const QString w = where(query, binds);
     QSqlQuery q(m_db->sql());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT c.id, c.category, %1, %2, c.address, c.state, c.deadline_at "
-                             "FROM cases c JOIN categories cat ON cat.code = c.category "
-                             "LEFT JOIN streets s ON s.id = c.street_id "
-                             "ORDER BY %3 %4, c.id %4 LIMIT ? OFFSET ?")
-                  .arg(zh ? QStringLiteral("cat.name_zh") : QStringLiteral("cat.name_en"),
-                       zh ? QStringLiteral("s.name_zh") : QStringLiteral("s.name_en"), key, dir));
+    // Page the ids first (index-only where possible), then join the names for those rows only.
+    q.prepare(QStringLiteral(
+                  "WITH page AS (SELECT c.id FROM cases c%1 ORDER BY %2, c.id %3 LIMIT ? OFFSET ?) "
+                  "SELECT c.id, c.category, %4, %5, c.grid_code, c.address, c.state, c.stage, "
+                  "c.priority, c.deadline_at, %6, %7, c.reported_at, c.source, c.pending, c.lon, "
+                  "c.lat FROM page JOIN cases c ON c.id = page.id "
+                  "JOIN categories cat ON cat.code = c.category "
+                  "LEFT JOIN streets s ON s.id = c.street_id "
+                  "LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units a ON a.id = c.assignee_id "
+                  "ORDER BY %2, c.id %3")
+                  .arg(w, keys.join(QStringLiteral(", ")), dir,
+                       zh ? QStringLiteral("cat.name_zh") : QStringLiteral("cat.name_en"),
+                       zh ? QStringLiteral("s.name_zh") : QStringLiteral("s.name_en"),
+                       zh ? QStringLiteral("u.name_zh") : QStringLiteral("u.name_en"),
+                       zh ? QStringLiteral("a.name_zh") : QStringLiteral("a.name_en")));
+    bindAll(q, binds);
     q.addBindValue(limit);
     q.addBindValue(offset);
     QList<CaseRow> out;
@@ -193,9 +405,25 @@ QList<CaseRow> CaseStore::listPage(CaseSort sort, Qt::SortOrder order, qint64 of
         return out;
     out.reserve(limit);
     while (q.next()) {
-        out.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
-                    q.value(3).toString(), q.value(4).toString(), q.value(5).toString(),
-                    q.value(6).toLongLong()});
+        CaseRow r;
+        r.id = q.value(0).toLongLong();
+        r.categoryCode = q.value(1).toString();
+        r.categoryName = q.value(2).toString();
+        r.streetName = q.value(3).toString();
+        r.gridCode = q.value(4).toString();
+        r.address = q.value(5).toString();
+        r.state = q.value(6).toString();
+        r.stage = q.value(7).toInt();
+        r.priority = q.value(8).toInt();
+        r.deadlineAt = q.value(9).toLongLong();
+        r.unitName = q.value(10).toString();
+        r.assigneeName = q.value(11).toString();
+        r.reportedAt = q.value(12).toLongLong();
+        r.source = q.value(13).toString();
+        r.pending = q.value(14).toString();
+        r.lon = q.value(15).toDouble();
+        r.lat = q.value(16).toDouble();
+        out.append(r);
     }
     return out;
 }

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "domain/casequery.h"
 #include "domain/caserecord.h"
+
+#include <QHash>
 
 #include <QCoreApplication>
 #include <QList>
@@ -26,9 +29,32 @@ public:
     qint64 caseCount() const;
     std::optional<CaseRecord> findCase(CaseId id) const;
     QList<CaseEvent> events(CaseId id) const;
-    /** A page of the case list in the given order (ties broken by id). */
-    QList<CaseRow> listPage(CaseSort sort, Qt::SortOrder order, qint64 offset, int limit) const;
+    /** A page of a queue in the given order (ties broken by id). */
+    QList<CaseRow> listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                            qint64 offset, int limit) const;
+    /** How many cases a query matches. */
+    qint64 count(const CaseQuery &query) const;
+    /**
+     * The tab counts: state queues come from counters that triggers keep current, Overdue and
+     * Mine from partial indexes; nothing counts the whole table.
+     */
+    QHash<Queue, qint64> queueCounts(const QString &me, qint64 now) const;
+    /** The WHERE clause of a query (alias c), appending its bind values. */
+    QString where(const CaseQuery &query, QVariantList &binds) const;
     QString meta(const QString &key) const;
+    /** A possible duplicate of a case at intake. */
+    struct Duplicate
+    {
+        CaseId id;
+        double metres;
+        qint64 minutesApart;
+        QString state;
+    };
+    /** Cases of the same subcategory within `radiusM` metres and `windowMin` minutes. */
+    QList<Duplicate> duplicateCandidates(CaseId id, double radiusM = 50,
+                                         int windowMin = 24 * 60) const;
+    /** Streets (id, display name), for the filter bar. */
+    QList<std::pair<qint64, QString>> streets() const;
     /** User accounts as "name — display name (role)" pairs, for the sign-in picker. */
     QList<std::pair<QString, QString>> users() const;
     /** Cases with a request waiting for a supervisor, oldest first. */

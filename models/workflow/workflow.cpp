@@ -79,6 +79,8 @@ QString actionKey(Action a)
         return QStringLiteral("escalate-reject");
     case Action::Deescalate:
         return QStringLiteral("deescalate");
+    case Action::MarkDuplicate:
+        return QStringLiteral("mark-duplicate");
     }
     return {};
 }
@@ -116,6 +118,7 @@ QList<Role> Workflow::rolesFor(Action a)
         return {R::Operator, R::Dispatcher, R::Supervisor, R::Field, R::Enforcement};
     case Action::Register:
     case Action::Reject:
+    case Action::MarkDuplicate:
         return {R::Operator, R::Dispatcher, R::Supervisor};
     case Action::Dispatch:
         return {R::Dispatcher, R::Supervisor};
@@ -290,6 +293,10 @@ std::optional<Rejection> Workflow::precheck(const CaseSnapshot &c, Action a,
             return reject("pending", tr("There is no pending escalation request."));
         if (actor.is(c.escalation->requester))
             return reject("actor", tr("The person who asked cannot decide their own request."));
+        break;
+    case Action::MarkDuplicate:
+        if (!stateIn(c.state, {CaseState::Reported, CaseState::Registered}))
+            return wrongState();
         break;
     case Action::Deescalate:
         if (!c.ladder)
@@ -510,6 +517,11 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
             o.insert(QLatin1String("skip"), true);
         break;
     }
+    case Action::MarkDuplicate:
+        if (cmd.duplicateOf <= 0 || cmd.duplicateOf == c.id)
+            return reject("argument", tr("Name the earlier case this one duplicates."));
+        o.insert(QLatin1String("duplicate_of"), cmd.duplicateOf);
+        break;
     case Action::EscalateApprove:
         o.remove(QLatin1String("evidence"));
         o.insert(QLatin1String("requester"), c.escalation->requester);
@@ -675,6 +687,11 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
     }
     case Action::EscalateReject:
         c.escalation.reset();
+        break;
+    case Action::MarkDuplicate:
+        c.state = CaseState::Closed;
+        c.closedAt = at;
+        c.duplicateOf = o.value(QLatin1String("duplicate_of")).toInteger();
         break;
     case Action::Deescalate:
         setOutcome("stepped-down");

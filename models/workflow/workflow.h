@@ -41,7 +41,8 @@ enum class Action
     EscalateRequest,
     EscalateApprove,
     EscalateReject,
-    Deescalate
+    Deescalate,
+    MarkDuplicate
 };
 inline constexpr std::array kAllActions{Action::Report,
                                         Action::Register,
@@ -65,7 +66,8 @@ inline constexpr std::array kAllActions{Action::Report,
                                         Action::EscalateRequest,
                                         Action::EscalateApprove,
                                         Action::EscalateReject,
-                                        Action::Deescalate};
+                                        Action::Deescalate,
+                                        Action::MarkDuplicate};
 
 QString actionKey(Action a);
 std::optional<Action> actionFromKey(const QString &key);
@@ -96,8 +98,9 @@ struct Command
     QString decision;           ///< feedback at the enforcement stage: decision or penalty number
     // report only
     QString source;
-    CaseId linkedCase = 0; ///< recurrence: the earlier case this one repeats
-    int entryStage = 0;    ///< recurrence: the ladder stage the earlier case ended at
+    CaseId linkedCase = 0;  ///< recurrence: the earlier case this one repeats
+    int entryStage = 0;     ///< recurrence: the ladder stage the earlier case ended at
+    CaseId duplicateOf = 0; ///< mark-duplicate: the case this one repeats
 };
 
 /** A pending escalation request. */
@@ -164,6 +167,7 @@ struct CaseSnapshot
     int extensions = 0;
     bool everShelved = false;
     bool noticed = false;
+    CaseId duplicateOf = 0;
 
     bool isOpen() const
     {

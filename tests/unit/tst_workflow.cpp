@@ -94,6 +94,9 @@ const QList<Rule> &rules()
         {Action::EscalateApprove, {R::Supervisor}, notClosed},
         {Action::EscalateReject, {R::Supervisor}, notClosed},
         {Action::Deescalate, {R::Supervisor}, {S::Registered, S::Dispatched, S::Handling}},
+        {Action::MarkDuplicate,
+         {R::Operator, R::Dispatcher, R::Supervisor},
+         {S::Reported, S::Registered}},
     };
     return table;
 }
@@ -241,6 +244,7 @@ Command fullCommand(Action a)
     c.hours = 4;
     c.decision = QStringLiteral("D-1");
     c.toStage = 0;
+    c.duplicateOf = 99;
     return c;
 }
 
