@@ -44,6 +44,7 @@ CREATE INDEX cases_open_deadline ON cases (deadline_at)
     WHERE state IN ('reported', 'registered', 'dispatched', 'handling', 'feedback', 'verified',
                     'returned');
 CREATE INDEX cases_assignee ON cases (assignee_code) WHERE assignee_code IS NOT NULL;
+CREATE INDEX cases_pending_by ON cases (pending_by) WHERE pending_by IS NOT NULL;
 CREATE INDEX cases_state_id ON cases (state, id);
 CREATE INDEX cases_grid ON cases (grid_code);
 CREATE INDEX cases_source ON cases (source, id);
