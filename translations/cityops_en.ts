@@ -12,4 +12,23 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>cityops::QueuesPanel</name>
+    <message numerus="yes">
+        <location filename="../ui/queuespanel.cpp" line="+333"/>
+        <source>Working through %n case(s)…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+34"/>
+        <source>Apply to %n case(s):</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -43,7 +43,7 @@
 <context>
     <name>CaseRepository</name>
     <message>
-        <location filename="../models/storage/caserepository.cpp" line="+43"/>
+        <location filename="../models/storage/caserepository.cpp" line="+44"/>
         <source>Unknown user &quot;%1&quot;.</source>
         <translation>未知用户“%1”。</translation>
     </message>
@@ -54,12 +54,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+177"/>
+        <location line="+183"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="-120"/>
+        <location line="-126"/>
         <source>Unknown category &quot;%1&quot;.</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
@@ -74,13 +74,18 @@
         <translation>新案件需要填写问题描述。</translation>
     </message>
     <message>
-        <location line="+53"/>
-        <location line="+25"/>
+        <location line="+56"/>
+        <location line="+28"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="-22"/>
+        <source>There is no case %1 to merge into.</source>
+        <translation>不存在可合并的案件 %1。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>Cannot file the case: %1</source>
         <translation>无法登记案件：%1</translation>
     </message>
@@ -98,7 +103,7 @@
 <context>
     <name>CaseStore</name>
     <message>
-        <location filename="../models/storage/casestore.cpp" line="+115"/>
+        <location filename="../models/storage/casestore.cpp" line="+169"/>
         <source>%1 — %2 (%3)</source>
         <translation>%1 — %2（%3）</translation>
     </message>
@@ -231,7 +236,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+90"/>
+        <location filename="../app/cli/main.cpp" line="+91"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -395,35 +400,37 @@
   escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...
   escalate-approve, escalate-reject --reason T   supervisor, never the requester
   deescalate --reason T       step back down a stage
+  mark-duplicate --duplicate-of ID   close as a duplicate of an earlier case
 </source>
-        <translation>操作（可由谁执行，参阅 docs/workflow.md）：
-  register --confirm          对已上报的案件立案（已核对立案条件）
+        <translation>操作（谁可以执行见 docs/workflow.md）：
+  register --confirm          对已上报案件立案（已核对立案条件）
   reject --reason T           不予立案
-  dispatch --to PERSON        派遣给责任单位的人员（单位编码）
+  dispatch --to PERSON        派遣给责任单位的具体人员（单位编码）
   accept                      责任人签收
-  return --reason T           非责任单位将案件回退
-  feedback --evidence F [--decision N]   处置反馈（第三阶段：处罚决定书编号）
-  verify-pass --evidence F    现场核查通过（核查人不能是处置人）
+  return --reason T           非责任单位回退至中心（回退）
+  feedback --evidence F [--decision N]   处置反馈（第三阶段须填处罚决定书编号）
+  verify-pass --evidence F    现场核查通过（不得由处置人核查）
   verify-fail --evidence F --reason T    现场核查未通过：返工
-  close                       对已核查的案件结案
-  reopen --reason T           重新启用已结案的案件
-  extend-request --hours N --reason T, extend-approve, extend-reject --reason T（申请延期、同意延期、驳回延期申请）
-  shelve --reason T, resume   挂账（须书面说明），恢复处置
-  notice --evidence F         第一阶段：附摄像头照片向当事人告知
-  recheck-corrected --evidence F, recheck-uncorrected --evidence F（复查：已整改、未整改）
-  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...（升级申请）
-  escalate-approve, escalate-reject --reason T   由值班长同意或驳回，不能是申请人本人
-  deescalate --reason T       降级一个阶段
+  close                       对核查通过的案件结案
+  reopen --reason T           重新启用已结案案件
+  extend-request --hours N --reason T, extend-approve, extend-reject --reason T（延期）
+  shelve --reason T, resume   附书面说明挂账；恢复处置
+  notice --evidence F         第一阶段：附视频监控照片告知当事人
+  recheck-corrected --evidence F, recheck-uncorrected --evidence F
+  escalate-request --reason T [--stage N --skip] [--use-evidence SHA]...
+  escalate-approve, escalate-reject --reason T   由值班长审批，申请人不得自批
+  deescalate --reason T       降回下一阶段
+  mark-duplicate --duplicate-of ID   作为较早案件的重复案件结案
 </translation>
     </message>
     <message>
-        <location line="+24"/>
-        <location line="+118"/>
+        <location line="+25"/>
+        <location line="+122"/>
         <source>Case number.</source>
         <translation>案件编号。</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-120"/>
         <source>Reason or explanation.</source>
         <translation>原因或说明。</translation>
     </message>
@@ -468,6 +475,11 @@
         <translation>feedback（第三阶段）：处罚决定书编号。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>mark-duplicate: the earlier case.</source>
+        <translation>mark-duplicate：与之重复的较早案件。</translation>
+    </message>
+    <message>
         <location line="+7"/>
         <source>
 Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
@@ -490,7 +502,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>未知操作“%1”；请参阅 cityops-cli case do --help</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>--stage must be 1, 2 or 3</source>
         <translation>--stage 必须为 1、2 或 3</translation>
     </message>
@@ -605,7 +617,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>审计链完整：%1 件案件，%2 条事件记录</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+25"/>
+        <source>Search index up to date: %1 cases indexed in %2 s.</source>
+        <translation>全文检索索引已是最新：本次索引 %1 件案件，用时 %2 秒。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
@@ -613,6 +630,11 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <location line="+2"/>
         <source>Show what the local cache holds.</source>
         <translation>显示本地缓存中的内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bring the full-text search index up to date.</source>
+        <translation>更新全文检索索引。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -751,7 +773,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -1061,6 +1083,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+1"/>
+        <source>Closed as a duplicate</source>
+        <translation>作为重复案件结案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Notice issued to the party</source>
         <translation>已向当事人告知</translation>
     </message>
@@ -1161,6 +1188,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+2"/>
+        <source>duplicate of case %1</source>
+        <translation>与案件 %1 重复</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>repeats case %1</source>
         <translation>与案件 %1 重复发生</translation>
     </message>
@@ -1183,6 +1215,72 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <location line="+5"/>
         <source>; </source>
         <translation>；</translation>
+    </message>
+</context>
+<context>
+    <name>QueueNames</name>
+    <message>
+        <location filename="../models/domain/casequery.cpp" line="+9"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Intake</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>To dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In progress</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>To verify</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Awaiting approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Shelved</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>My cases</source>
+        <translation>我的</translation>
+    </message>
+</context>
+<context>
+    <name>SearchIndex</name>
+    <message>
+        <location filename="../models/storage/searchindex.cpp" line="+63"/>
+        <source>The local cache is busy; the search index will catch up later.</source>
+        <translation>本地缓存正忙，检索索引将稍后补建。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Cannot index case %1: %2</source>
+        <translation>无法为案件 %1 建立索引：%2</translation>
     </message>
 </context>
 <context>
@@ -1254,7 +1352,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Workflow</name>
     <message>
-        <location filename="../models/workflow/workflow.cpp" line="+156"/>
+        <location filename="../models/workflow/workflow.cpp" line="+159"/>
         <source>A %1 may not %2.</source>
         <translation>%1无权执行 %2 操作。</translation>
     </message>
@@ -1360,7 +1458,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>没有待审批的升级申请。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>There is no lower stage to step down to.</source>
         <translation>没有可降级的较低阶段。</translation>
     </message>
@@ -1439,11 +1537,16 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <source>Select the evidence that supports the escalation.</source>
         <translation>请选择支持升级的证据。</translation>
     </message>
+    <message>
+        <location line="+9"/>
+        <source>Name the earlier case this one duplicates.</source>
+        <translation>请指明与本案重复的较早案件。</translation>
+    </message>
 </context>
 <context>
     <name>cityops::ActionDialog</name>
     <message>
-        <location filename="../ui/actiondialog.cpp" line="+57"/>
+        <location filename="../ui/actiondialog.cpp" line="+59"/>
         <source>Report</source>
         <translation>上报</translation>
     </message>
@@ -1558,7 +1661,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>降级</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+2"/>
+        <source>Mark duplicate</source>
+        <translation>标记重复</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Case %1 · %2</source>
         <translation>案件 %1 · %2</translation>
     </message>
@@ -1584,6 +1692,21 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+8"/>
+        <source>%1 — %2 m away, %3 apart</source>
+        <translation>%1 — 相距 %2 米，时间相差 %3</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Suggested: same subcategory within 50 m and 24 h. Type another case number if needed.</source>
+        <translation>推荐：同一小类、50 米内、24 小时内的案件。如需其他案件，请直接输入案件编号。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Duplicate of case</source>
+        <translation>重复于案件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>%1 (skips a stage)</source>
         <translation>%1（越级）</translation>
     </message>
@@ -1769,7 +1892,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>本岗位可办、但该案件当前不允许的操作及原因</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Category</source>
         <translation>案件类别</translation>
     </message>
@@ -1930,7 +2053,17 @@ Closure condition: %2</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+16"/>
+        <source>%1 (%2 m, %3 apart)</source>
+        <translation>%1（相距 %2 米，相差 %3）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Possible duplicates: %1 — Mark duplicate (M) merges this report into one of them.</source>
+        <translation>疑似重复：%1 — 按“标记重复”(M) 可将本案合并到其中一件。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>due %1</source>
         <translation>期限 %1</translation>
     </message>
@@ -1983,7 +2116,32 @@ Closure condition: %2</source>
 <context>
     <name>cityops::CaseListModel</name>
     <message>
-        <location filename="../models/itemmodels/caselistmodel.cpp" line="+102"/>
+        <location filename="../models/itemmodels/caselistmodel.cpp" line="+120"/>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Deadline %1</source>
+        <translation>处置时限 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reported %1</source>
+        <translation>上报于 %1</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -1994,11 +2152,41 @@ Closure condition: %2</source>
     </message>
     <message>
         <location line="+2"/>
-        <source>Street</source>
-        <translation>街镇</translation>
+        <source>Street / grid</source>
+        <translation>街镇 / 网格</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SLA</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Assignee</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Age</source>
+        <translation>已历时</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location line="-14"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
@@ -2007,16 +2195,11 @@ Closure condition: %2</source>
         <source>State</source>
         <translation>状态</translation>
     </message>
-    <message>
-        <location line="+2"/>
-        <source>Deadline</source>
-        <translation>处置时限</translation>
-    </message>
 </context>
 <context>
     <name>cityops::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+49"/>
+        <location filename="../ui/mainwindow.cpp" line="+53"/>
         <source>CityOps — %1</source>
         <translation>CityOps — %1</translation>
     </message>
@@ -2046,7 +2229,12 @@ Closure condition: %2</source>
         <translation>未连接市级平台；正在使用本地缓存工作。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+21"/>
+        <source>Indexing for search: %1 left</source>
+        <translation>正在建立检索索引：剩余 %1 件</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Queues</source>
         <translation>案件队列</translation>
     </message>
@@ -2061,7 +2249,7 @@ Closure condition: %2</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+20"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2096,7 +2284,52 @@ Closure condition: %2</source>
         <translation>聚焦案件详情(&amp;D)</translation>
     </message>
     <message>
+        <location line="+14"/>
+        <source>&amp;Register current case</source>
+        <translation>立案当前案件(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Dispatch current case…</source>
+        <translation>派遣当前案件(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request &amp;escalation…</source>
+        <translation>申请升级(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Mark as duplicate…</source>
+        <translation>标记为重复案件(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Close current case</source>
+        <translation>结案当前案件(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>E&amp;xport view as CSV…</source>
+        <translation>导出当前视图为 CSV(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Bulk action on selection…</source>
+        <translation>对所选案件批量操作(&amp;B)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Search cases</source>
+        <translation>检索案件(&amp;S)</translation>
+    </message>
+    <message>
         <location line="+7"/>
+        <source>Save the &amp;view…</source>
+        <translation>保存视图(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>&amp;Approve request</source>
         <translation>同意申请(&amp;A)</translation>
     </message>
@@ -2156,7 +2389,7 @@ Closure condition: %2</source>
         <translation>关于 CityOps(&amp;A)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>%1 cases</source>
         <translation>%1 件案件</translation>
     </message>
@@ -2166,7 +2399,7 @@ Closure condition: %2</source>
         <translation>本地缓存 %1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+21"/>
         <location line="+7"/>
         <source>Go to case</source>
         <translation>转到案件</translation>
@@ -2253,6 +2486,226 @@ Closure condition: %2</source>
         <location line="+2"/>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::QueuesPanel</name>
+    <message>
+        <location filename="../ui/queuespanel.cpp" line="+63"/>
+        <source>Saved views</source>
+        <translation>已存视图</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save view…</source>
+        <translation>保存视图…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>Search description, address, party…</source>
+        <translation>检索问题描述、地址、当事人…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All streets</source>
+        <translation>全部街镇</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Any stage</source>
+        <translation>全部阶段</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Any source</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Any priority</source>
+        <translation>全部优先级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Any time</source>
+        <translation>不限时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 24 hours</source>
+        <translation>近 24 小时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>近 30 天</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unit / person code</source>
+        <translation>单位 / 人员编码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Grid code</source>
+        <translation>网格编码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulk action…</source>
+        <translation>批量操作…</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <location line="+24"/>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Export the view</source>
+        <translation>导出当前视图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+10"/>
+        <source>Working through %n case(s)…</source>
+        <translation><numerusform>正在处理 %n 件案件…</numerusform></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Case %1: not attempted (cancelled)</source>
+        <translation>案件 %1：未处理（已取消）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Case %1: %2</source>
+        <translation>案件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+7"/>
+        <source>Bulk action</source>
+        <translation>批量操作</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Select the cases first.</source>
+        <translation>请先选择案件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Register (filing condition checked)</source>
+        <translation>立案（已核对立案条件）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dispatch to…</source>
+        <translation>派遣给…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close (verified cases)</source>
+        <translation>结案（已核查通过的案件）</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>Apply to %n case(s):</source>
+        <translation><numerusform>应用于 %n 件案件：</numerusform></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+7"/>
+        <source>Dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Person (unit code):</source>
+        <translation>人员（单位编码）：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>There is no person with the code %1.</source>
+        <translation>不存在编码为 %1 的人员。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 of %2 done</source>
+        <translation>已完成 %1 / %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not changed:
+
+%1</source>
+        <translation>未变更：
+
+%1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Save view</source>
+        <translation>保存视图</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
     </message>
 </context>
 <context>

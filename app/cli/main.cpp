@@ -7,6 +7,7 @@
 #include "storage/casestore.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
+#include "storage/searchindex.h"
 #include "util/i18n.h"
 #include "util/timefmt.h"
 #include "workflow/workflow.h"
@@ -599,6 +600,33 @@ int auditVerify(const Globals &g, const QStringList &args)
     return ExitOk;
 }
 
+int buildIndex(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("index")}, args, &rc))
+        return rc;
+    auto db = Database::openDir(g.dataDir);
+    if (!db)
+        return error(db.error());
+    QElapsedTimer t;
+    t.start();
+    const bool tty = isatty(fileno(stderr));
+    const auto done = SearchIndex::catchUp(**db, 1LL << 40, [tty](qint64 n, qint64 total) {
+        if (tty)
+            std::fprintf(stderr, "\r%lld / %lld", n, total);
+        return true;
+    });
+    if (tty)
+        std::fprintf(stderr, "\n");
+    if (!done)
+        return error(done.error());
+    out(Tr::tr("Search index up to date: %1 cases indexed in %2 s.")
+            .arg(*done)
+            .arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    return ExitOk;
+}
+
 const QList<CliCommand> &commands()
 {
     static const QList<CliCommand> list{
@@ -606,6 +634,9 @@ const QList<CliCommand> &commands()
          Tr::tr("Build a deterministic synthetic demo district and cases."),
          demoGenerate},
         {{QStringLiteral("info")}, Tr::tr("Show what the local cache holds."), info},
+        {{QStringLiteral("index")},
+         Tr::tr("Bring the full-text search index up to date."),
+         buildIndex},
         {{QStringLiteral("case"), QStringLiteral("new")},
          Tr::tr("Report a new case; prints its number."),
          caseNew},

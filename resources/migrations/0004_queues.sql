@@ -47,6 +47,7 @@ CREATE INDEX cases_assignee ON cases (assignee_code) WHERE assignee_code IS NOT 
 CREATE INDEX cases_pending_by ON cases (pending_by) WHERE pending_by IS NOT NULL;
 CREATE INDEX cases_state_id ON cases (state, id);
 CREATE INDEX cases_grid ON cases (grid_code);
+CREATE INDEX cases_street_category ON cases (street_id, category);
 CREATE INDEX cases_source ON cases (source, id);
 
 -- Full-text search. Both tables are contentless (they keep only the index): trigram for
