@@ -632,12 +632,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>显示本地缓存中的内容。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Bring the full-text search index up to date.</source>
         <translation>更新全文检索索引。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Report a new case; prints its number.</source>
         <translation>上报新案件；输出其案件编号。</translation>
     </message>
@@ -773,7 +773,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -2249,7 +2249,7 @@ Closure condition: %2</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2619,7 +2619,9 @@ Closure condition: %2</source>
     <message numerus="yes">
         <location line="+10"/>
         <source>Working through %n case(s)…</source>
-        <translation><numerusform>正在处理 %n 件案件…</numerusform></translation>
+        <translation>
+            <numerusform>正在处理 %n 件案件…</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+0"/>
@@ -2665,7 +2667,9 @@ Closure condition: %2</source>
     <message numerus="yes">
         <location line="+3"/>
         <source>Apply to %n case(s):</source>
-        <translation><numerusform>应用于 %n 件案件：</numerusform></translation>
+        <translation>
+            <numerusform>应用于 %n 件案件：</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+9"/>

@@ -127,8 +127,10 @@ void MainWindow::buildDocks()
         m_approvalsDock->setWidget(m_approvals);
         splitDockWidget(m_queuesDock, m_approvalsDock, Qt::Vertical);
         resizeDocks({m_queuesDock, m_approvalsDock}, {600, 340}, Qt::Vertical);
+        // One selection: picking a request selects its case in the queue (when it is there) and
+        // in the detail panel.
         connect(m_approvals, &ApprovalsPanel::caseSelected, this,
-                [this](qint64 id) { m_detail->showCase(id); });
+                [this](qint64 id) { selectCase(id); });
     }
     resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

@@ -329,7 +329,7 @@ QString CaseStore::where(const CaseQuery &qr, QVariantList &binds) const
     return w.isEmpty() ? QString() : QStringLiteral(" WHERE ") + w.join(QStringLiteral(" AND "));
 }
 
-qint64 CaseStore::count(const CaseQuery &query) const
+QString CaseStore::countSql(const CaseQuery &query, QVariantList &binds) const
 {
     // A plain state queue is answered by the counters the triggers keep, not by counting.
     CaseQuery plain;
@@ -367,18 +367,44 @@ qint64 CaseStore::count(const CaseQuery &query) const
         case Queue::Mine:
             break;
         }
-        QSqlQuery q(m_db->sql());
-        q.prepare(
-            QStringLiteral("SELECT coalesce(sum(n), 0) FROM queue_counts WHERE queue IN ('%1')")
-                .arg(keys.join(QStringLiteral("', '"))));
-        if (q.exec() && q.next())
-            return q.value(0).toLongLong();
+        return QStringLiteral("SELECT coalesce(sum(n), 0) FROM queue_counts WHERE queue IN ('%1')")
+            .arg(keys.join(QStringLiteral("', '")));
     }
+    // Search results are counted up to the cap only; the cap shows as "10,000+".
+    if (!query.text.trimmed().isEmpty())
+        return QStringLiteral("SELECT count(*) FROM (SELECT 1 %1 LIMIT %2)")
+            .arg(searchFrom(query, binds))
+            .arg(SearchIndex::kCountCap + 1);
+    return QStringLiteral("SELECT count(*) FROM cases c") + where(query, binds);
+}
+
+qint64 CaseStore::count(const CaseQuery &query) const
+{
     QVariantList binds;
     QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral("SELECT count(*) FROM cases c") + where(query, binds));
+    q.prepare(countSql(query, binds));
     bindAll(q, binds);
     return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+QString CaseStore::searchFrom(const CaseQuery &query, QVariantList &binds) const
+{
+    // With the index complete, drive the search from the FTS table (it can walk its matches in
+    // id order, so a LIMIT stops early); otherwise the generic clause also scans the rows the
+    // indexer has not reached yet.
+    if (SearchIndex::backlog(*m_db) > 0)
+        return QStringLiteral("FROM cases c") + where(query, binds);
+    const auto [table, expr] = SearchIndex::match(query.text);
+    CaseQuery rest = query;
+    rest.text.clear();
+    QVariantList restBinds;
+    QString w = where(rest, restBinds);
+    if (!w.isEmpty())
+        w.replace(0, 7, QStringLiteral(" AND "));
+    binds << expr;
+    binds += restBinds;
+    return QStringLiteral("FROM %1 f JOIN cases c ON c.id = f.rowid WHERE f.%1 MATCH ?%2")
+        .arg(table, w);
 }
 
 QHash<Queue, qint64> CaseStore::queueCounts(const QString &me, qint64 now) const
@@ -412,8 +438,8 @@ QHash<Queue, qint64> CaseStore::queueCounts(const QString &me, qint64 now) const
     return out;
 }
 
-QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
-                                   qint64 offset, int limit) const
+QString CaseStore::pageSql(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                           QVariantList &binds) const
 {
     const bool zh = preferChineseNames();
     const QString dir =
@@ -421,25 +447,36 @@ QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::So
     QStringList keys;
     for (const QString &k : sortKey(sort, zh).split(QStringLiteral(" | ")))
         keys << k + QLatin1Char(' ') + dir;
+    const bool search = !query.text.trimmed().isEmpty();
+    const QString from =
+        search ? searchFrom(query, binds) : QStringLiteral("FROM cases c") + where(query, binds);
+    QString inner = keys.join(QStringLiteral(", ")) + QStringLiteral(", c.id ") + dir;
+    if (search && sort == CaseSort::Id && from.startsWith(QLatin1String("FROM cases_fts")))
+        inner = QStringLiteral("f.rowid ") + dir;
+    // Page the ids first (index-only where possible), then join the names for those rows only.
+    return QStringLiteral(
+               "WITH page AS (SELECT c.id %1 ORDER BY %8 LIMIT ? OFFSET ?) "
+               "SELECT c.id, c.category, %4, %5, c.grid_code, c.address, c.state, c.stage, "
+               "c.priority, c.deadline_at, %6, %7, c.reported_at, c.source, c.pending, c.lon, "
+               "c.lat FROM page JOIN cases c ON c.id = page.id "
+               "JOIN categories cat ON cat.code = c.category "
+               "LEFT JOIN streets s ON s.id = c.street_id "
+               "LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units a ON a.id = c.assignee_id "
+               "ORDER BY %2, c.id %3")
+        .arg(from, keys.join(QStringLiteral(", ")), dir,
+             zh ? QStringLiteral("cat.name_zh") : QStringLiteral("cat.name_en"),
+             zh ? QStringLiteral("s.name_zh") : QStringLiteral("s.name_en"),
+             zh ? QStringLiteral("u.name_zh") : QStringLiteral("u.name_en"),
+             zh ? QStringLiteral("a.name_zh") : QStringLiteral("a.name_en"), inner);
+}
+
+QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                                   qint64 offset, int limit) const
+{
     QVariantList binds;
-    const QString w = where(query, binds);
     QSqlQuery q(m_db->sql());
     q.setForwardOnly(true);
-    // Page the ids first (index-only where possible), then join the names for those rows only.
-    q.prepare(QStringLiteral(
-                  "WITH page AS (SELECT c.id FROM cases c%1 ORDER BY %2, c.id %3 LIMIT ? OFFSET ?) "
-                  "SELECT c.id, c.category, %4, %5, c.grid_code, c.address, c.state, c.stage, "
-                  "c.priority, c.deadline_at, %6, %7, c.reported_at, c.source, c.pending, c.lon, "
-                  "c.lat FROM page JOIN cases c ON c.id = page.id "
-                  "JOIN categories cat ON cat.code = c.category "
-                  "LEFT JOIN streets s ON s.id = c.street_id "
-                  "LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units a ON a.id = c.assignee_id "
-                  "ORDER BY %2, c.id %3")
-                  .arg(w, keys.join(QStringLiteral(", ")), dir,
-                       zh ? QStringLiteral("cat.name_zh") : QStringLiteral("cat.name_en"),
-                       zh ? QStringLiteral("s.name_zh") : QStringLiteral("s.name_en"),
-                       zh ? QStringLiteral("u.name_zh") : QStringLiteral("u.name_en"),
-                       zh ? QStringLiteral("a.name_zh") : QStringLiteral("a.name_en")));
+    q.prepare(pageSql(query, sort, order, binds));
     bindAll(q, binds);
     q.addBindValue(limit);
     q.addBindValue(offset);

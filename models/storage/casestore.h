@@ -39,6 +39,13 @@ public:
      * Mine from partial indexes; nothing counts the whole table.
      */
     QHash<Queue, qint64> queueCounts(const QString &me, qint64 now) const;
+    /** The SQL count() runs (also run directly by the benchmark's SQLite floor). */
+    QString countSql(const CaseQuery &query, QVariantList &binds) const;
+    /** The SQL listPage() runs, ending in LIMIT ? OFFSET ?. */
+    QString pageSql(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                    QVariantList &binds) const;
+    /** FROM … WHERE for a query with a search text, driven by the FTS table when it is complete. */
+    QString searchFrom(const CaseQuery &query, QVariantList &binds) const;
     /** The WHERE clause of a query (alias c), appending its bind values. */
     QString where(const CaseQuery &query, QVariantList &binds) const;
     QString meta(const QString &key) const;

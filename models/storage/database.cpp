@@ -153,10 +153,11 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
         return Error{tr("The Qt SQLite driver did not expose its handle.")};
     self->m_handle = *static_cast<sqlite3 *const *>(v.constData());
 
-    // A 64 MB page cache and memory-mapped reads: queues over a million cases touch many index
-    // pages, and the default 2 MB cache turns each write into a string of disk reads.
+    // A 64 MB page cache: queues over a million cases touch many index pages, and the default
+    // 2 MB cache turns each write into a string of disk reads. (No mmap: mapped pages count
+    // against the console's memory and the OS page cache serves reads as well.)
     QByteArray pragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
-                         "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;";
+                         "PRAGMA cache_size = -65536;";
     if (!options.readOnly)
         pragmas += "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
     if (Status s = self->exec(pragmas); !s)

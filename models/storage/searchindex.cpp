@@ -103,6 +103,17 @@ Result<qint64> SearchIndex::catchUp(Database &db, qint64 maxRows,
     return done;
 }
 
+std::pair<QString, QString> SearchIndex::match(const QString &text)
+{
+    const QString t = text.simplified();
+    if (t.isEmpty())
+        return {};
+    const QString compact = QString(t).remove(QLatin1Char(' '));
+    if (compact.size() >= 3)
+        return {QStringLiteral("cases_fts3"), quoted(t)};
+    return {QStringLiteral("cases_fts1"), quoted(spaced(compact))};
+}
+
 QString SearchIndex::clause(Database &db, const QString &text, QVariantList &binds)
 {
     const QString t = text.simplified();

@@ -37,6 +37,10 @@ public:
      * appended; empty text gives an empty fragment.
      */
     static QString clause(Database &db, const QString &text, QVariantList &binds);
+    /** The FTS table and MATCH expression for a search text (empty table for empty text). */
+    static std::pair<QString, QString> match(const QString &text);
+    /** Searches count at most this many matches ("10,000+"): counting all is never needed. */
+    static constexpr qint64 kCountCap = 10000;
 };
 
 } // namespace cityops

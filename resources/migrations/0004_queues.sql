@@ -48,6 +48,8 @@ CREATE INDEX cases_pending_by ON cases (pending_by) WHERE pending_by IS NOT NULL
 CREATE INDEX cases_state_id ON cases (state, id);
 CREATE INDEX cases_grid ON cases (grid_code);
 CREATE INDEX cases_street_category ON cases (street_id, category);
+-- The SLA sort (cases without a deadline last) as an expression index, so it needs no sort.
+CREATE INDEX cases_sla ON cases (coalesce(deadline_at, 9e18), id);
 CREATE INDEX cases_source ON cases (source, id);
 
 -- Full-text search. Both tables are contentless (they keep only the index): trigram for
