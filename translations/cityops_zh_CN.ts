@@ -311,7 +311,7 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+33"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
@@ -1352,7 +1352,27 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Workflow</name>
     <message>
-        <location filename="../models/workflow/workflow.cpp" line="+159"/>
+        <location filename="../models/workflow/workflow.cpp" line="+109"/>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is not a JSON object: %2</source>
+        <translation>%1 不是 JSON 对象：%2</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>%1: unknown setting &quot;%2&quot;</source>
+        <translation>%1：未知的设置项“%2”</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: &quot;%2&quot; must be a number from %3 to %4</source>
+        <translation>%1：“%2”必须是 %3 到 %4 之间的数字</translation>
+    </message>
+    <message>
+        <location line="+71"/>
         <source>A %1 may not %2.</source>
         <translation>%1无权执行 %2 操作。</translation>
     </message>
@@ -2770,7 +2790,7 @@ Closure condition: %2</source>
         <translation>未知主题“%1”；请使用 light 或 dark。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>CityOps — sign in</source>
         <translation>CityOps — 登录</translation>
     </message>

@@ -13,7 +13,10 @@ ConsoleContext::ConsoleContext(std::shared_ptr<Database> db, QString dataDir, Ac
                                QObject *parent)
     : QObject(parent), m_db(std::move(db)), m_dataDir(std::move(dataDir)),
       m_actor(std::move(actor)), m_store(std::make_shared<CaseStore>(m_db)),
-      m_workflow(std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin())),
+      m_workflow(std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(),
+                                            WorkflowConfig::load(m_dataDir).ok()
+                                                ? *WorkflowConfig::load(m_dataDir)
+                                                : WorkflowConfig{})),
       m_repo(std::make_unique<CaseRepository>(m_db, *m_workflow)),
       m_evidence(std::make_unique<EvidenceStore>(m_db, m_dataDir))
 {}

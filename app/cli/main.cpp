@@ -206,7 +206,12 @@ std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
     }
     Session s;
     s.db = *db;
-    s.workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin());
+    const auto config = WorkflowConfig::load(g.dataDir);
+    if (!config) {
+        *rc = error(config.error());
+        return std::nullopt;
+    }
+    s.workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
     s.repo = std::make_unique<CaseRepository>(s.db, *s.workflow);
     s.evidence = std::make_unique<EvidenceStore>(s.db, g.dataDir);
     if (needUser) {

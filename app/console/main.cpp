@@ -101,6 +101,8 @@ int main(int argc, char *argv[])
     auto db = Database::openDir(dataDir);
     if (!db)
         return fail(db.error());
+    if (const auto config = WorkflowConfig::load(dataDir); !config)
+        return fail(config.error());
 
     // Sign-in against the platform comes with sync; until then the user is chosen here.
     QString user = parser.value(userOpt);

@@ -3,9 +3,13 @@
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <functional>
 
 namespace cityops {
 
@@ -92,6 +96,79 @@ std::optional<Action> actionFromKey(const QString &key)
             return a;
     }
     return std::nullopt;
+}
+
+Result<WorkflowConfig> WorkflowConfig::load(const QString &dataDir)
+{
+    WorkflowConfig c;
+    const QString path = QDir(dataDir).filePath(QStringLiteral("workflow.json"));
+    QFile f(path);
+    if (!f.exists())
+        return c;
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{Workflow::tr("Cannot read %1: %2").arg(path, f.errorString())};
+    QJsonParseError pe{};
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject())
+        return Error{Workflow::tr("%1 is not a JSON object: %2").arg(path, pe.errorString())};
+    const QJsonObject o = doc.object();
+    struct Field
+    {
+        const char *key;
+        double lo, hi;
+        std::function<void(double)> set;
+    };
+    const Field fields[] = {
+        {"recurrence_radius_m", 1, 1000,
+         [&](double v) {
+             c.recurrenceRadiusMetres = v;
+         }},
+        {"recurrence_window_days", 1, 365,
+         [&](double v) {
+             c.recurrenceWindowDays = int(v);
+         }},
+        {"intake_minutes", 1, 1440,
+         [&](double v) {
+             c.intakeMinutes = int(v);
+         }},
+        {"intake_minutes_urgent", 1, 1440,
+         [&](double v) {
+             c.intakeMinutesUrgent = int(v);
+         }},
+        {"dispatch_minutes", 1, 1440,
+         [&](double v) {
+             c.dispatchMinutes = int(v);
+         }},
+        {"verify_working_minutes", 1, 4800,
+         [&](double v) {
+             c.verifyWorkingMinutes = int(v);
+         }},
+        {"close_minutes", 1, 1440,
+         [&](double v) {
+             c.closeMinutes = int(v);
+         }},
+        {"max_extension_hours", 1, 2000,
+         [&](double v) {
+             c.maxExtensionHours = int(v);
+         }},
+    };
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const Field *f2 = nullptr;
+        for (const Field &fd : fields) {
+            if (it.key() == QLatin1String(fd.key))
+                f2 = &fd;
+        }
+        if (!f2)
+            return Error{Workflow::tr("%1: unknown setting \"%2\"").arg(path, it.key())};
+        const double v = it.value().toDouble(-1);
+        if (!it.value().isDouble() || v < f2->lo || v > f2->hi)
+            return Error{Workflow::tr("%1: \"%2\" must be a number from %3 to %4")
+                             .arg(path, it.key())
+                             .arg(f2->lo)
+                             .arg(f2->hi)};
+        f2->set(v);
+    }
+    return c;
 }
 
 Workflow::Workflow(const Catalogue &catalogue, const WorkCalendar &calendar, WorkflowConfig config)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
+#include "util/result.h"
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -203,6 +204,12 @@ struct WorkflowConfig
     int maxExtensionHours = 480;
     double recurrenceRadiusMetres = 30;
     int recurrenceWindowDays = 30;
+
+    /**
+     * Local rules from DATA/workflow.json when the file exists (any subset of the keys in
+     * docs/workflow.md); a malformed file or value is refused with a message naming it.
+     */
+    static Result<WorkflowConfig> load(const QString &dataDir);
 };
 
 /**

@@ -160,6 +160,49 @@ private slots:
         QVERIFY(m_repo->snapshot(late)->linkedCase != first);
     }
 
+    void recurrenceRulesComeFromTheDataDirectory()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.filePath(QStringLiteral("workflow.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"recurrence_radius_m": 100, "recurrence_window_days": 7})");
+        f.close();
+        auto c = WorkflowConfig::load(dir.path());
+        QVERIFY(c.ok());
+        QCOMPARE(c->recurrenceRadiusMetres, 100.0);
+        QCOMPARE(c->recurrenceWindowDays, 7);
+        QCOMPARE(c->dispatchMinutes, WorkflowConfig{}.dispatchMinutes);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(R"({"recurrence_radius_m": -5})");
+        f.close();
+        c = WorkflowConfig::load(dir.path());
+        QVERIFY(!c.ok());
+        QVERIFY(c.error().contains(QLatin1String("recurrence_radius_m")));
+        QVERIFY(c.error().contains(f.fileName()));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(R"({"radius": 5})");
+        f.close();
+        QVERIFY(WorkflowConfig::load(dir.path()).error().contains(QLatin1String("radius")));
+        // With a 100 m radius, a report 60 m away repeats the earlier case.
+        const Workflow wide(Catalogue::builtin(), WorkCalendar::builtin(), [] {
+            WorkflowConfig w;
+            w.recurrenceRadiusMetres = 100;
+            return w;
+        }());
+        CaseRepository repo(m_db, wide);
+        ReportInput in;
+        in.category = QStringLiteral("E0401");
+        in.lon = 121.4205;
+        in.lat = 31.2555;
+        in.description = QStringLiteral("占道经营");
+        const Outcome a = repo.report(in, as("operator1"), m_now);
+        QVERIFY(a.ok());
+        in.lon += 60.0 / 95300;
+        const Outcome b = repo.report(in, as("operator1"), m_now + 3600000);
+        QVERIFY(b.ok());
+        QCOMPARE(b.snapshot.linkedCase, a.snapshot.id);
+    }
+
     void auditVerifyFindsTampering_data()
     {
         QTest::addColumn<QString>("tamper");
