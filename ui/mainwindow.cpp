@@ -284,7 +284,7 @@ void MainWindow::setTheme(Theme theme)
 void MainWindow::refreshStatus()
 {
     const QLocale loc;
-    m_countLabel->setText(tr("%1 cases").arg(loc.toString(m_model->totalCount())));
+    m_countLabel->setText(tr("%1 cases").arg(loc.toString(m_store->count(CaseQuery{}))));
     m_cacheLabel->setText(tr("Cache %1").arg(loc.formattedDataSize(m_db->sizeOnDisk())));
     m_cacheLabel->setToolTip(m_db->path());
 }
