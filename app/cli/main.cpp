@@ -169,24 +169,6 @@ int demoGenerate(const Globals &, const QStringList &args)
     return ExitOk;
 }
 
-int info(const Globals &g, const QStringList &args)
-{
-    QCommandLineParser p;
-    int rc = 0;
-    if (!parse(p, {QStringLiteral("info")}, args, &rc))
-        return rc;
-    auto db = Database::openDir(g.dataDir);
-    if (!db)
-        return error(db.error());
-    CaseStore store(*db);
-    out(Tr::tr("Cache:          %1").arg(QDir::toNativeSeparators((*db)->path())));
-    out(Tr::tr("Schema version: %1").arg((*db)->schemaVersion()));
-    out(Tr::tr("Size:           %1 bytes").arg((*db)->sizeOnDisk()));
-    out(Tr::tr("District:       %1").arg(store.meta(QStringLiteral("district"))));
-    out(Tr::tr("Cases:          %1").arg(store.caseCount()));
-    return ExitOk;
-}
-
 /** Opens the store and resolves --user; every case command needs both. */
 struct Session
 {
@@ -611,13 +593,13 @@ int buildIndex(const Globals &g, const QStringList &args)
     int rc = 0;
     if (!parse(p, {QStringLiteral("index")}, args, &rc))
         return rc;
-    auto db = Database::openDir(g.dataDir);
-    if (!db)
-        return error(db.error());
+    auto session = openSession(g, false, &rc);
+    if (!session)
+        return rc;
     QElapsedTimer t;
     t.start();
     const bool tty = isatty(fileno(stderr));
-    const auto done = SearchIndex::catchUp(**db, 1LL << 40, [tty](qint64 n, qint64 total) {
+    const auto done = SearchIndex::catchUp(*session->db, 1LL << 40, [tty](qint64 n, qint64 total) {
         if (tty)
             std::fprintf(stderr, "\r%lld / %lld", n, total);
         return true;
@@ -629,6 +611,25 @@ int buildIndex(const Globals &g, const QStringList &args)
     out(Tr::tr("Search index up to date: %1 cases indexed in %2 s.")
             .arg(*done)
             .arg(t.elapsed() / 1000.0, 0, 'f', 1));
+    return ExitOk;
+}
+
+int info(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("info")}, args, &rc))
+        return rc;
+    auto session = openSession(g, false, &rc);
+    if (!session)
+        return rc;
+    const auto &db = session->db;
+    CaseStore store(db);
+    out(Tr::tr("Cache:          %1").arg(QDir::toNativeSeparators(db->path())));
+    out(Tr::tr("Schema version: %1").arg(db->schemaVersion()));
+    out(Tr::tr("Size:           %1 bytes").arg(db->sizeOnDisk()));
+    out(Tr::tr("District:       %1").arg(store.meta(QStringLiteral("district"))));
+    out(Tr::tr("Cases:          %1").arg(store.caseCount()));
     return ExitOk;
 }
 
