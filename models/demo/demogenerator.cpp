@@ -1080,7 +1080,7 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
             return Error{indexes.error()};
         // A brand-new file that is renamed into place only when complete needs no journal.
         if (Status s = d.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                              "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
+                              "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; PRAGMA threads = 2;");
             !s)
             return Error{s.error()};
         Transaction tx(d);
@@ -1102,6 +1102,8 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
                 if (s)
                     s = d.exec(sql);
             }
+            if (s)
+                s = d.recountQueues();
             if (trace)
                 qInfo("generate: indexes %lld ms", phase.restart());
             if (s)

@@ -234,19 +234,30 @@ Result<QList<QByteArray>> Database::dropSecondaryIndexes()
     QList<QByteArray> names, sql;
     {
         QSqlQuery q(m_db);
-        if (!q.exec(QStringLiteral("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                                   "sql IS NOT NULL ORDER BY name")))
+        // Indexes, and the triggers that keep the queue counters (recounted after the load).
+        if (!q.exec(QStringLiteral("SELECT name, sql, type FROM sqlite_master WHERE (type = "
+                                   "'index' AND sql IS NOT NULL) OR (type = 'trigger' AND name "
+                                   "LIKE 'cases_count_%') ORDER BY type, name")))
             return Error{q.lastError().text()};
         while (q.next()) {
-            names << q.value(0).toByteArray();
+            names << q.value(2).toByteArray() + " \"" + q.value(0).toByteArray() + "\"";
             sql << q.value(1).toByteArray();
         }
     }
     for (const QByteArray &n : names) {
-        if (Status s = exec("DROP INDEX \"" + n + "\""); !s)
+        if (Status s = exec("DROP " + n); !s)
             return Error{s.error()};
     }
     return sql;
+}
+
+Status Database::recountQueues()
+{
+    return exec("UPDATE queue_counts SET n = (SELECT count(*) FROM cases WHERE 'state:' || "
+                "cases.state = queue) WHERE queue LIKE 'state:%';"
+                "UPDATE queue_counts SET n = (SELECT count(*) FROM cases WHERE pending IS NOT "
+                "NULL) WHERE queue = 'pending';"
+                "UPDATE queue_counts SET n = (SELECT count(*) FROM cases) WHERE queue = 'all';");
 }
 
 qint64 Database::sizeOnDisk() const

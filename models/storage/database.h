@@ -72,10 +72,13 @@ public:
     /** Runs one or more statements; the message of a failure names the statement's error. */
     Status exec(const QByteArray &sql);
     /**
-     * Drops every index that has a definition (not the automatic ones behind UNIQUE) and returns
-     * the statements that create them again: for bulk loads, which then index in one pass.
+     * Drops every index that has a definition (not the automatic ones behind UNIQUE) and the
+     * queue-counter triggers, and returns the statements that create them again: for bulk loads,
+     * which then index in one pass and call recountQueues().
      */
     Result<QList<QByteArray>> dropSecondaryIndexes();
+    /** Recomputes the queue counters from the cases table (after a bulk load). */
+    Status recountQueues();
     /** File size of the database plus its WAL, in bytes. */
     qint64 sizeOnDisk() const;
 

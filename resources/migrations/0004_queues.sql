@@ -39,7 +39,12 @@ BEGIN
         OR (queue = 'pending' AND OLD.pending IS NOT NULL);
 END;
 
--- Open work by deadline (overdue queue, SLA sort), my cases, and the filters.
+-- Open work by deadline (overdue queue, SLA sort), my cases, and the filters. Schema 2's street,
+-- category and (state, deadline) indexes give way to (street_id, category), (category, lat, lon),
+-- (state, id) and the SLA expression index: fewer indexes to keep current on every write.
+DROP INDEX cases_street;
+DROP INDEX cases_category;
+DROP INDEX cases_state_deadline;
 CREATE INDEX cases_open_deadline ON cases (deadline_at)
     WHERE state IN ('reported', 'registered', 'dispatched', 'handling', 'feedback', 'verified',
                     'returned');
@@ -50,7 +55,6 @@ CREATE INDEX cases_grid ON cases (grid_code);
 CREATE INDEX cases_street_category ON cases (street_id, category);
 -- The SLA sort (cases without a deadline last) as an expression index, so it needs no sort.
 CREATE INDEX cases_sla ON cases (coalesce(deadline_at, 9e18), id);
-CREATE INDEX cases_source ON cases (source, id);
 
 -- Full-text search. Both tables are contentless (they keep only the index): trigram for
 -- queries of 3+ characters, and one token per character for 1–2 characters (a phrase query).

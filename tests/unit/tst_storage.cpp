@@ -15,7 +15,7 @@ class TestStorage : public QObject
 
     /** One schema object each migration introduces. */
     inline static const QMap<int, const char *> kIntroduced{
-        {1, "case_events"}, {2, "cases_state_deadline"}, {3, "cases_pending"}, {4, "queue_counts"}};
+        {1, "case_events"}, {2, "cases_reported"}, {3, "cases_pending"}, {4, "queue_counts"}};
 
     static int count(Database &db, const QString &sql)
     {
