@@ -158,6 +158,7 @@ struct Unit
 {
     qint64 id;
     QByteArray code;
+    QByteArray device; ///< "mobile-<code>", built once: every field event names it
 };
 /** A team and the people in it: responsibility lands on a named person. */
 struct Team
@@ -463,7 +464,7 @@ private:
         }
         if (Status s = m_unitIns->exec(); !s)
             return Error{s.error()};
-        return Unit{id, code};
+        return Unit{id, code, "mobile-" + code};
     }
 
     Result<Team> addTeam(const QByteArray &code, const QByteArray &nameZh, const QByteArray &nameEn,
@@ -717,9 +718,9 @@ private:
                 add(t, "report", "operator1", "operator", console,
                     "{\"camera\":\"" + m_rng.pick(m_cameras) + "\"}");
             else if (QByteArray(source) == "grid_worker")
-                add(t, "report", gw.code, "field", "mobile-" + gw.code);
+                add(t, "report", gw.code, "field", gw.device);
             else if (QByteArray(source) == "patrol")
-                add(t, "report", handler.code, "enforcement", "mobile-" + handler.code);
+                add(t, "report", handler.code, "enforcement", handler.device);
             else if (QByteArray(source) == "hotline")
                 add(t, "report", "operator1", "operator", console, "{\"channel\":\"12345\"}");
             else
@@ -783,14 +784,14 @@ private:
                                                : QByteArray("{\"outcome\":\"corrected\"}");
                                 if (step(checkAt, level == 1 ? "recheck-corrected" : "feedback",
                                          assignee->code, level == 3 ? "enforcement" : "field",
-                                         "mobile-" + assignee->code, withPhoto(payload))) {
+                                         assignee->device, withPhoto(payload))) {
                                     state = "feedback";
                                     resolved = true;
                                 }
                                 break;
                             }
                             if (!step(checkAt, "recheck-uncorrected", assignee->code, "field",
-                                      "mobile-" + assignee->code, withPhoto("{}")))
+                                      assignee->device, withPhoto("{}")))
                                 break;
                             const bool skip = level == 1 && m_rng.chance(0.05);
                             const int to = skip ? 3 : level + 1;
@@ -838,7 +839,7 @@ private:
                             assignee = &who;
                             deadline = stageDue;
                             if (!step(t + m_rng.between(5, 90) * kMinute, "accept", who.code,
-                                      level == 3 ? "enforcement" : "field", "mobile-" + who.code))
+                                      level == 3 ? "enforcement" : "field", who.device))
                                 break;
                             state = "handling";
                             // The next loop iteration records this stage's outcome.
@@ -851,7 +852,7 @@ private:
                     } else if (dispatch(t + m_rng.between(5, 50) * kMinute, false)) {
                         if (m_rng.chance(0.04) &&
                             step(t + m_rng.between(10, 120) * kMinute, "return", handler.code,
-                                 "field", "mobile-" + handler.code,
+                                 "field", handler.device,
                                  "{\"reason\":\"非本单位职责\"}")) {
                             state = "returned";
                             hasUnit = false;
@@ -860,11 +861,11 @@ private:
                         }
                         if (alive && state == "dispatched" &&
                             step(t + m_rng.between(5, 60) * kMinute, "accept", handler.code,
-                                 "field", "mobile-" + handler.code)) {
+                                 "field", handler.device)) {
                             state = "handling";
                             if (m_rng.chance(0.05) &&
                                 step(afterWork(t, limitMin * 0.5), "extend-request", handler.code,
-                                     "field", "mobile-" + handler.code,
+                                     "field", handler.device,
                                      "{\"hours\":8,\"reason\":\"需协调多部门处置\"}") &&
                                 step(t + m_rng.between(20, 240) * kMinute, "extend-approve",
                                      "supervisor1", "supervisor", console)) {
@@ -881,7 +882,7 @@ private:
                                                           ? m_rng.uniform(1.1, 3.0)
                                                           : m_rng.uniform(0.15, 0.95);
                                 if (step(afterWork(t, limitMin * factor), "feedback", handler.code,
-                                         "field", "mobile-" + handler.code,
+                                         "field", handler.device,
                                          withPhoto("{\"outcome\":\"handled\"}"))) {
                                     state = "feedback";
                                     resolved = true;
@@ -895,7 +896,7 @@ private:
                     const bool pass = !m_rng.chance(0.08);
                     if (!step(afterWork(t, m_rng.between(20, 240)),
                               pass ? "verify-pass" : "verify-fail", verifier.code, "field",
-                              "mobile-" + verifier.code,
+                              verifier.device,
                               withPhoto(pass
                                             ? QByteArray("{}")
                                             : QByteArray("{\"reason\":\"现场仍有问题，需返工\"}"))))
@@ -905,7 +906,7 @@ private:
                         if (step(afterWork(t, limitMin * m_rng.uniform(0.2, 0.8)),
                                  stage == 1 ? "recheck-corrected" : "feedback",
                                  assignee ? assignee->code : handler.code, "field",
-                                 "mobile-" + (assignee ? assignee->code : handler.code),
+                                 (assignee ? assignee->device : handler.device),
                                  withPhoto(stage == 3 ? "{\"decision\":\"沪城管罚字〔2026〕第" +
                                                             pad(id % 100000, 5) + "号\"}"
                                                       : QByteArray("{\"outcome\":\"reworked\"}"))))

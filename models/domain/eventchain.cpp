@@ -2,6 +2,8 @@
 
 #include <QCryptographicHash>
 
+#include <charconv>
+
 namespace cityops {
 
 namespace {
@@ -21,14 +23,22 @@ QByteArray genesisHash()
 
 QByteArray eventHash(const EventRecord &e)
 {
-    QCryptographicHash h(QCryptographicHash::Sha256);
+    // One hasher per thread, reset per event: hashing millions of events (the demo generator,
+    // audit verify) should not allocate a hasher each time.
+    thread_local QCryptographicHash h(QCryptographicHash::Sha256);
+    h.reset();
+    char buf[24];
+    auto number = [&](qint64 v) {
+        const auto r = std::to_chars(buf, buf + sizeof buf, v);
+        return QByteArray::fromRawData(buf, qsizetype(r.ptr - buf));
+    };
     field(h, e.prevHash);
-    field(h, QByteArray::number(e.caseId));
-    field(h, QByteArray::number(e.seq));
+    field(h, number(e.caseId));
+    field(h, number(e.seq));
     field(h, e.kind);
     field(h, e.actor);
     field(h, e.role);
-    field(h, QByteArray::number(e.at));
+    field(h, number(e.at));
     field(h, e.device);
     field(h, e.payload);
     return h.result();
