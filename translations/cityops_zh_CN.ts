@@ -286,7 +286,7 @@
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+472"/>
         <source>Cache:          %1</source>
         <translation>本地缓存：%1</translation>
     </message>
@@ -311,7 +311,7 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="-431"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
@@ -622,7 +622,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>全文检索索引已是最新：本次索引 %1 件案件，用时 %2 秒。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+29"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
@@ -788,7 +788,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>迁移 %1（%2）失败：%3</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+59"/>
         <source>no active transaction</source>
         <translation>没有活动的事务</translation>
     </message>
@@ -806,7 +806,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>演示用名称数据不完整</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+178"/>
         <source>a community needs more than 99 grids</source>
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
@@ -831,7 +831,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+70"/>
         <source>cannot write the demo evidence to %1</source>
         <translation>无法将演示证据写入 %1</translation>
     </message>
