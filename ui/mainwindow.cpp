@@ -4,7 +4,11 @@
 #include "casedetailwidget.h"
 #include "consolecontext.h"
 #include "itemmodels/caselistmodel.h"
+#include "itemmodels/layertreemodel.h"
 #include "itemmodels/pendingapprovalsmodel.h"
+#include "map/caselayer.h"
+#include "map/layerspanel.h"
+#include "map/mapwidget.h"
 #include "queuespanel.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
@@ -35,7 +39,7 @@ const char *kGeometryKey = "window/geometry";
 const char *kStateKey = "window/state";
 const char *kThemeKey = "window/theme";
 const char *kColumnsKey = "queues/columns";
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;
 
 /** Menu text without its accelerator: "&Quit" and "退出(&Q)" become "Quit" and "退出". */
 QString plainText(QString text)
@@ -100,6 +104,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildDocks()
 {
+    m_map = new MapWidget(*m_ctx);
+    setCentralWidget(m_map);
     m_queues = new QueuesPanel(*m_ctx);
     m_table = m_queues->table();
     m_model = m_queues->model();
@@ -132,7 +138,34 @@ void MainWindow::buildDocks()
         connect(m_approvals, &ApprovalsPanel::caseSelected, this,
                 [this](qint64 id) { selectCase(id); });
     }
-    resizeDocks({m_queuesDock, m_detailDock}, {900, 700}, Qt::Horizontal);
+    m_layers = new LayersPanel(m_map->layerModel(), m_map->canvas());
+    m_layersDock = new QDockWidget(tr("Layers"), this);
+    m_layersDock->setObjectName(QStringLiteral("LayersDock"));
+    m_layersDock->setWidget(m_layers);
+    addDockWidget(Qt::RightDockWidgetArea, m_layersDock);
+    splitDockWidget(m_detailDock, m_layersDock, Qt::Vertical);
+    resizeDocks({m_detailDock, m_layersDock}, {560, 300}, Qt::Vertical);
+    resizeDocks({m_queuesDock, m_detailDock}, {620, 460}, Qt::Horizontal);
+
+    // One selection: the queue's current case is highlighted on the map; a case clicked on the
+    // map becomes current in the queue and the detail panel; a rectangle or lasso selection
+    // narrows the queue to those cases.
+    connect(m_map, &MapWidget::caseClicked, this, [this](qint64 id) {
+        selectCase(id);
+        m_map->canvas()->setSelectedCases({id});
+    });
+    connect(m_map, &MapWidget::casesSelected, this, [this](const QList<qint64> &ids) {
+        m_queuesDock->show();
+        m_queues->showOnly(ids);
+        statusBar()->showMessage(tr("%n case(s) selected on the map", nullptr, int(ids.size())),
+                                 5000);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        QList<qint64> ids;
+        for (const QModelIndex &i : m_table->selectionModel()->selectedRows())
+            ids << i.data(CaseListModel::CaseIdRole).toLongLong();
+        m_map->canvas()->setSelectedCases(ids);
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -228,6 +261,12 @@ void MainWindow::buildMenus()
                             &ApprovalsPanel::approveSelected);
     }
 
+    QMenu *mapMenu = menuBar()->addMenu(tr("&Map"));
+    mapMenu->addActions(m_map->mapActions());
+    QMenu *layerMenu = menuBar()->addMenu(tr("&Layer"));
+    layerMenu->addActions(m_map->layerActions());
+    layerMenu->addMenu(m_map->basemapMenu());
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *q = m_queuesDock->toggleViewAction();
     q->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_1));
@@ -240,6 +279,9 @@ void MainWindow::buildMenus()
         ap->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
         view->addAction(ap);
     }
+    QAction *ly = m_layersDock->toggleViewAction();
+    ly->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    view->addAction(ly);
     view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     auto *group = new QActionGroup(this);
@@ -298,6 +340,11 @@ bool MainWindow::selectCase(CaseId id)
         m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
                                                             QItemSelectionModel::Rows);
         m_table->scrollTo(idx);
+    } else {
+        // Not in the queue on screen: no other row may look selected.
+        const QSignalBlocker block(m_table->selectionModel());
+        m_table->selectionModel()->clear();
+        m_table->viewport()->update();
     }
     m_detail->showCase(id);
     return m_detail->caseId() == id;
@@ -354,6 +401,8 @@ void MainWindow::resetLayout()
     restoreState(m_defaultState, kLayoutVersion);
     m_queuesDock->show();
     m_detailDock->show();
+    m_layersDock->show();
+    m_map->show();
     if (m_approvalsDock)
         m_approvalsDock->show();
 }
@@ -377,13 +426,14 @@ void MainWindow::closeEvent(QCloseEvent *event)
     s.setValue(QLatin1String(kStateKey), saveState(kLayoutVersion));
     s.setValue(QLatin1String(kThemeKey), themeKey(m_theme));
     s.setValue(QLatin1String(kColumnsKey), m_queues->saveHeaderState());
+    m_map->saveSettings();
     event->accept();
 }
 
 QStringList MainWindow::viewNames()
 {
     return {QStringLiteral("main"), QStringLiteral("queues"), QStringLiteral("case"),
-            QStringLiteral("approvals")};
+            QStringLiteral("approvals"), QStringLiteral("map")};
 }
 
 bool MainWindow::showView(const QString &name)
@@ -392,6 +442,17 @@ bool MainWindow::showView(const QString &name)
         return false;
     m_queuesDock->setVisible(name != QLatin1String("case"));
     m_detailDock->setVisible(name != QLatin1String("queues"));
+    m_layersDock->setVisible(name == QLatin1String("map") || name == QLatin1String("main"));
+    // The queues view gives the whole window to the queue (the map hides).
+    m_map->setVisible(name != QLatin1String("queues"));
+    if (name == QLatin1String("map")) {
+        // Every layer kind on, for a full picture of the district.
+        for (const LayerInfo &l : m_map->layerModel()->layers())
+            m_map->layerModel()->setVisible(l.id, true);
+        m_map->layerModel()->setOpacity(QStringLiteral("heatmap"), 0.55);
+        resizeDocks({m_queuesDock, m_detailDock}, {460, 380}, Qt::Horizontal);
+        m_map->canvas()->setFocus();
+    }
     if (name == QLatin1String("approvals") && m_approvals && m_approvals->model()->rowCount() > 0) {
         const QModelIndex first = m_approvals->model()->index(0, 0);
         m_approvals->table()->setCurrentIndex(first);

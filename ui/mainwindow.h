@@ -15,6 +15,8 @@ class QTableView;
 namespace cityops {
 
 class ApprovalsPanel;
+class LayersPanel;
+class MapWidget;
 class QueuesPanel;
 class CaseDetailWidget;
 class CaseListModel;
@@ -39,7 +41,7 @@ public:
 
     /** Restores geometry, dock layout and theme saved by an earlier session. */
     void restoreLayout();
-    /** Arranges the window for a named view: "main", "queues" or "case". False if unknown. */
+    /** Arranges the window for a named view: "main", "queues", "case", "approvals" or "map". */
     bool showView(const QString &name);
     static QStringList viewNames();
     void setTheme(Theme theme);
@@ -55,6 +57,8 @@ public:
     QDockWidget *approvalsDock() const { return m_approvalsDock; }
     ApprovalsPanel *approvals() const { return m_approvals; }
     ConsoleContext &context() const { return *m_ctx; }
+    MapWidget *map() const { return m_map; }
+    QDockWidget *layersDock() const { return m_layersDock; }
     /** Selects the case in the queue (loading rows as needed) and shows it in the detail panel. */
     bool selectCase(CaseId id);
 
@@ -76,6 +80,9 @@ private:
     ConsoleContext *m_ctx = nullptr;
     std::shared_ptr<CaseStore> m_store;
     ApprovalsPanel *m_approvals = nullptr;
+    MapWidget *m_map = nullptr;
+    LayersPanel *m_layers = nullptr;
+    QDockWidget *m_layersDock = nullptr;
     QueuesPanel *m_queues = nullptr;
     QDockWidget *m_approvalsDock = nullptr;
     QLabel *m_userLabel = nullptr;

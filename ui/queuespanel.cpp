@@ -22,6 +22,8 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QTabBar>
@@ -54,7 +56,17 @@ QueuesPanel::QueuesPanel(ConsoleContext &ctx, QWidget *parent)
 
     auto *bar = new QWidget;
     buildFilterBar(bar);
-    outer->addWidget(bar);
+    // The filter row scrolls sideways rather than forcing the dock (and the window) wide.
+    auto *barScroll = new QScrollArea;
+    barScroll->setWidget(bar);
+    barScroll->setWidgetResizable(true);
+    barScroll->setFrameShape(QFrame::NoFrame);
+    barScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    barScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    barScroll->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    barScroll->setFixedHeight(bar->sizeHint().height() +
+                              barScroll->horizontalScrollBar()->sizeHint().height());
+    outer->addWidget(barScroll);
 
     auto *split = new QSplitter(Qt::Horizontal);
     auto *side = new QWidget;
@@ -187,6 +199,12 @@ void QueuesPanel::buildFilterBar(QWidget *bar)
     m_grid = new QLineEdit;
     m_grid->setPlaceholderText(tr("Grid code"));
     m_grid->setMaximumWidth(170);
+    m_onlyChip = new QPushButton;
+    m_onlyChip->setObjectName(QStringLiteral("mapSelectionChip"));
+    m_onlyChip->setToolTip(tr("The queue shows only the cases selected on the map; click to show "
+                              "all again."));
+    m_onlyChip->hide();
+    connect(m_onlyChip, &QPushButton::clicked, this, [this] { showOnly({}); });
     auto *exportButton = new QPushButton(tr("Export CSV…"));
     auto *bulkButton = new QPushButton(tr("Bulk action…"));
     row->addWidget(m_search, 2);
@@ -195,6 +213,7 @@ void QueuesPanel::buildFilterBar(QWidget *bar)
                        static_cast<QWidget *>(m_priority), static_cast<QWidget *>(m_period),
                        static_cast<QWidget *>(m_unit), static_cast<QWidget *>(m_grid)})
         row->addWidget(w);
+    row->addWidget(m_onlyChip);
     row->addWidget(bulkButton);
     row->addWidget(exportButton);
     for (QComboBox *c : {m_street, m_category, m_stage, m_source, m_priority, m_period})
@@ -209,6 +228,14 @@ void QueuesPanel::buildFilterBar(QWidget *bar)
     connect(debounce, &QTimer::timeout, this, &QueuesPanel::applyFilters);
     connect(exportButton, &QPushButton::clicked, this, &QueuesPanel::exportDialog);
     connect(bulkButton, &QPushButton::clicked, this, &QueuesPanel::bulkDialog);
+}
+
+void QueuesPanel::showOnly(const QList<CaseId> &ids)
+{
+    m_onlyIds = ids;
+    m_onlyChip->setText(tr("Map selection: %n case(s) ✕", nullptr, int(ids.size())));
+    m_onlyChip->setVisible(!ids.isEmpty());
+    applyFilters();
 }
 
 Queue QueuesPanel::queue() const
@@ -242,6 +269,7 @@ CaseQuery QueuesPanel::currentQuery() const
     q.text = m_search->text().trimmed();
     q.me = m_ctx.actor().person.isEmpty() ? m_ctx.actor().id : m_ctx.actor().person;
     q.now = now;
+    q.ids = m_onlyIds;
     return q;
 }
 

@@ -10,6 +10,7 @@
 
 class QComboBox;
 class QLineEdit;
+class QPushButton;
 class QListWidget;
 class QTabBar;
 class QTableView;
@@ -37,6 +38,9 @@ public:
     /** The query the filter bar and the current tab describe. */
     CaseQuery currentQuery() const;
     void setQueue(Queue q);
+    /** Shows only these cases (a map selection) until the operator clears it; empty clears. */
+    void showOnly(const QList<CaseId> &ids);
+    QList<CaseId> onlyIds() const { return m_onlyIds; }
     Queue queue() const;
     /** Case ids of the selected rows, in view order. */
     QList<CaseId> selectedIds() const;
@@ -79,6 +83,8 @@ private:
     QComboBox *m_period = nullptr;
     QLineEdit *m_unit = nullptr;
     QLineEdit *m_grid = nullptr;
+    QPushButton *m_onlyChip = nullptr;
+    QList<CaseId> m_onlyIds;
     QLineEdit *m_search = nullptr;
     QListWidget *m_views = nullptr;
     bool m_applying = false;

@@ -1,4 +1,5 @@
 // cityops-cli: scripting and test front end over cityops_core. Composition root only.
+#include "demo/basemapgenerator.h"
 #include "demo/demogenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
@@ -166,6 +167,47 @@ int demoGenerate(const Globals &, const QStringList &args)
             .arg(r->users)
             .arg(r->cases)
             .arg(r->events));
+    return ExitOk;
+}
+
+int demoBasemap(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption outFile(
+        QStringLiteral("out"),
+        Tr::tr("MBTiles file to write (default: basemap.mbtiles in the data directory, which the "
+               "console shows as its offline basemap)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption minZoom(QStringLiteral("min-zoom"), Tr::tr("First zoom (default 10)."),
+                                     QStringLiteral("Z"), QStringLiteral("10"));
+    const QCommandLineOption maxZoom(QStringLiteral("max-zoom"), Tr::tr("Last zoom (default 16)."),
+                                     QStringLiteral("Z"), QStringLiteral("16"));
+    p.addOptions({outFile, minZoom, maxZoom});
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("demo"), QStringLiteral("basemap")}, args, &rc))
+        return rc;
+    auto options = BasemapGenerator::fromCache(g.dataDir);
+    if (!options)
+        return error(options.error());
+    bool ok1 = false, ok2 = false;
+    options->minZoom = p.value(minZoom).toInt(&ok1);
+    options->maxZoom = p.value(maxZoom).toInt(&ok2);
+    if (!ok1 || !ok2)
+        return error(Tr::tr("--min-zoom and --max-zoom take whole numbers"), ExitUsage);
+    const QString path = p.isSet(outFile)
+                             ? p.value(outFile)
+                             : QDir(g.dataDir).filePath(QStringLiteral("basemap.mbtiles"));
+    QElapsedTimer timer;
+    timer.start();
+    const auto written = BasemapGenerator::generate(path, *options);
+    if (!written)
+        return error(written.error());
+    out(Tr::tr("Offline basemap written to %1: %2 tiles, zoom %3–%4, in %5 s.")
+            .arg(QDir::toNativeSeparators(path))
+            .arg(*written)
+            .arg(options->minZoom)
+            .arg(options->maxZoom)
+            .arg(timer.elapsed() / 1000.0, 0, 'f', 1));
     return ExitOk;
 }
 
@@ -639,6 +681,9 @@ const QList<CliCommand> &commands()
         {{QStringLiteral("demo"), QStringLiteral("generate")},
          Tr::tr("Build a deterministic synthetic demo district and cases."),
          demoGenerate},
+        {{QStringLiteral("demo"), QStringLiteral("basemap")},
+         Tr::tr("Draw an offline MBTiles basemap of the district in the cache."),
+         demoBasemap},
         {{QStringLiteral("info")}, Tr::tr("Show what the local cache holds."), info},
         {{QStringLiteral("index")},
          Tr::tr("Bring the full-text search index up to date."),

@@ -2,11 +2,15 @@
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "mainwindow.h"
+#include "map/caselayer.h"
+#include "map/mapwidget.h"
 #include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
 #include "theme.h"
 #include "util/i18n.h"
+#include <QElapsedTimer>
+#include <QThread>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -139,6 +143,15 @@ int main(int argc, char *argv[])
         const QString out = parser.value(shotOpt);
         int rc = 0;
         QTimer::singleShot(0, &window, [&] {
+            // Let the map's worker threads finish drawing the layers (at most a few seconds).
+            QElapsedTimer waited;
+            waited.start();
+            do {
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+                QThread::msleep(5);
+            } while ((window.map()->canvas()->renderPending() ||
+                      window.map()->caseLayer()->indexing()) &&
+                     waited.elapsed() < 5000);
             QCoreApplication::processEvents();
             const QPixmap shot = window.grab();
             if (shot.isNull() || !shot.save(out, "PNG")) {

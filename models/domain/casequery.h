@@ -53,12 +53,13 @@ struct CaseQuery
     QString unitCode; ///< responsible unit (team) or assignee person code
     int stage = -1;   ///< -1: any
     QString source;
-    int priority = 0; ///< 0: any
-    qint64 from = 0;  ///< reported at or after (UTC ms); 0: open
-    qint64 to = 0;    ///< reported before; 0: open
-    QString text;     ///< full-text search in description, address and party
-    QString me;       ///< the signed-in user's person code or user name, for Queue::Mine
-    qint64 now = 0;   ///< for Queue::Overdue
+    int priority = 0;  ///< 0: any
+    qint64 from = 0;   ///< reported at or after (UTC ms); 0: open
+    qint64 to = 0;     ///< reported before; 0: open
+    QString text;      ///< full-text search in description, address and party
+    QString me;        ///< the signed-in user's person code or user name, for Queue::Mine
+    qint64 now = 0;    ///< for Queue::Overdue
+    QList<qint64> ids; ///< only these cases (a selection made on the map); empty: any
 
     bool operator==(const CaseQuery &) const = default;
 };

@@ -12,6 +12,9 @@
 namespace cityops {
 
 namespace {
+const char *kOpenStates = "('reported', 'registered', 'dispatched', 'handling', 'feedback', "
+                          "'verified', 'returned')";
+
 QString pick(const QVariant &zh, const QVariant &en)
 {
     return preferChineseNames() ? zh.toString() : en.toString();
@@ -36,6 +39,11 @@ QString CaseStore::meta(const QString &key) const
     if (q.exec() && q.next())
         return q.value(0).toString();
     return {};
+}
+
+QLatin1String CaseStore::openStatesSql()
+{
+    return QLatin1String(kOpenStates);
 }
 
 std::optional<CaseRecord> CaseStore::findCase(CaseId id) const
@@ -206,8 +214,6 @@ QList<PendingRequest> CaseStore::pendingRequests() const
 }
 
 namespace {
-const char *kOpenStates = "('reported', 'registered', 'dispatched', 'handling', 'feedback', "
-                          "'verified', 'returned')";
 
 QString sortKey(CaseSort sort, bool zh)
 {
@@ -281,6 +287,14 @@ QString CaseStore::where(const CaseQuery &qr, QVariantList &binds) const
         w << QStringLiteral("(c.assignee_code = ? OR c.pending_by = ?)");
         binds << qr.me << qr.me;
         break;
+    }
+    if (!qr.ids.isEmpty()) {
+        // Whole numbers only, so the list can be inlined (no bind-parameter limit).
+        QStringList ids;
+        ids.reserve(qr.ids.size());
+        for (qint64 id : qr.ids)
+            ids << QString::number(id);
+        w << QStringLiteral("c.id IN (%1)").arg(ids.join(QLatin1Char(',')));
     }
     if (qr.streetId) {
         w << QStringLiteral("c.street_id = ?");

@@ -67,6 +67,8 @@ public:
     /** Cases with a request waiting for a supervisor, oldest first. */
     QList<PendingRequest> pendingRequests() const;
     Database &database() const { return *m_db; }
+    /** The open (unfinished) states as an SQL list, "('reported', …)". */
+    static QLatin1String openStatesSql();
 
 private:
     std::shared_ptr<Database> m_db;
