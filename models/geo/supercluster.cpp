@@ -1,17 +1,13 @@
 #include "supercluster.h"
 
 #include <QFile>
-#ifdef SC_PROFILE
-#include <QElapsedTimer>
-#include <cstdio>
-#endif
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
+#include <system_error>
 #include <thread>
 
 #if defined(__SSE2__)
@@ -136,8 +132,8 @@ double exp(double x)
                      invln2 = 1.44269504088896338700e+00, P1 = 1.66666666666666019037e-01,
                      P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
                      P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08,
-                     E = 2.718281828459045, huge = 1.0e+300,
-                     twom1000 = 9.33263618503218878990e-302, two1023 = 8.988465674311579539e307;
+                     E = 2.718281828459045, huge = 1.0e+300, twom1000 = 9.33263618503218878990e-302,
+                     two1023 = 8.988465674311579539e307;
     double hi = 0.0, lo = 0.0;
     std::int32_t k = 0;
     std::uint32_t hx = static_cast<std::uint32_t>(highWord(x));
@@ -211,10 +207,9 @@ double kernelCos(double x, double y)
 
 double kernelSin(double x, double y, int iy)
 {
-    constexpr double half = 0.5, S1 = -1.66666666666666324348e-01,
-                     S2 = 8.33333333332248946124e-03, S3 = -1.98412698298579493134e-04,
-                     S4 = 2.75573137070700676789e-06, S5 = -2.50507602534068634195e-08,
-                     S6 = 1.58969099521155010221e-10;
+    constexpr double half = 0.5, S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                     S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                     S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
     const std::int32_t ix = highWord(x) & 0x7FFFFFFF;
     if (ix < 0x3E400000 && static_cast<int>(x) == 0)
         return x;
@@ -395,6 +390,20 @@ double atan(double x)
 
 constexpr double kPi = 3.141592653589793; // Math.PI
 
+/**
+ * Math.fround. The value passes through memory the optimiser cannot see into: GCC 12's SLP
+ * vectoriser drops the double → float → double round trip when it pairs x and y (-O2 and up),
+ * which the reference tests caught.
+ */
+inline float fround(double v)
+{
+    float f = static_cast<float>(v);
+#if defined(__GNUC__)
+    asm("" : "+m"(f));
+#endif
+    return f;
+}
+
 // supercluster's projection, term for term.
 double lngX(double lng)
 {
@@ -418,17 +427,13 @@ double yLat(double y)
 
 // ---- kdbush 4 -------------------------------------------------------------------------------
 // The arrangement of a level's tree and the order in which within() reports neighbours decide
-// the order of floating-point sums and, with minPoints > 2, which points stay unclustered, so
-// both are kdbush's exactly: the same select (Floyd-Rivest with V8's log/exp) and the same
-// explicit-stack traversal that visits the upper half before the lower one.
+// the order of floating-point sums and, from minPoints 4 on, which points stay unclustered, so
+// both are kdbush's exactly: the same select (Floyd-Rivest with V8's log/exp), float32
+// coordinates, and the same traversal order (a node's middle item, then its upper half, then its
+// lower half; a leaf in index order). Only the layout differs: id next to its coordinates, and
+// the middle items copied into a heap-ordered array so that a descent touches few cache lines.
 
-/** What kdbush sorts: a position rounded to float32, as its Float32Array holds it, and an id. */
-struct KdItem
-{
-    float c[2];
-    quint32 id;
-    quint32 unused; // 16 bytes: a swap is a single move
-};
+using detail::KdItem;
 
 void kdSelect(KdItem *items, qint64 k, qint64 left, qint64 right, int axis)
 {
@@ -508,8 +513,7 @@ struct KdView
 };
 
 /** The view of a Supercluster level (a template, as the level type is private to the class). */
-template <typename Level>
-KdView viewOf(const Level &l, int nodeSize)
+template <typename Level> KdView viewOf(const Level &l, int nodeSize)
 {
     return {l.entries.data(), l.mids.data(), static_cast<int>(l.entries.size()), nodeSize};
 }
@@ -584,8 +588,7 @@ inline void scanLeaf(const KdView &t, int left, int right, double qx, double qy,
  * first and the lower one waits on the stack; when only one does, this walks straight into it
  * without the stack round trip.
  */
-template <typename Sink>
-void kdWithin(const KdView &t, double qx, double qy, double r, Sink &&sink)
+template <typename Sink> void kdWithin(const KdView &t, double qx, double qy, double r, Sink &&sink)
 {
     if (t.n == 0)
         return;
@@ -682,10 +685,9 @@ inline void addClasses(std::array<quint32, kClusterClasses> &sum,
 
 } // namespace
 
-static_assert(sizeof(KdItem) == 16 && sizeof(detail::KdEntry) == 12);
-
 Supercluster::Supercluster(ClusterOptions o) : m_options(o)
 {
+    static_assert(sizeof(KdItem) == 16 && sizeof(detail::KdEntry) == 12 && sizeof(Node) == 24);
     // Cluster ids keep zoom + 1 in five bits, so zoom 30 is the most supercluster can tell apart.
     m_options.minZoom = std::clamp(m_options.minZoom, 0, 30);
     m_options.maxZoom = std::clamp(m_options.maxZoom, m_options.minZoom, 30);
@@ -701,45 +703,35 @@ void Supercluster::load(std::vector<ClusterInput> points)
 
     const std::size_t n = m_points.size();
     Level &top = m_levels.back();
-    top.x.resize(n);
-    top.y.resize(n);
-    top.num.assign(n, 1);
-    top.ref.resize(n);
+    top.nodes.resize(n);
     top.parent.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
         // supercluster rounds input points to float32 (Math.fround) but keeps clusters double.
-        top.x[i] = static_cast<float>(lngX(m_points[i].lon));
-        top.y[i] = static_cast<float>(latY(m_points[i].lat));
-        top.ref[i] = static_cast<quint32>(i);
+        top.nodes[i] = {fround(lngX(m_points[i].lon)), fround(latY(m_points[i].lat)), 1,
+                        static_cast<quint32>(i)};
     }
-    buildIndex(top);
-
-    Scratch scratch;
+    // Fresh pages are expensive (a fault each, on this class of VM several microseconds), so
+    // the temporaries are allocated once and every level keeps exactly what it needs.
+    BuildScratch scratch;
+    scratch.nodes.reserve(n);
+    scratch.items.reserve(n);
     scratch.neighbours.resize(n);
-    scratch.visited.resize(n);
+    buildIndex(top, scratch);
     for (int z = m_options.maxZoom; z >= m_options.minZoom; --z) {
         Level &from = m_levels[static_cast<std::size_t>(z + 1 - m_options.minZoom)];
         Level &to = m_levels[static_cast<std::size_t>(z - m_options.minZoom)];
-#ifdef SC_PROFILE
-        QElapsedTimer t; t.start();
-#endif
         clusterLevel(from, z, to, scratch);
-#ifdef SC_PROFILE
-        qint64 a = t.nsecsElapsed();
-#endif
-        buildIndex(to);
-#ifdef SC_PROFILE
-        fprintf(stderr, "z%d from %zu to %zu: cluster %.2f ms, index %.2f ms\n", z, from.x.size(), to.x.size(), a/1e6, (t.nsecsElapsed()-a)/1e6);
-#endif
+        buildIndex(to, scratch);
     }
 }
 
-void Supercluster::buildIndex(Level &l) const
+void Supercluster::buildIndex(Level &l, BuildScratch &scratch) const
 {
-    const std::size_t n = l.x.size();
-    std::vector<KdItem> items(n);
+    const std::size_t n = l.nodes.size();
+    std::vector<KdItem> &items = scratch.items;
+    items.resize(n);
     for (std::size_t i = 0; i < n; ++i)
-        items[i] = {{static_cast<float>(l.x[i]), static_cast<float>(l.y[i])},
+        items[i] = {{static_cast<float>(l.nodes[i].x), static_cast<float>(l.nodes[i].y)},
                     static_cast<quint32>(i),
                     0};
     const qint64 right = static_cast<qint64>(n) - 1;
@@ -747,9 +739,20 @@ void Supercluster::buildIndex(Level &l) const
     if (n >= kParallelMin && std::thread::hardware_concurrency() > 1) {
         const qint64 m = right >> 1;
         kdSelect(items.data(), m, 0, right, 0);
-        std::thread lower([&] { kdSort(items.data(), m_nodeSize, 0, m - 1, 1); });
+        const auto sortLower = [&] {
+            kdSort(items.data(), m_nodeSize, 0, m - 1, 1);
+        };
+        std::thread lower;
+        try {
+            lower = std::thread(sortLower);
+        } catch (const std::system_error &) {
+            // No thread to be had: sort both halves here.
+        }
         kdSort(items.data(), m_nodeSize, m + 1, right, 1);
-        lower.join();
+        if (lower.joinable())
+            lower.join();
+        else
+            sortLower();
     } else {
         kdSort(items.data(), m_nodeSize, 0, right, 0);
     }
@@ -761,55 +764,50 @@ void Supercluster::buildIndex(Level &l) const
     l.mids.shrink_to_fit();
 }
 
-void Supercluster::clusterLevel(Level &from, int zoom, Level &to, Scratch &scratch)
+void Supercluster::clusterLevel(Level &from, int zoom, Level &to, BuildScratch &scratch)
 {
     const double r = m_options.radius / (m_options.extent * std::ldexp(1.0, zoom));
-    const std::size_t n = from.x.size();
     const qint64 pointCount = static_cast<qint64>(m_points.size());
     const KdView tree = viewOf(from, m_nodeSize);
+    Node *nodes = from.nodes.data();
+    const std::size_t n = from.nodes.size();
     quint32 *neighbours = scratch.neighbours.data();
-    quint8 *visited = scratch.visited.data();
-    std::fill(visited, visited + n, quint8(0));
+    std::vector<Node> &out = scratch.nodes;
 
-    to.x.clear();
-    to.y.clear();
-    to.num.clear();
-    to.ref.clear();
-    to.x.reserve(n);
-    to.y.reserve(n);
-    to.num.reserve(n);
-    to.ref.reserve(n);
-
-    const auto classesOf = [&](quint32 node) {
-        if (from.num[node] > 1)
-            return m_clusters[from.ref[node]].classCounts;
+    // supercluster marks a node done by storing the zoom in it; here the top bit of its count
+    // (counts stay below 2^31) says so, next to the fields the pass reads anyway.
+    constexpr quint32 kDone = 0x80000000u;
+    const auto done = [&](quint32 node) {
+        return (nodes[node].num & kDone) != 0;
+    };
+    const auto classesOf = [&](const Node &node) {
+        const quint32 num = node.num & ~kDone;
+        if (num > 1)
+            return m_clusters[node.ref].classCounts;
         std::array<quint32, kClusterClasses> one{};
-        one[std::min<int>(m_points[from.ref[node]].klass, kClusterClasses - 1)] = 1;
+        one[std::min<int>(m_points[node.ref].klass, kClusterClasses - 1)] = 1;
         return one;
     };
-    const auto copy = [&](quint32 node) {
-        to.x.push_back(from.x[node]);
-        to.y.push_back(from.y[node]);
-        to.num.push_back(from.num[node]);
-        to.ref.push_back(from.ref[node]);
+    const auto copy = [&](const Node &node) {
+        out.push_back({node.x, node.y, node.num & ~kDone, node.ref});
     };
 
-
+    out.clear();
     for (quint32 i = 0; i < n; ++i) {
-        if (visited[i])
+        if (done(i))
             continue;
-        visited[i] = 1;
-        const double x = from.x[i];
-        const double y = from.y[i];
-        const quint32 *nb = neighbours;
+        nodes[i].num |= kDone;
+        const double x = nodes[i].x;
+        const double y = nodes[i].y;
         std::size_t found = 0;
         kdWithin(tree, x, y, r, [&](quint32 id) { neighbours[found++] = id; });
 
-        const quint32 numPointsOrigin = from.num[i];
+        const quint32 numPointsOrigin = nodes[i].num & ~kDone;
         qint64 numPoints = numPointsOrigin;
         for (std::size_t f = 0; f < found; ++f) {
-            if (!visited[nb[f]])
-                numPoints += from.num[nb[f]];
+            const quint32 num = nodes[neighbours[f]].num;
+            if (!(num & kDone))
+                numPoints += num;
         }
 
         if (numPoints > numPointsOrigin && numPoints >= m_options.minPoints) {
@@ -817,44 +815,41 @@ void Supercluster::clusterLevel(Level &from, int zoom, Level &to, Scratch &scrat
             double wy = y * numPointsOrigin;
             Cluster cluster;
             cluster.id = (qint64(i) << 5) + (zoom + 1) + pointCount;
-            cluster.classCounts = classesOf(i);
+            cluster.classCounts = classesOf(nodes[i]);
             const auto index = static_cast<quint32>(m_clusters.size());
             for (std::size_t f = 0; f < found; ++f) {
-                const quint32 k = nb[f];
-                if (visited[k])
+                const quint32 k = neighbours[f];
+                if (done(k))
                     continue;
-                visited[k] = 1;
-                const double numPoints2 = from.num[k];
-                wx += from.x[k] * numPoints2;
-                wy += from.y[k] * numPoints2;
+                Node &node = nodes[k];
+                node.num |= kDone;
+                const double numPoints2 = node.num & ~kDone;
+                wx += node.x * numPoints2;
+                wy += node.y * numPoints2;
                 from.parent[k] = index + 1;
-                addClasses(cluster.classCounts, classesOf(k));
+                addClasses(cluster.classCounts, classesOf(node));
             }
             from.parent[i] = index + 1;
             m_clusters.push_back(cluster);
             const double total = static_cast<double>(numPoints);
-            to.x.push_back(wx / total);
-            to.y.push_back(wy / total);
-            to.num.push_back(static_cast<quint32>(numPoints));
-            to.ref.push_back(index);
+            out.push_back({wx / total, wy / total, static_cast<quint32>(numPoints), index});
         } else {
-            copy(i);
+            copy(nodes[i]);
             if (numPoints > 1) {
                 for (std::size_t f = 0; f < found; ++f) {
-                    const quint32 k = nb[f];
-                    if (visited[k])
+                    const quint32 k = neighbours[f];
+                    if (done(k))
                         continue;
-                    visited[k] = 1;
-                    copy(k);
+                    nodes[k].num |= kDone;
+                    copy(nodes[k]);
                 }
             }
         }
     }
-    to.parent.assign(to.x.size(), 0);
-    to.x.shrink_to_fit();
-    to.y.shrink_to_fit();
-    to.num.shrink_to_fit();
-    to.ref.shrink_to_fit();
+    for (Node &node : from.nodes)
+        node.num &= ~kDone;
+    to.nodes.assign(out.cbegin(), out.cend());
+    to.parent.assign(to.nodes.size(), 0);
 }
 
 int Supercluster::limitZoom(int zoom) const
@@ -872,17 +867,18 @@ const Supercluster::Level *Supercluster::level(int zoom) const
 ClusterItem Supercluster::item(const Level &l, quint32 node) const
 {
     ClusterItem it;
-    it.x = l.x[node];
-    it.y = l.y[node];
-    it.count = l.num[node];
+    const Node &n = l.nodes[node];
+    it.x = n.x;
+    it.y = n.y;
+    it.count = n.num;
     if (it.count > 1) {
-        const Cluster &c = m_clusters[l.ref[node]];
+        const Cluster &c = m_clusters[n.ref];
         it.lon = xLng(it.x);
         it.lat = yLat(it.y);
         it.clusterId = c.id;
         it.classCounts = c.classCounts;
     } else {
-        const ClusterInput &p = m_points[l.ref[node]];
+        const ClusterInput &p = m_points[n.ref];
         it.lon = p.lon;
         it.lat = p.lat;
         it.pointId = p.id;
@@ -894,7 +890,8 @@ ClusterItem Supercluster::item(const Level &l, quint32 node) const
 void Supercluster::appendRange(const Level &l, double minX, double minY, double maxX, double maxY,
                                QList<ClusterItem> &out) const
 {
-    kdRange(viewOf(l, m_nodeSize), minX, minY, maxX, maxY, [&](quint32 node) { out.append(item(l, node)); });
+    kdRange(viewOf(l, m_nodeSize), minX, minY, maxX, maxY,
+            [&](quint32 node) { out.append(item(l, node)); });
 }
 
 QList<ClusterItem> Supercluster::clusters(const QRectF &lonLatBox, int zoom) const
@@ -929,8 +926,7 @@ QList<ClusterItem> Supercluster::clustersInUnitRect(const QRectF &unitRect, int 
 {
     QList<ClusterItem> out;
     if (const Level *l = level(limitZoom(zoom)))
-        appendRange(*l, unitRect.left(), unitRect.top(), unitRect.right(), unitRect.bottom(),
-                    out);
+        appendRange(*l, unitRect.left(), unitRect.top(), unitRect.right(), unitRect.bottom(), out);
     return out;
 }
 
@@ -943,7 +939,7 @@ bool Supercluster::locate(qint64 clusterId, int &originZoom, quint32 &originNode
     originZoom = static_cast<int>(rel % 32);
     const qint64 node = rel >> 5;
     const Level *l = level(originZoom);
-    if (!l || originZoom == m_options.minZoom || node >= static_cast<qint64>(l->x.size()))
+    if (!l || originZoom == m_options.minZoom || node >= static_cast<qint64>(l->nodes.size()))
         return false;
     originNode = static_cast<quint32>(node);
     // The point a cluster grew from is always one of its children.
@@ -962,12 +958,12 @@ void Supercluster::children(qint64 clusterId, std::vector<quint32> &nodes, int &
     if (!locate(clusterId, originZoom, originNode, cluster))
         return;
     const Level &l = *level(originZoom);
-    const double r =
-        m_options.radius / (m_options.extent * std::ldexp(1.0, originZoom - 1));
-    kdWithin(viewOf(l, m_nodeSize), l.x[originNode], l.y[originNode], r, [&](quint32 node) {
-                 if (l.parent[node] == cluster + 1)
-                     nodes.push_back(node);
-             });
+    const double r = m_options.radius / (m_options.extent * std::ldexp(1.0, originZoom - 1));
+    const Node &origin = l.nodes[originNode];
+    kdWithin(viewOf(l, m_nodeSize), origin.x, origin.y, r, [&](quint32 node) {
+        if (l.parent[node] == cluster + 1)
+            nodes.push_back(node);
+    });
 }
 
 void Supercluster::appendLeaves(qint64 clusterId, int limit, QList<quint32> &out) const
@@ -979,10 +975,11 @@ void Supercluster::appendLeaves(qint64 clusterId, int limit, QList<quint32> &out
         return;
     const Level &l = *level(zoom);
     for (quint32 node : nodes) {
-        if (l.num[node] > 1)
-            appendLeaves(m_clusters[l.ref[node]].id, limit, out);
+        const Node &n = l.nodes[node];
+        if (n.num > 1)
+            appendLeaves(m_clusters[n.ref].id, limit, out);
         else
-            out.append(m_points[l.ref[node]].id);
+            out.append(m_points[n.ref].id);
         if (out.size() == limit)
             break;
     }
@@ -1014,9 +1011,10 @@ int Supercluster::expansionZoom(qint64 clusterId) const
         if (nodes.size() != 1)
             break;
         const Level &l = *level(zoom);
-        if (l.num[nodes[0]] < 2)
+        const Node &child = l.nodes[nodes[0]];
+        if (child.num < 2)
             return -1; // supercluster would throw here; a cluster never has a single child
-        clusterId = m_clusters[l.ref[nodes[0]]].id;
+        clusterId = m_clusters[child.ref].id;
     }
     return expansion;
 }
@@ -1026,7 +1024,7 @@ QMap<int, int> Supercluster::countsPerZoom() const
     QMap<int, int> counts;
     for (int z = m_options.minZoom; z <= m_options.maxZoom; ++z) {
         const Level *l = level(z);
-        counts.insert(z, l ? static_cast<int>(l->x.size()) : 0);
+        counts.insert(z, l ? static_cast<int>(l->nodes.size()) : 0);
     }
     return counts;
 }
@@ -1041,11 +1039,12 @@ QMap<int, quint32> Supercluster::fingerprints() const
             for (int b = 0; b < bytes; ++b)
                 h = (h ^ static_cast<quint32>((v >> (8 * b)) & 0xffu)) * 0x01000193u;
         };
-        for (std::size_t i = 0; l && i < l->x.size(); ++i) {
-            add(std::bit_cast<std::uint64_t>(l->x[i]), 8);
-            add(std::bit_cast<std::uint64_t>(l->y[i]), 8);
-            add(l->num[i], 4);
-            add(static_cast<quint32>(l->num[i] > 1 ? m_clusters[l->ref[i]].id : l->ref[i]), 4);
+        for (std::size_t i = 0; l && i < l->nodes.size(); ++i) {
+            const Node &node = l->nodes[i];
+            add(std::bit_cast<std::uint64_t>(node.x), 8);
+            add(std::bit_cast<std::uint64_t>(node.y), 8);
+            add(node.num, 4);
+            add(static_cast<quint32>(node.num > 1 ? m_clusters[node.ref].id : node.ref), 4);
         }
         out.insert(z, h);
     }
@@ -1058,8 +1057,7 @@ std::size_t Supercluster::memoryBytes() const
                         m_levels.capacity() * sizeof(Level) +
                         m_clusters.capacity() * sizeof(Cluster);
     for (const Level &l : m_levels) {
-        bytes += (l.x.capacity() + l.y.capacity()) * sizeof(double) +
-                 (l.num.capacity() + l.ref.capacity() + l.parent.capacity()) * sizeof(quint32) +
+        bytes += l.nodes.capacity() * sizeof(Node) + l.parent.capacity() * sizeof(quint32) +
                  (l.entries.capacity() + l.mids.capacity()) * sizeof(detail::KdEntry);
     }
     return bytes;

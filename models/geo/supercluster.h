@@ -21,13 +21,20 @@ struct KdEntry
     float x, y;
     quint32 id;
 };
+/** What the KD-tree sort moves around: an entry padded to 16 bytes, so a swap is one move. */
+struct KdItem
+{
+    float c[2];
+    quint32 id;
+    quint32 unused;
+};
 } // namespace detail
 
-/** Options of a Supercluster index; the names, defaults and meaning are those of npm supercluster. */
+/** Options of a Supercluster index: npm supercluster's names, defaults and meaning. */
 struct ClusterOptions
 {
     int minZoom = 0;  ///< lowest zoom that gets a level of its own
-    int maxZoom = 16; ///< highest zoom that is clustered; maxZoom + 1 holds the raw points (≤ 30)
+    int maxZoom = 16; ///< highest clustered zoom (≤ 30); maxZoom + 1 holds the input points
     int minPoints = 2;
     double radius = 40;  ///< cluster radius in pixels of a tile that is `extent` pixels wide
     double extent = 512; ///< tile extent the radius is relative to
@@ -66,11 +73,14 @@ struct ClusterItem
  * ids, and V8's fdlibm sin/log/exp/atan instead of the C library's. So per-zoom counts, cluster
  * ids and positions equal the reference's for the same input and options.
  *
- * Storage is flat: per zoom level a few std::vectors (struct of arrays) plus a kd-sorted
- * id/coordinate index; about 40 bytes per node plus 24 per cluster ever formed.
+ * Storage is flat: per zoom level one array of 24-byte nodes in visiting order and a kdbush-like
+ * static index of 12-byte entries (leaves of nodeSize, inner nodes also kept in heap order);
+ * about 40 bytes per node plus 24 per cluster ever formed, nothing allocated per point. Input
+ * coordinates should be finite; like supercluster's, cluster ids stay unique below 2^26 points.
  *
- * Threading: load() is not thread-safe. After it returns, every const method may be called
- * from any number of threads at once (the map renderer queries from a worker thread).
+ * Threading: load() must not run concurrently with anything else on the object (it sorts large
+ * levels on two threads of its own). After it returns, every const method may be called from
+ * any number of threads at once (the map renderer queries from a worker thread).
  */
 class Supercluster
 {
@@ -81,13 +91,15 @@ public:
     void load(std::vector<ClusterInput> points);
 
     /**
-     * The clusters and points in a lon/lat box (x = west, y = south, width, height: east is
-     * x + width, north is y + height) at an integer zoom, as getClusters([w, s, e, n], zoom):
-     * the longitude is wrapped, a box with west > east after wrapping crosses the antimeridian,
-     * a width ≥ 360 is the whole world, the zoom is floored and clamped to minZoom..maxZoom + 1.
+     * The clusters and points in a lon/lat box at a zoom, as getClusters([w, s, e, n], zoom):
+     * x = west, y = south, east = x + width, north = y + height. Longitudes are wrapped, so a
+     * box across the antimeridian may be given with east > 180 or a negative width; a width
+     * ≥ 360 is the whole world; the zoom is clamped to minZoom..maxZoom + 1. Nodes come in the
+     * reference's order.
      */
     QList<ClusterItem> clusters(const QRectF &lonLatBox, int zoom) const;
-    /** The nodes whose position lies in a [0,1]² rectangle (edges inclusive), for the canvas. */
+    /** The nodes whose position lies in a [0,1]² rectangle (edges included), for the canvas:
+     * no wrapping, the zoom clamped as above. */
     QList<ClusterItem> clustersInUnitRect(const QRectF &unitRect, int zoom) const;
     /**
      * Input ids under a cluster in supercluster's getLeaves order; limit < 0 means all.
@@ -117,12 +129,17 @@ public:
     static QString countsJson(const QMap<int, int> &counts);
 
 private:
+    /** A node of a level: a cluster or a single point. */
+    struct Node
+    {
+        double x, y;
+        quint32 num; ///< input points represented
+        quint32 ref; ///< point: index into m_points; cluster: into m_clusters
+    };
     /** One zoom level: nodes in visiting order, and a kdbush-like index over them. */
     struct Level
     {
-        std::vector<double> x, y;    ///< node position
-        std::vector<quint32> num;    ///< input points represented
-        std::vector<quint32> ref;    ///< point: index into m_points; cluster: into m_clusters
+        std::vector<Node> nodes;
         std::vector<quint32> parent; ///< 1 + m_clusters index of its cluster one zoom down, or 0
         std::vector<detail::KdEntry> entries; ///< kd-sorted
         /// The middle entry of each inner node again, at its heap index (root 1): the descent
@@ -136,19 +153,21 @@ private:
         std::array<quint32, kClusterClasses> classCounts{};
     };
 
-    /** Buffers reused while building, sized for the largest level. */
-    struct Scratch
-    {
-        std::vector<quint32> neighbours;
-        std::vector<quint8> visited; ///< supercluster's "zoom <= current zoom" test
-    };
     /// Levels at least this large sort the two halves below the KD-tree root on two threads.
     static constexpr std::size_t kParallelMin = 16384;
+    /** Buffers sized once for the largest level and reused by every level of a load(). */
+    struct BuildScratch
+    {
+        std::vector<Node> nodes;
+        std::vector<detail::KdItem> items;
+        std::vector<quint32> neighbours;
+    };
 
     int limitZoom(int zoom) const;
     const Level *level(int zoom) const;
-    void buildIndex(Level &l) const;
-    void clusterLevel(Level &from, int zoom, Level &to, Scratch &scratch);
+    void buildIndex(Level &l, BuildScratch &scratch) const;
+    /** Clusters level `from` (zoom + 1) into `to` (zoom), as supercluster's _cluster. */
+    void clusterLevel(Level &from, int zoom, Level &to, BuildScratch &scratch);
     /** getClusters([west, south, east, north], zoom), appending to out. */
     void appendClusters(double west, double south, double east, double north, int zoom,
                         QList<ClusterItem> &out) const;

@@ -14,8 +14,8 @@
 //
 // Modes (each prints one JSON object instead of the counts):
 //   --viewport=W,S,E,N,Z  (repeatable) {"viewports":[[ids],...]}: per box, getClusters([W,S,E,N], Z)
-//                         as sorted ids: cluster_id for a cluster, the input line's 0-based point
-//                         index for a point (cluster ids are >= the number of points).
+//                         in its order, as ids: cluster_id for a cluster, the input line's
+//                         0-based point index for a point (cluster ids are >= the point count).
 //   --digest              {"0":"hex",...}: per zoom, FNV-1a (32 bit) over the zoom's internal
 //                         nodes in order: x and y as little-endian float64, point count and id
 //                         as uint32. Equal digests mean bit-identical clustering.
@@ -71,9 +71,8 @@ if (viewports.length > 0) {
     const result = viewports.map((flag) => {
         const v = flag.slice('--viewport='.length).split(',').map(Number);
         if (v.length !== 5 || !v.every(Number.isFinite)) fail(`bad ${flag}`);
-        const ids = index.getClusters(v.slice(0, 4), v[4]).map(f =>
+        return index.getClusters(v.slice(0, 4), v[4]).map(f =>
             (f.properties.cluster ? f.properties.cluster_id : f.properties.index));
-        return ids.sort((a, b) => a - b);
     });
     process.stdout.write(`${JSON.stringify({viewports: result})}\n`);
 } else if (flags.includes('--digest')) {

@@ -5,6 +5,7 @@
 #include "demo/basemapgenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
+#include "geo/prefetch.h"
 #include "geo/projection.h"
 #include "geo/tilefetcher.h"
 #include "geo/tileimagecache.h"
@@ -16,6 +17,8 @@
 #include "map/layerspanel.h"
 #include "map/mapcanvas.h"
 #include "map/mapwidget.h"
+#include "map/pointlayer.h"
+#include "map/prefetchdialog.h"
 #include "map/tilelayer.h"
 #include "queuespanel.h"
 #include "storage/caserepository.h"
@@ -26,13 +29,17 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QBuffer>
+#include <QCheckBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonDocument>
+#include <QLocale>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -319,6 +326,11 @@ private slots:
         QCOMPARE(ids.size(), w.map()->caseLayer()->casesIn(rect).size());
         QCOMPARE(canvas->selectedCases(), ids);
         QCOMPARE(w.queues()->onlyIds(), ids);
+        // Zoom to selection frames exactly those cases.
+        canvas->centreOn(121.0, 31.0, 10);
+        QVERIFY(canvas->zoomToSelection());
+        for (qint64 id : ids)
+            QVERIFY(canvas->viewport().visibleWorld().contains(*w.map()->caseLayer()->worldOf(id)));
         QCOMPARE(w.caseModel()->rowCount(), int(ids.size()));
         for (int r = 0; r < w.caseModel()->rowCount(); ++r)
             QVERIFY(ids.contains(
@@ -410,6 +422,99 @@ private slots:
                     QVERIFY(canvas->viewport().zoom() > before);
                 }
         QVERIFY(sawCluster);
+    }
+
+    void gcjBasemapShiftsDataAndReadsBackWgs84()
+    {
+        MainWindow w(open(), m_dir.path(), operatorActor());
+        QVERIFY(showMap(w, QSize(1200, 800)));
+        MapCanvas *canvas = w.map()->canvas();
+        CaseLayer *cases = w.map()->caseLayer();
+        const MapCasePoint p = cases->index()->points.front();
+        const QPointF wgsWorld = *cases->worldOf(p.id);
+        // Gaode tiles are GCJ-02: the data moves onto them (about 480 m in Shanghai) …
+        QVERIFY(w.map()->setBasemap(QStringLiteral("gaode")));
+        QVERIFY(canvas->gcj02());
+        QTRY_VERIFY_WITH_TIMEOUT(!cases->indexing(), 10000);
+        const QPointF gcjWorld = *cases->worldOf(p.id);
+        canvas->centreOn(p.lon, p.lat, 16);
+        const double metres = QLineF(canvas->viewport().worldToScreen(wgsWorld),
+                                     canvas->viewport().worldToScreen(gcjWorld))
+                                  .length() *
+                              canvas->viewport().metresPerPixel();
+        QVERIFY2(metres > 400 && metres < 650, qPrintable(QString::number(metres)));
+        // … and the cursor readout over the drawn case still gives its WGS-84 position.
+        const QPointF ll =
+            canvas->viewport().geographicAt(canvas->viewport().worldToScreen(gcjWorld));
+        QVERIFY(geo::distanceMetres(ll, QPointF(p.lon, p.lat)) < 0.5);
+        // Back to a WGS-84 basemap: back to the original position.
+        QVERIFY(w.map()->setBasemap(QStringLiteral("package")));
+        QVERIFY(!canvas->gcj02());
+        QTRY_VERIFY_WITH_TIMEOUT(!cases->indexing(), 10000);
+        QCOMPARE(*cases->worldOf(p.id), wgsWorld);
+        QVERIFY(!w.map()->setBasemap(QStringLiteral("no-such-basemap")));
+    }
+
+    void unitsFadeWithTheAgeOfTheirReport_data()
+    {
+        QTest::addColumn<int>("ageMin");
+        QTest::addColumn<int>("alpha");
+        QTest::addColumn<bool>("grey");
+        QTest::newRow("fresh") << 2 << 255 << false;
+        QTest::newRow("stale") << PointLayer::kStaleAfterMin << 150 << false;
+        QTest::newRow("old") << PointLayer::kGreyAfterMin << 255 << true;
+        QTest::newRow("very old") << 600 << 255 << true;
+    }
+
+    void unitsFadeWithTheAgeOfTheirReport()
+    {
+        QFETCH(int, ageMin);
+        QFETCH(int, alpha);
+        QFETCH(bool, grey);
+        const QColor base = PointLayer::colourFor(QStringLiteral("team"));
+        const QColor c = PointLayer::ageColour(base, ageMin);
+        QCOMPARE(c.alpha(), alpha);
+        QCOMPARE(c.red() == c.green() && c.green() == c.blue(), grey);
+        if (!grey)
+            QCOMPARE(c.rgb(), base.rgb());
+    }
+
+    void prefetchDialogShowsThePlanAndRefuses()
+    {
+        QTemporaryDir cacheDir;
+        geo::TileFetcher fetcher(cacheDir.path());
+        fetcher.setCacheCapBytes(64 << 20);
+        const QRectF box(121.40, 31.18, 0.12, 0.10);
+        // OpenStreetMap's public servers forbid bulk download: the plan says so, no button.
+        {
+            PrefetchDialog dlg(fetcher, geo::TileSource::osmStandard(), box, 14);
+            QVERIFY(!dlg.canStart());
+            QVERIFY(!dlg.startButton()->isEnabled());
+            QVERIFY(dlg.planText().contains(QStringLiteral("tiles")));
+        }
+        // The agency's own server: allowed once the operator confirms its terms; the estimate
+        // follows the zoom range; downloading with the server down ends with every tile failed.
+        auto own = geo::TileSource::generic(QStringLiteral("http://127.0.0.1:9/{z}/{x}/{y}.png"),
+                                            QStringLiteral("Agency"));
+        QVERIFY(own);
+        PrefetchDialog dlg(fetcher, *own, box, 14);
+        QVERIFY(!dlg.canStart());
+        auto *terms = dlg.findChild<QCheckBox *>();
+        QVERIFY(terms);
+        terms->setChecked(true);
+        dlg.minZoom()->setValue(14);
+        dlg.maxZoom()->setValue(14);
+        const qint64 z14 = geo::Prefetch::tileCount(box, 14, 14);
+        QVERIFY(dlg.planText().contains(QLocale().toString(z14)));
+        QVERIFY(dlg.canStart());
+        dlg.maxZoom()->setValue(13);
+        QVERIFY(!dlg.canStart()); // last zoom below the first
+        dlg.maxZoom()->setValue(14);
+        QVERIFY(dlg.canStart());
+        QTest::mouseClick(dlg.startButton(), Qt::LeftButton);
+        QVERIFY(!dlg.startButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(dlg.canStart(), 30000); // finished
+        QVERIFY2(dlg.planText().contains(QStringLiteral("failed")), qPrintable(dlg.planText()));
     }
 
     void layersPanelDrivesTheCanvas()

@@ -46,14 +46,16 @@ CaseMarkerClass worstClass(const std::array<quint32, geo::kClusterClasses> &coun
 
 QImage cluster(CaseMarkerClass c, quint32 count)
 {
-    // Counts above 999 share a sprite per label ("1.2k").
-    const QString label = countLabel(count);
-    const quint32 keyCount = count < 1000 ? count : 1000000 + quint32(qHash(label) & 0xffff);
+    // Counts above 999 share a sprite per label ("1.2k", "15k"): key by what the label shows.
+    const quint32 keyCount = count < 1000    ? count
+                             : count < 10000 ? 1000000 + count / 100
+                                             : 2000000 + count / 1000;
     const quint64 key = (quint64(c) << 40) | (quint64(1) << 39) | keyCount;
     QMutexLocker lock(&g_mutex);
     auto it = g_sprites.constFind(key);
     if (it != g_sprites.constEnd())
         return *it;
+    const QString label = countLabel(count);
     const double r = radiusFor(count);
     const int side = int(std::ceil(2 * r + 4));
     QImage img(side * kDpr, side * kDpr, QImage::Format_ARGB32_Premultiplied);
@@ -226,13 +228,16 @@ CaseLayer::CaseLayer(const QString &id, QObject *parent)
     : MapLayer(id, LayerKind::Cases, parent), m_index(std::make_shared<CaseIndex>())
 {
     connect(&m_watcher, &QFutureWatcher<std::shared_ptr<CaseIndex>>::finished, this, [this] {
-        m_index = m_watcher.result();
-        markChanged();
-        emit indexReady();
+        if (m_buildSerial == m_serial)
+            m_index = m_watcher.result(); // else superseded by setCasesNow() meanwhile
+        m_building = false;
         if (m_rebuildPending) {
             m_rebuildPending = false;
             startBuild();
         }
+        markChanged();
+        if (!m_building)
+            emit indexReady();
     });
 }
 
@@ -278,16 +283,19 @@ std::shared_ptr<CaseIndex> CaseLayer::build(std::vector<MapCasePoint> points, bo
 
 void CaseLayer::startBuild()
 {
-    if (m_watcher.isRunning()) {
+    if (m_building) {
         m_rebuildPending = true;
         return;
     }
+    m_building = true;
+    m_buildSerial = m_serial;
     m_watcher.setFuture(QtConcurrent::run(&CaseLayer::build, m_points, gcj02()));
 }
 
 void CaseLayer::setCases(QList<MapCasePoint> points)
 {
     m_points.assign(points.begin(), points.end());
+    ++m_serial;
     startBuild();
 }
 
@@ -295,12 +303,15 @@ void CaseLayer::setCasesNow(QList<MapCasePoint> points)
 {
     m_watcher.waitForFinished();
     m_points.assign(points.begin(), points.end());
+    ++m_serial;
+    m_rebuildPending = false;
     m_index = build(m_points, gcj02());
     markChanged();
 }
 
 void CaseLayer::reproject()
 {
+    ++m_serial;
     startBuild();
 }
 

@@ -39,7 +39,8 @@ public:
     /** Builds the index now, on this thread (tests and benchmarks). */
     void setCasesNow(QList<MapCasePoint> points);
     std::shared_ptr<const CaseIndex> index() const { return m_index; }
-    bool indexing() const { return m_watcher.isRunning(); }
+    /** True from setCases() (or a datum change) until the new index is in use. */
+    bool indexing() const { return m_building; }
 
     std::unique_ptr<MapLayerRenderer> createRenderer(const geo::MapViewport &view) override;
     QList<LegendEntry> legend() const override;
@@ -67,6 +68,9 @@ private:
     std::shared_ptr<const CaseIndex> m_index;
     QFutureWatcher<std::shared_ptr<CaseIndex>> m_watcher;
     bool m_rebuildPending = false;
+    bool m_building = false;
+    quint64 m_serial = 0;      ///< bumped by every new set of points
+    quint64 m_buildSerial = 0; ///< the serial the running build started from
 };
 
 /** Case density as a colour ramp, from the case layer's index. */

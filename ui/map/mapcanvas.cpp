@@ -3,6 +3,7 @@
 #include "caselayer.h"
 #include "geo/projection.h"
 #include "itemmodels/layertreemodel.h"
+#include "pointlayer.h"
 #include "vectorlayer.h"
 
 #include <QHelpEvent>
@@ -248,12 +249,20 @@ std::shared_ptr<MapCanvas::Job> MapCanvas::makeJob(MapLayer *layer)
     job->ticket = m_nextTicket++;
     job->view = m_view;
     job->renderer = layer->createRenderer(m_view);
+    // Double buffering per layer: draw into the image that is no longer shown.
+    Cache &c = m_cache[layer->id()];
+    if (c.spare.size() == m_view.size() && !c.spare.isDetached())
+        c.spare = QImage();
+    if (c.spare.size() == m_view.size())
+        job->image = std::move(c.spare);
+    c.spare = QImage();
     return job;
 }
 
 void MapCanvas::runJob(Job &job)
 {
-    job.image = QImage(job.view.size(), QImage::Format_ARGB32_Premultiplied);
+    if (job.image.size() != job.view.size())
+        job.image = QImage(job.view.size(), QImage::Format_ARGB32_Premultiplied);
     job.image.fill(Qt::transparent);
     QPainter p(&job.image);
     p.setRenderHint(QPainter::Antialiasing);
@@ -298,6 +307,7 @@ void MapCanvas::finishJob(const std::shared_ptr<Job> &job)
     it->busy = false;
     // Drop a result whose layer changed meanwhile, or that is older than what we show.
     if (job->generation == l->generation() && job->ticket > it->ticket) {
+        it->spare = std::move(it->image);
         it->image = std::move(job->image);
         it->view = job->view;
         it->generation = job->generation;
@@ -332,11 +342,13 @@ QImage MapCanvas::renderNow()
         finishJob(jobs[i]);
         c.busy = wasBusy; // an asynchronous job may still be in flight
     }
-    QImage frame(size(), QImage::Format_ARGB32_Premultiplied);
-    QPainter p(&frame);
+    if (m_frame.size() != size() || !m_frame.isDetached())
+        m_frame = QImage(size(), QImage::Format_ARGB32_Premultiplied);
+    QPainter p(&m_frame);
     compose(p);
     drawOverlays(p);
-    return frame;
+    p.end();
+    return m_frame;
 }
 
 void MapCanvas::compose(QPainter &p) const
@@ -497,6 +509,8 @@ QString MapCanvas::hoverText(QPointF screen) const
         }
         return m_describeCase ? m_describeCase(hit->id) : tr("Case %1").arg(hit->id);
     }
+    if (l && (l->kind() == LayerKind::Units || l->kind() == LayerKind::Devices))
+        return PointLayer::hitText(*hit);
     return hit->text;
 }
 

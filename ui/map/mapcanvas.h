@@ -117,6 +117,8 @@ private:
     struct Cache
     {
         QImage image;
+        /** The image before last, reused for the next render (no new pages every frame). */
+        QImage spare;
         geo::MapViewport view;
         quint64 generation = 0;
         quint64 ticket = 0;
@@ -158,6 +160,7 @@ private:
     QPolygonF m_lasso;        ///< screen points of the rectangle or lasso being drawn
     QList<QPointF> m_measure; ///< WGS-84 points of the measuring line
     QPointF m_cursor{-1, -1};
+    QImage m_frame; ///< renderNow()'s composed frame, reused
     std::optional<std::pair<QRectF, double>>
         m_pendingFit; ///< a fit asked for before the first show
 };

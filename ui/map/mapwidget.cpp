@@ -155,7 +155,7 @@ void MapWidget::buildActions()
         {tr("Pan"), QStringLiteral("P"), MapCanvas::Tool::Pan},
         {tr("Select rectangle"), QStringLiteral("S"), MapCanvas::Tool::RectSelect},
         {tr("Lasso"), QStringLiteral("L"), MapCanvas::Tool::Lasso},
-        {tr("Measure"), QStringLiteral("G"), MapCanvas::Tool::Measure},
+        {tr("Measure"), QStringLiteral("M"), MapCanvas::Tool::Measure},
     }};
     for (const auto &[text, key, tool] : tools) {
         QAction *a =

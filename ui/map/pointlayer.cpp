@@ -27,16 +27,10 @@ public:
                 continue;
             const QPointF s = view.worldToScreen(item.world);
             QColor c = PointLayer::colourFor(item.device.kind);
-            QString tip = item.device.name.isEmpty() ? item.device.code : item.device.name;
-            if (m_units) {
-                const qint64 ageMin =
-                    item.device.seenAt > 0 ? (m_now - item.device.seenAt) / 60000 : -1;
+            const qint64 ageMin =
+                item.device.seenAt > 0 ? (m_now - item.device.seenAt) / 60000 : -1;
+            if (m_units)
                 c = PointLayer::ageColour(c, ageMin < 0 ? PointLayer::kGreyAfterMin : ageMin);
-                tip =
-                    ageMin < 0
-                        ? PointLayer::tr("%1 — no position report").arg(tip)
-                        : PointLayer::tr("%1 — position %2 old").arg(tip, TimeFormat::span(ageMin));
-            }
             p.setBrush(c);
             if (item.device.kind == QLatin1String("camera")) {
                 p.drawRect(QRectF(s.x() - 4, s.y() - 4, 8, 8));
@@ -48,7 +42,14 @@ public:
                 const double r = item.device.kind == QLatin1String("team") ? 6 : 4.5;
                 p.drawEllipse(s, r, r);
             }
-            m_hits.append({s, 7, 0, -1, 1, tip, {}});
+            // The tooltip text is made only when the pointer rests here (hitText()).
+            m_hits.append({s,
+                           7,
+                           m_units ? ageMin : -2,
+                           -1,
+                           1,
+                           item.device.name.isEmpty() ? item.device.code : item.device.name,
+                           {}});
         }
     }
 
@@ -91,6 +92,14 @@ void PointLayer::reproject()
 std::unique_ptr<MapLayerRenderer> PointLayer::createRenderer(const geo::MapViewport &)
 {
     return std::make_unique<PointRenderer>(m_items, m_now, kind() == LayerKind::Units);
+}
+
+QString PointLayer::hitText(const MapHit &hit)
+{
+    if (hit.id == -2)
+        return hit.text; // a camera or sensor: its name
+    return hit.id < 0 ? tr("%1 — no position report").arg(hit.text)
+                      : tr("%1 — position %2 old").arg(hit.text, TimeFormat::span(hit.id));
 }
 
 QColor PointLayer::colourFor(const QString &kind)

@@ -29,6 +29,8 @@ public:
     QRectF worldBounds() const override;
 
     static QColor colourFor(const QString &kind);
+    /** Tooltip for a hit this layer's renderer recorded (name, and a unit's report age). */
+    static QString hitText(const MapHit &hit);
     /** A unit's colour faded by the age of its report. */
     static QColor ageColour(QColor base, qint64 ageMin);
 
