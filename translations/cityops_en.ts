@@ -13,9 +13,70 @@
     </message>
 </context>
 <context>
+    <name>cityops::MainWindow</name>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="+160"/>
+        <source>%n case(s) selected on the map</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::MapCanvas</name>
+    <message numerus="yes">
+        <location filename="../ui/map/mapcanvas.cpp" line="+507"/>
+        <source>%n case(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::MapWidget</name>
+    <message numerus="yes">
+        <location filename="../ui/map/mapwidget.cpp" line="+520"/>
+        <source>Loading %n tile(s)…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Offline: %n tile(s) not in the cache</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::PointLayer</name>
+    <message numerus="yes">
+        <location filename="../ui/map/pointlayer.cpp" line="+133"/>
+        <location line="+2"/>
+        <source>Position over %n minute(s) old</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::QueuesPanel</name>
     <message numerus="yes">
-        <location filename="../ui/queuespanel.cpp" line="+333"/>
+        <location filename="../ui/queuespanel.cpp" line="+236"/>
+        <source>Map selection: %n case(s) ✕</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+125"/>
         <source>Working through %n case(s)…</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -25,6 +86,28 @@
     <message numerus="yes">
         <location line="+34"/>
         <source>Apply to %n case(s):</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::VectorLayer</name>
+    <message numerus="yes">
+        <location filename="../ui/map/vectorlayer.cpp" line="+177"/>
+        <source>%n feature(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::platform::PlatformService</name>
+    <message numerus="yes">
+        <location filename="../models/platform/platformservice.cpp" line="+253"/>
+        <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>
