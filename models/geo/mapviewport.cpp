@@ -61,6 +61,27 @@ QRectF MapViewport::visibleWorld() const
                   screenToWorld(QPointF(m_size.width(), m_size.height())));
 }
 
+QRect MapViewport::tileRange(int z) const
+{
+    const int n = 1 << z;
+    const QRectF vis = visibleWorld();
+    const int x0 = std::max(0, int(std::floor(vis.left() * n)));
+    const int x1 = std::min(n - 1, int(std::floor(vis.right() * n)));
+    const int y0 = std::max(0, int(std::floor(vis.top() * n)));
+    const int y1 = std::min(n - 1, int(std::floor(vis.bottom() * n)));
+    return QRect(QPoint(x0, y0), QPoint(x1, y1));
+}
+
+QRectF MapViewport::tileScreenRect(int z, int x, int y) const
+{
+    const double n = double(1 << z);
+    const QPointF tl = worldToScreen(QPointF(x / n, y / n));
+    const double px = m_scale / n;
+    return QRectF(std::floor(tl.x()), std::floor(tl.y()),
+                  std::ceil(tl.x() + px) - std::floor(tl.x()),
+                  std::ceil(tl.y() + px) - std::floor(tl.y()));
+}
+
 QPointF MapViewport::project(double lon, double lat) const
 {
     if (m_gcj02) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QPointF>
+#include <QRect>
 #include <QRectF>
 #include <QSize>
 #include <QTransform>
@@ -60,6 +61,10 @@ public:
     QTransform worldToScreenTransform() const;
     QRectF visibleWorld() const;
 
+    /** The XYZ tiles of zoom z on screen: columns left()..right(), rows top()..bottom(). */
+    QRect tileRange(int z) const;
+    /** Where a tile of zoom z lands on screen, snapped outwards to whole pixels (no seams). */
+    QRectF tileScreenRect(int z, int x, int y) const;
     /** World position of a WGS-84 coordinate in this view's display datum. */
     QPointF project(double lon, double lat) const;
     /** WGS-84 longitude/latitude (x, y) under a screen position. */

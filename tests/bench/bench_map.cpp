@@ -475,21 +475,13 @@ private:
     void addTiles(FloorFrame &f, const geo::MapViewport &view)
     {
         const int z = std::clamp(int(std::lround(view.zoom())), m_source.minZoom, m_source.maxZoom);
-        const int n = 1 << z;
-        const QRectF vis = view.visibleWorld();
-        const int x0 = std::max(0, int(std::floor(vis.left() * n)));
-        const int x1 = std::min(n - 1, int(std::floor(vis.right() * n)));
-        const int y0 = std::max(0, int(std::floor(vis.top() * n)));
-        const int y1 = std::min(n - 1, int(std::floor(vis.bottom() * n)));
-        const double tilePx = view.scale() / n;
+        const QRect range = view.tileRange(z);
+        const double tilePx = view.scale() / double(1 << z);
         f.smoothTiles = std::abs(tilePx - 256) > 0.5;
-        for (int y = y0; y <= y1; ++y) {
-            for (int x = x0; x <= x1; ++x) {
+        for (int y = range.top(); y <= range.bottom(); ++y) {
+            for (int x = range.left(); x <= range.right(); ++x) {
                 const geo::TileId t{z, x, y};
-                const QPointF tl = view.worldToScreen(QPointF(double(x) / n, double(y) / n));
-                const QRectF target(std::floor(tl.x()), std::floor(tl.y()),
-                                    std::ceil(tl.x() + tilePx) - std::floor(tl.x()),
-                                    std::ceil(tl.y() + tilePx) - std::floor(tl.y()));
+                const QRectF target = view.tileScreenRect(z, x, y);
                 const QImage img = tile(t);
                 if (!img.isNull()) {
                     f.tiles.append({img, target, {}});

@@ -40,24 +40,15 @@ public:
     void render(QPainter &p, const geo::MapViewport &view) override
     {
         const int z = m_z;
-        const int n = 1 << z;
-        const QRectF vis = view.visibleWorld();
-        const int x0 = std::max(0, int(std::floor(vis.left() * n)));
-        const int x1 = std::min(n - 1, int(std::floor(vis.right() * n)));
-        const int y0 = std::max(0, int(std::floor(vis.top() * n)));
-        const int y1 = std::min(n - 1, int(std::floor(vis.bottom() * n)));
-        const double tilePx = view.scale() / n;
+        const QRect range = view.tileRange(z);
+        const double tilePx = view.scale() / double(1 << z);
         p.setRenderHint(QPainter::SmoothPixmapTransform, std::abs(tilePx - 256) > 0.5);
-        for (int y = y0; y <= y1; ++y) {
-            for (int x = x0; x <= x1; ++x) {
+        for (int y = range.top(); y <= range.bottom(); ++y) {
+            for (int x = range.left(); x <= range.right(); ++x) {
                 if (cancelled)
                     return;
                 const geo::TileId t{z, x, y};
-                const QPointF tl = view.worldToScreen(QPointF(double(x) / n, double(y) / n));
-                // Snap to whole pixels so neighbouring tiles leave no hairline gaps.
-                const QRectF target(std::floor(tl.x()), std::floor(tl.y()),
-                                    std::ceil(tl.x() + tilePx) - std::floor(tl.x()),
-                                    std::ceil(tl.y() + tilePx) - std::floor(tl.y()));
+                const QRectF target = view.tileScreenRect(z, x, y);
                 const QImage img = load(t);
                 if (!img.isNull()) {
                     p.drawImage(target, img);
