@@ -1,0 +1,336 @@
+// cityops-platform: the central platform's HTTP server and its account management. Composition
+// root only: links cityops_platform (and no QtWidgets).
+#include "demo/demogenerator.h"
+#include "httpadapter.h"
+#include "platformadmin.h"
+#include "platformservice.h"
+#include "storage/platformstore.h"
+#include "sync/protocol.h"
+#include "util/i18n.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QHostAddress>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <unistd.h>
+
+using namespace cityops;
+using namespace cityops::platform;
+
+namespace {
+
+/** Exit codes, documented in `cityops-platform --help`. */
+enum Exit
+{
+    ExitOk = 0,
+    ExitError = 1,
+    ExitUsage = 2
+};
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Platform)
+};
+
+int error(const QString &s, int code = ExitError)
+{
+    std::fprintf(stderr, "cityops-platform: %s\n", qPrintable(s));
+    return code;
+}
+
+void out(const QString &s)
+{
+    std::fprintf(stdout, "%s\n", qPrintable(s));
+    std::fflush(stdout);
+}
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
+}
+
+/** HOST:PORT, [IPv6]:PORT or localhost:PORT; no name lookups. */
+std::optional<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    QHostAddress address;
+    if (host == QLatin1String("localhost"))
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(host))
+        return std::nullopt;
+    return std::pair{address, quint16(port)};
+}
+
+QString readPasswordLine()
+{
+    std::string line;
+    if (!std::getline(std::cin, line))
+        return {};
+    QString s = QString::fromStdString(line);
+    while (s.endsWith(QLatin1Char('\r')))
+        s.chop(1);
+    return s;
+}
+
+int userCommand(const QCommandLineParser &p, const QStringList &args, const QString &dataDir)
+{
+    const QString verb = args.value(1);
+    const QString name = args.value(2);
+    if (verb == QLatin1String("list")) {
+        if (args.size() != 2)
+            return error(Tr::tr("usage: user list"), ExitUsage);
+    } else if (args.size() != 3 || name.isEmpty()) {
+        return error(Tr::tr("usage: user add|passwd|disable NAME"), ExitUsage);
+    }
+    auto store = PlatformStore::open(dataDir);
+    if (!store)
+        return error(store.error());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto password = [&]() -> std::optional<QString> {
+        if (!p.isSet(QStringLiteral("password-stdin"))) {
+            error(Tr::tr("give the password on standard input with --password-stdin"), ExitUsage);
+            return std::nullopt;
+        }
+        return readPasswordLine();
+    };
+    if (verb == QLatin1String("add")) {
+        const auto role = Names::role(p.value(QStringLiteral("role")));
+        if (!role)
+            return error(Tr::tr("--role must be operator, dispatcher, supervisor, field, "
+                                "enforcement or auditor"),
+                         ExitUsage);
+        const auto pw = password();
+        if (!pw)
+            return ExitUsage;
+        if (Status s =
+                PlatformAdmin::addUser(**store, name, *role, p.value(QStringLiteral("person")),
+                                       p.value(QStringLiteral("display")), *pw, now);
+            !s)
+            return error(s.error());
+        out(Tr::tr("Account %1 (%2) created.").arg(name, Names::key(*role)));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("passwd")) {
+        const auto pw = password();
+        if (!pw)
+            return ExitUsage;
+        if (Status s = PlatformAdmin::setPassword(**store, name, *pw, now); !s)
+            return error(s.error());
+        out(Tr::tr("Password of %1 changed; its sessions were ended.").arg(name));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("disable")) {
+        if (Status s = PlatformAdmin::disable(**store, name, now); !s)
+            return error(s.error());
+        out(Tr::tr("Account %1 disabled; its sessions were ended.").arg(name));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("list")) {
+        for (const Account &a : (*store)->accounts())
+            out(QStringLiteral("%1\t%2\t%3\t%4%5")
+                    .arg(a.username, Names::key(a.role), a.person, a.displayName,
+                         a.disabled       ? Tr::tr("\t(disabled)")
+                         : a.demoPassword ? Tr::tr("\t(demo password)")
+                                          : QString()));
+        return ExitOk;
+    }
+    return error(Tr::tr("unknown user command \"%1\"").arg(verb), ExitUsage);
+}
+
+int serve(const QCommandLineParser &p, const QString &dataDir)
+{
+    if (!p.isSet(QStringLiteral("listen")))
+        return error(Tr::tr("--listen HOST:PORT is required"), ExitUsage);
+    const auto listen = parseListen(p.value(QStringLiteral("listen")));
+    if (!listen)
+        return error(Tr::tr("--listen \"%1\" is not HOST:PORT with a numeric address")
+                         .arg(p.value(QStringLiteral("listen"))),
+                     ExitUsage);
+    const bool loopback = listen->first.isLoopback();
+    const bool seed = p.isSet(QStringLiteral("seed-demo"));
+    if (seed && !loopback)
+        return error(Tr::tr("refusing --seed-demo on %1: the demo accounts' password is public; "
+                            "listen on 127.0.0.1 or create real accounts with \"user add\"")
+                         .arg(listen->first.toString()),
+                     ExitUsage);
+    std::optional<HttpAdapter::Tls> tls;
+    if (p.isSet(QStringLiteral("tls-cert")) != p.isSet(QStringLiteral("tls-key")))
+        return error(Tr::tr("--tls-cert and --tls-key go together"), ExitUsage);
+    if (p.isSet(QStringLiteral("tls-cert"))) {
+        if (!HttpAdapter::tlsAvailable())
+            return error(Tr::tr("this Qt has no TLS backend; run without --tls-cert/--tls-key "
+                                "behind a TLS-terminating proxy"),
+                         ExitUsage);
+        tls = HttpAdapter::Tls{p.value(QStringLiteral("tls-cert")),
+                               p.value(QStringLiteral("tls-key"))};
+    }
+    if (seed) {
+        DemoOptions o;
+        bool ok1 = false, ok2 = false;
+        o.seed = p.value(QStringLiteral("seed")).toULongLong(&ok1);
+        o.cases = p.value(QStringLiteral("cases")).toLongLong(&ok2);
+        if (!ok1 || !ok2 || o.cases < 0 || o.cases > 10'000'000)
+            return error(Tr::tr("--seed and --cases take whole numbers (--cases up to 10000000)"),
+                         ExitUsage);
+        const auto generated = PlatformAdmin::seedDemo(dataDir, o);
+        if (!generated)
+            return error(generated.error());
+        if (*generated)
+            std::fprintf(
+                stderr, "%s\n",
+                qPrintable(
+                    Tr::tr("Demo district generated in %1 (%2 cases).").arg(dataDir).arg(o.cases)));
+    }
+    PlatformService::Options options;
+    options.dataDir = dataDir;
+    if (p.isSet(QStringLiteral("open311-keys"))) {
+        QFile f(p.value(QStringLiteral("open311-keys")));
+        if (!f.open(QIODevice::ReadOnly))
+            return error(Tr::tr("cannot read %1: %2").arg(f.fileName(), f.errorString()));
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            if (!line.trimmed().isEmpty() && !line.startsWith('#'))
+                options.open311Keys << QString::fromUtf8(line.trimmed());
+        }
+    }
+    auto service = PlatformService::open(options);
+    if (!service)
+        return error(service.error());
+    if (seed) {
+        const auto created = PlatformAdmin::ensureDemoAccounts((*service)->store(),
+                                                               QDateTime::currentMSecsSinceEpoch());
+        if (!created)
+            return error(created.error());
+    }
+    if (!loopback) {
+        if (const QStringList demo = PlatformAdmin::demoPasswordAccounts((*service)->store());
+            !demo.isEmpty())
+            return error(Tr::tr("refusing to listen on %1: the accounts %2 still have the public "
+                                "demo password (change it with \"user passwd\" or \"user "
+                                "disable\" them)")
+                             .arg(listen->first.toString(), demo.join(QStringLiteral(", "))),
+                         ExitUsage);
+    }
+
+    PlatformService *svc = service->get();
+    HttpAdapter adapter([svc](const HttpRequest &r, HttpReply reply) { svc->handle(r, reply); },
+                        sync::kMaxBodyBytes);
+    const auto port = adapter.listen(listen->first, listen->second, tls);
+    if (!port)
+        return error(port.error());
+
+    if (::pipe(g_signalPipe) == 0) {
+        std::signal(SIGTERM, onSignal);
+        std::signal(SIGINT, onSignal);
+    }
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, qApp, [] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &c, 1);
+        QCoreApplication::quit();
+    });
+    const QString host = listen->first.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(listen->first.toString())
+                             : listen->first.toString();
+    out(QStringLiteral("listening on %1://%2:%3")
+            .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+            .arg(*port));
+    const int rc = QCoreApplication::exec();
+    std::fprintf(stderr, "%s\n", qPrintable(Tr::tr("cityops-platform: stopped")));
+    return rc;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
+    QCoreApplication::setApplicationName(QStringLiteral("cityops-platform"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CITYOPS_VERSION));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(Tr::tr(
+        "CityOps central platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport "
+        "v2.\n"
+        "\n"
+        "  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]\n"
+        "                   [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]\n"
+        "  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME]"
+        " --password-stdin\n"
+        "  cityops-platform --data DIR user passwd NAME --password-stdin\n"
+        "  cityops-platform --data DIR user disable NAME\n"
+        "  cityops-platform --data DIR user list\n"
+        "\n"
+        "Prints \"listening on http://HOST:PORT\" when ready (the real port for port 0) and stops "
+        "cleanly on SIGTERM or SIGINT.\n"
+        "Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a "
+        "non-loopback address)."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOptions({
+        {QStringLiteral("data"), Tr::tr("Data directory (DIR/platform.db, DIR/evidence)."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("listen"),
+         Tr::tr("Address and port, e.g. 127.0.0.1:8080 (port 0 picks a "
+                "free one)."),
+         QStringLiteral("HOST:PORT")},
+        {QStringLiteral("seed-demo"),
+         Tr::tr("Generate the demo district into an empty DIR and create the demo accounts "
+                "(password \"demo\"; loopback only).")},
+        {QStringLiteral("seed"), Tr::tr("Demo seed (default 1)."), QStringLiteral("S"),
+         QStringLiteral("1")},
+        {QStringLiteral("cases"), Tr::tr("Demo cases (default 20000)."), QStringLiteral("N"),
+         QStringLiteral("20000")},
+        {QStringLiteral("tls-cert"), Tr::tr("Serve HTTPS with this PEM certificate (chain)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("tls-key"), Tr::tr("The certificate's PEM private key (unencrypted)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("open311-keys"),
+         Tr::tr("File of Open311 api_key values (one a line) accepted for POSTs from other "
+                "hosts; loopback needs none."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("lang"), Tr::tr("Language of messages: zh_CN or en."),
+         QStringLiteral("LANG")},
+        {QStringLiteral("role"),
+         Tr::tr("user add: operator, dispatcher, supervisor, field, "
+                "enforcement or auditor."),
+         QStringLiteral("ROLE")},
+        {QStringLiteral("person"), Tr::tr("user add: the person (unit code) behind the account."),
+         QStringLiteral("CODE")},
+        {QStringLiteral("display"), Tr::tr("user add: display name."), QStringLiteral("NAME")},
+        {QStringLiteral("password-stdin"), Tr::tr("user add/passwd: read the password from the "
+                                                  "first line of standard input.")},
+    });
+    p.process(app);
+    installTranslations(p.value(QStringLiteral("lang")));
+    if (!p.isSet(QStringLiteral("data")))
+        return error(Tr::tr("--data DIR is required"), ExitUsage);
+    const QString dataDir = p.value(QStringLiteral("data"));
+    const QStringList args = p.positionalArguments();
+    if (args.isEmpty())
+        return serve(p, dataDir);
+    if (args.first() == QLatin1String("user"))
+        return userCommand(p, args, dataDir);
+    return error(Tr::tr("unknown command \"%1\"").arg(args.first()), ExitUsage);
+}

@@ -1,0 +1,120 @@
+#include "platformadmin.h"
+
+#include "passwords.h"
+#include "storage/platformstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace cityops::platform {
+
+bool PlatformAdmin::validUsername(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    return re.match(name).hasMatch();
+}
+
+Result<bool> PlatformAdmin::seedDemo(const QString &dataDir, const DemoOptions &options)
+{
+    const QString target = PlatformStore::pathInDir(dataDir);
+    if (QFileInfo::exists(target))
+        return false;
+    // The generator writes DATA/cityops.db (renamed into place only when complete); the platform
+    // keeps its store under its own name so a console cache is never mistaken for it.
+    const QString generated = QDir(dataDir).filePath(QStringLiteral("cityops.db"));
+    if (QFileInfo::exists(generated))
+        return Error{tr("%1 holds a console cache (%2); give the platform a directory of its own.")
+                         .arg(dataDir, generated)};
+    auto summary = DemoGenerator::generate(dataDir, options);
+    if (!summary)
+        return Error{summary.error()};
+    if (!QFile::rename(generated, target))
+        return Error{tr("Cannot move %1 to %2.").arg(generated, target)};
+    auto store = PlatformStore::open(dataDir, true);
+    if (!store)
+        return Error{store.error()};
+    return true;
+}
+
+Result<int> PlatformAdmin::ensureDemoAccounts(PlatformStore &store, qint64 now)
+{
+    int created = 0;
+    for (Account a : store.districtUsers()) {
+        if (store.account(a.username))
+            continue;
+        const PasswordHash h = Passwords::derive(QString::fromLatin1(kDemoPassword));
+        a.salt = h.salt;
+        a.hash = h.hash;
+        a.iterations = h.iterations;
+        a.demoPassword = true;
+        if (Status s = store.insertAccount(a, now); !s)
+            return Error{tr("Cannot create the account %1: %2").arg(a.username, s.error())};
+        ++created;
+    }
+    return created;
+}
+
+Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Role role,
+                              const QString &person, const QString &displayName,
+                              const QString &password, qint64 now)
+{
+    if (!validUsername(username))
+        return Error{tr("\"%1\" is not a valid user name: use 1–64 letters, digits, '.', '_' or "
+                        "'-'.")
+                         .arg(username)};
+    if (store.account(username))
+        return Error{tr("The account \"%1\" already exists.").arg(username)};
+    if (password.size() < Passwords::kMinLength)
+        return Error{
+            tr("The password must have at least %1 characters.").arg(Passwords::kMinLength)};
+    if (password == QLatin1String(kDemoPassword))
+        return Error{tr("The demo password cannot be used for a real account.")};
+    if (!person.isEmpty() && !store.personExists(person))
+        return Error{tr("There is no person with the code \"%1\" in the district.").arg(person)};
+    if ((role == Role::Field || role == Role::Enforcement) && person.isEmpty())
+        return Error{tr("A %1 account needs --person CODE: cases are dispatched to people.")
+                         .arg(Names::key(role))};
+    const PasswordHash h = Passwords::derive(password);
+    Account a;
+    a.username = username;
+    a.role = role;
+    a.person = person;
+    a.displayName = displayName.isEmpty() ? username : displayName;
+    a.salt = h.salt;
+    a.hash = h.hash;
+    a.iterations = h.iterations;
+    return store.insertAccount(a, now);
+}
+
+Status PlatformAdmin::setPassword(PlatformStore &store, const QString &username,
+                                  const QString &password, qint64 now)
+{
+    if (!store.account(username))
+        return Error{tr("There is no account \"%1\".").arg(username)};
+    if (password.size() < Passwords::kMinLength)
+        return Error{
+            tr("The password must have at least %1 characters.").arg(Passwords::kMinLength)};
+    if (password == QLatin1String(kDemoPassword))
+        return Error{tr("The demo password cannot be used for a real account.")};
+    const PasswordHash h = Passwords::derive(password);
+    return store.setPassword(username, h.salt, h.hash, h.iterations, false, now);
+}
+
+Status PlatformAdmin::disable(PlatformStore &store, const QString &username, qint64 now)
+{
+    return store.setDisabled(username, true, now);
+}
+
+QStringList PlatformAdmin::demoPasswordAccounts(const PlatformStore &store)
+{
+    QStringList out;
+    for (const Account &a : store.accounts()) {
+        if (a.demoPassword && !a.disabled)
+            out << a.username;
+    }
+    return out;
+}
+
+} // namespace cityops::platform

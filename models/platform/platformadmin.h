@@ -1,0 +1,50 @@
+#pragma once
+
+#include "demo/demogenerator.h"
+#include "domain/types.h"
+#include "util/result.h"
+
+#include <QCoreApplication>
+#include <QString>
+#include <QStringList>
+
+namespace cityops {
+class PlatformStore;
+}
+
+namespace cityops::platform {
+
+/**
+ * Setting a platform up: the demo district and its accounts, and account management for
+ * `cityops-platform user …`. Same threading rule as PlatformStore.
+ */
+class PlatformAdmin
+{
+    Q_DECLARE_TR_FUNCTIONS(PlatformAdmin)
+public:
+    /** The published password of the demo accounts (refused off loopback). */
+    static constexpr const char *kDemoPassword = "demo";
+
+    /**
+     * Generates the demo district into DATA/platform.db (and its photos into DATA/evidence) when
+     * the directory has no platform store yet. Returns whether it generated anything.
+     */
+    static Result<bool> seedDemo(const QString &dataDir, const DemoOptions &options);
+    /**
+     * Gives every user of the district's `users` table (operator1 … auditor1 in the demo) an
+     * account with the demo password, unless it has one. Returns how many it created.
+     */
+    static Result<int> ensureDemoAccounts(PlatformStore &store, qint64 now);
+    static Status addUser(PlatformStore &store, const QString &username, Role role,
+                          const QString &person, const QString &displayName,
+                          const QString &password, qint64 now);
+    static Status setPassword(PlatformStore &store, const QString &username,
+                              const QString &password, qint64 now);
+    static Status disable(PlatformStore &store, const QString &username, qint64 now);
+    /** Enabled accounts whose password is still the demo password. */
+    static QStringList demoPasswordAccounts(const PlatformStore &store);
+    /** Whether a user name is acceptable: 1–64 letters, digits, '.', '_' or '-'. */
+    static bool validUsername(const QString &name);
+};
+
+} // namespace cityops::platform

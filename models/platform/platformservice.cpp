@@ -1,0 +1,668 @@
+#include "platformservice.h"
+
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "open311.h"
+#include "passwords.h"
+#include "storage/caserepository.h"
+#include "storage/database.h"
+#include "storage/evidencestore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFuture>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QThreadPool>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
+
+namespace cityops::platform {
+
+namespace {
+
+using sync::CommandStatus;
+
+HttpResponse jsonResponse(int status, const QJsonObject &o)
+{
+    return HttpResponse::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+/** A query parameter as a whole number in [lo, hi]; `fallback` when absent. */
+std::optional<qint64> intParam(const QUrlQuery &q, const char *name, qint64 lo, qint64 hi,
+                               qint64 fallback)
+{
+    const QString key = QLatin1String(name);
+    if (!q.hasQueryItem(key))
+        return fallback;
+    bool ok = false;
+    const qint64 v = q.queryItemValue(key).toLongLong(&ok);
+    if (!ok || v < lo || v > hi)
+        return std::nullopt;
+    return v;
+}
+
+/** Dot segments, encoded separators and NULs have no business in our paths. */
+bool suspiciousPath(const HttpRequest &r)
+{
+    if (r.rawPath.size() > 2048 || !r.rawPath.startsWith('/'))
+        return true;
+    const QByteArray raw = r.rawPath.toLower();
+    for (const char *bad : {"%2e", "%2f", "%5c", "%00", "\\"}) {
+        if (raw.contains(bad))
+            return true;
+    }
+    const QStringList segments = r.path.split(QLatin1Char('/'));
+    for (qsizetype i = 1; i < segments.size(); ++i) {
+        const QString &s = segments.at(i);
+        if (s == QLatin1String(".") || s == QLatin1String("..") ||
+            (s.isEmpty() && i + 1 < segments.size()) || s.contains(QChar(0)))
+            return true;
+    }
+    return false;
+}
+
+QString sha256Hex(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+HttpResponse errorResponse(int status, const QString &code, const QString &message)
+{
+    return HttpResponse::json(status, sync::encodeError({code, message}));
+}
+
+PlatformService::PlatformService(const Options &options) : m_options(options)
+{
+    if (!m_options.clock)
+        m_options.clock = [] {
+            return QDateTime::currentMSecsSinceEpoch();
+        };
+}
+
+PlatformService::~PlatformService()
+{
+    // Sign-ins still hashing on the pool continue on this object: let them finish first.
+    QThreadPool::globalInstance()->waitForDone();
+    for (auto &[id, w] : m_waiters)
+        w.reply(errorResponse(503, QStringLiteral("shutting-down"),
+                              tr("The platform is shutting down.")));
+}
+
+Result<std::unique_ptr<PlatformService>> PlatformService::open(const Options &options)
+{
+    std::unique_ptr<PlatformService> self(new PlatformService(options));
+    auto store = PlatformStore::open(options.dataDir);
+    if (!store)
+        return Error{store.error()};
+    self->m_store = std::move(store).value();
+    const auto config = WorkflowConfig::load(options.dataDir);
+    if (!config)
+        return Error{config.error()};
+    self->m_workflow =
+        std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
+    self->m_repository =
+        std::make_unique<CaseRepository>(self->m_store->databasePtr(), *self->m_workflow);
+    self->m_evidence =
+        std::make_unique<EvidenceStore>(self->m_store->databasePtr(), options.dataDir);
+    self->m_open311 = std::make_unique<Open311>(*self);
+    if (Status s = self->m_store->purge(self->now(), self->now() - options.throttleWindowMs); !s)
+        return Error{s.error()};
+    self->addRoutes();
+    // Expired sessions and old sign-in failures are forgotten now and then.
+    auto *purge = new QTimer(self.get());
+    PlatformService *service = self.get();
+    connect(purge, &QTimer::timeout, service, [service] {
+        const qint64 t = service->now();
+        (void)service->m_store->purge(t, t - service->m_options.throttleWindowMs);
+    });
+    purge->start(10 * 60 * 1000);
+    return self;
+}
+
+qint64 PlatformService::now() const
+{
+    return m_options.clock();
+}
+
+void PlatformService::addRoutes()
+{
+    auto route = [this](const char *method, const char *pattern, bool open311, auto run) {
+        m_routes.append({QByteArray(method), QRegularExpression(QLatin1String(pattern)), open311,
+                         std::move(run)});
+    };
+    using M = QRegularExpressionMatch;
+    route("GET", "^/api/v1/health$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { health(r, reply); });
+    route("POST", "^/api/v1/session$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { login(r, reply); });
+    route("DELETE", "^/api/v1/session$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { logout(r, reply); });
+    route("GET", "^/api/v1/snapshot$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { snapshot(r, reply); });
+    route("GET", "^/api/v1/changes$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { changes(r, reply); });
+    route("POST", "^/api/v1/commands$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { commands(r, reply); });
+    route("PUT", "^/api/v1/attachments/([^/]*)$", false,
+          [this](const HttpRequest &r, const M &m, HttpReply reply) {
+              putAttachment(r, m.captured(1), reply);
+          });
+    route("GET", "^/api/v1/attachments/([^/]*)$", false,
+          [this](const HttpRequest &r, const M &m, HttpReply reply) {
+              getAttachment(r, m.captured(1), reply);
+          });
+    route("GET", "^/open311/v2/services\\.json$", true,
+          [this](const HttpRequest &r, const M &, HttpReply reply) {
+              reply(m_open311->services(r));
+          });
+    route("GET", "^/open311/v2/requests\\.json$", true,
+          [this](const HttpRequest &r, const M &, HttpReply reply) {
+              reply(m_open311->requests(r));
+          });
+    route("POST", "^/open311/v2/requests\\.json$", true,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { reply(m_open311->post(r)); });
+    route("GET", "^/open311/v2/requests/([^/]+)\\.json$", true,
+          [this](const HttpRequest &r, const M &m, HttpReply reply) {
+              reply(m_open311->request(r, m.captured(1)));
+          });
+}
+
+void PlatformService::handle(const HttpRequest &request, HttpReply reply)
+{
+    const bool open311 = request.path.startsWith(QLatin1String("/open311/"));
+    auto fail = [&](int status, const char *code, const QString &message) {
+        reply(open311 ? Open311::error(status, message)
+                      : errorResponse(status, QLatin1String(code), message));
+    };
+    if (suspiciousPath(request))
+        return fail(
+            400, "bad-path",
+            tr("The path %1 is not allowed.").arg(QString::fromUtf8(request.rawPath.left(200))));
+    QByteArrayList allowed;
+    for (const Route &r : std::as_const(m_routes)) {
+        const auto m = r.pattern.match(request.path);
+        if (!m.hasMatch())
+            continue;
+        if (r.method != request.method) {
+            allowed << r.method;
+            continue;
+        }
+        return r.run(request, m, reply);
+    }
+    if (allowed.isEmpty())
+        return fail(404, "no-route", tr("There is no %1.").arg(request.path.left(200)));
+    HttpResponse r =
+        open311
+            ? Open311::error(405, tr("Use %1 here.").arg(QString::fromLatin1(allowed.join(", "))))
+            : errorResponse(405, QStringLiteral("method-not-allowed"),
+                            tr("Use %1 here.").arg(QString::fromLatin1(allowed.join(", "))));
+    r.addHeader("Allow", allowed.join(", "));
+    reply(r);
+}
+
+std::optional<Account> PlatformService::authenticate(const HttpRequest &request,
+                                                     const HttpReply &reply)
+{
+    const QByteArray header = request.header("Authorization");
+    auto refuse = [&](const QString &message) {
+        HttpResponse r = errorResponse(401, QStringLiteral("unauthorized"), message);
+        r.addHeader("WWW-Authenticate", "Bearer");
+        reply(r);
+        return std::nullopt;
+    };
+    if (!header.startsWith("Bearer ") || header.size() > 300)
+        return refuse(tr("Sign in first and send \"Authorization: Bearer TOKEN\"."));
+    const QString token = QString::fromLatin1(header.mid(7).trimmed());
+    const auto user = m_store->sessionUser(Passwords::tokenHash(token), now());
+    if (!user)
+        return refuse(tr("The session has expired or is unknown; sign in again."));
+    auto account = m_store->account(*user);
+    if (!account || account->disabled)
+        return refuse(tr("The account %1 is disabled.").arg(*user));
+    return account;
+}
+
+void PlatformService::health(const HttpRequest &, HttpReply reply)
+{
+    reply(jsonResponse(200, {{QLatin1String("status"), QLatin1String("ok")},
+                             {QLatin1String("version"), QLatin1String(CITYOPS_VERSION)},
+                             {QLatin1String("protocol"), 1}}));
+}
+
+void PlatformService::login(const HttpRequest &request, HttpReply reply)
+{
+    auto login = sync::decodeLogin(request.body);
+    if (!login)
+        return reply(errorResponse(400, QStringLiteral("invalid"), login.error()));
+    const qint64 t = now();
+    const QString address = request.remote.toString();
+    const LoginFailures f =
+        m_store->loginFailures(login->username, address, t - m_options.throttleWindowMs);
+    const int limit = m_options.throttleFailures;
+    if (f.byUser >= limit || f.byAddress >= limit) {
+        qint64 until = 0;
+        if (f.byUser >= limit)
+            until = std::max(until, f.oldestByUser + m_options.throttleWindowMs);
+        if (f.byAddress >= limit)
+            until = std::max(until, f.oldestByAddress + m_options.throttleWindowMs);
+        const qint64 seconds = std::max<qint64>(1, (until - t + 999) / 1000);
+        HttpResponse r = errorResponse(429, QStringLiteral("throttled"),
+                                       tr("Too many failed sign-ins; try again in %n minute(s).",
+                                          nullptr, int((seconds + 59) / 60)));
+        r.addHeader("Retry-After", QByteArray::number(seconds));
+        return reply(r);
+    }
+    const std::optional<Account> account = m_store->account(login->username);
+    // Unknown users cost the same time as known ones, so timing does not tell them apart.
+    const QByteArray salt = account ? account->salt : QByteArray(16, 'x');
+    const int iterations = account ? account->iterations : Passwords::kIterations;
+    const QString password = login->password;
+    QtConcurrent::run(
+        [password, salt, iterations] { return Passwords::hash(password, salt, iterations); })
+        .then(this, [this, account, username = login->username, address,
+                     reply](const QByteArray &derived) {
+            const qint64 t = now();
+            if (!account || account->disabled || !Passwords::equal(derived, account->hash)) {
+                (void)m_store->addLoginFailure(username, address, t);
+                HttpResponse r = errorResponse(401, QStringLiteral("unauthorized"),
+                                               tr("Wrong user name or password."));
+                return reply(r);
+            }
+            (void)m_store->clearLoginFailures(username);
+            sync::SessionInfo s;
+            s.token = Passwords::newToken();
+            s.expiresAt = t + m_options.sessionMinutes * 60000;
+            s.user = account->username;
+            s.role = Names::key(account->role);
+            s.person = account->person;
+            s.displayName = account->displayName;
+            if (Status st = m_store->addSession(Passwords::tokenHash(s.token), s.user, t,
+                                                s.expiresAt, address);
+                !st)
+                return reply(errorResponse(503, QStringLiteral("storage"), st.error()));
+            reply(HttpResponse::json(200, sync::encodeSession(s)));
+        });
+}
+
+void PlatformService::logout(const HttpRequest &request, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    const QString token = QString::fromLatin1(request.header("Authorization").mid(7).trimmed());
+    if (Status s = m_store->removeSession(Passwords::tokenHash(token)); !s)
+        return reply(errorResponse(503, QStringLiteral("storage"), s.error()));
+    reply(jsonResponse(200, {{QLatin1String("signedOut"), true}}));
+}
+
+void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    const auto after = intParam(request.query, "after", 0, std::numeric_limits<qint64>::max(), 0);
+    const auto limit =
+        intParam(request.query, "limit", 1, sync::kMaxSnapshotLimit, sync::kDefaultPageLimit);
+    if (!after || !limit)
+        return reply(errorResponse(400, QStringLiteral("invalid"),
+                                   tr("after must be a case id and limit a number from 1 to %1.")
+                                       .arg(sync::kMaxSnapshotLimit)));
+    auto page = m_store->snapshot(*after, int(*limit));
+    if (!page)
+        return reply(errorResponse(500, QStringLiteral("storage"), page.error()));
+    reply(HttpResponse::json(200, sync::encodeSnapshot(*page)));
+}
+
+void PlatformService::changes(const HttpRequest &request, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    const auto since = intParam(request.query, "since", 0, std::numeric_limits<qint64>::max(), 0);
+    const auto limit =
+        intParam(request.query, "limit", 1, sync::kMaxChangesLimit, sync::kDefaultPageLimit);
+    const auto wait = intParam(request.query, "wait", 0, sync::kMaxWaitSeconds, 0);
+    if (!since || !limit || !wait)
+        return reply(errorResponse(
+            400, QStringLiteral("invalid"),
+            tr("since must be a change number, limit from 1 to %1 and wait from 0 to %2 seconds.")
+                .arg(sync::kMaxChangesLimit)
+                .arg(sync::kMaxWaitSeconds)));
+    const qint64 last = m_store->lastChangeSeq();
+    if (*since > last)
+        return reply(errorResponse(409, QStringLiteral("cursor-ahead"),
+                                   tr("The cursor %1 is ahead of this platform's change feed (%2): "
+                                      "take a new snapshot.")
+                                       .arg(*since)
+                                       .arg(last)));
+    const quint64 id = m_nextWaiter++;
+    m_waiters.emplace(id, Waiter{*since, int(*limit), reply});
+    if (*since < last || *wait == 0)
+        return answer(id);
+    QTimer::singleShot(int(*wait * 1000), this, [this, id] { answer(id); });
+}
+
+void PlatformService::answer(quint64 id)
+{
+    const auto it = m_waiters.find(id);
+    if (it == m_waiters.end())
+        return;
+    const Waiter w = it->second;
+    m_waiters.erase(it);
+    if (!w.reply.alive())
+        return;
+    auto page = m_store->changesSince(w.since, w.limit);
+    if (!page)
+        return w.reply(errorResponse(500, QStringLiteral("storage"), page.error()));
+    w.reply(HttpResponse::json(200, sync::encodeChanges(*page)));
+}
+
+void PlatformService::answerWaiters()
+{
+    const qint64 last = m_store->lastChangeSeq();
+    QList<quint64> ready;
+    for (const auto &[id, w] : m_waiters) {
+        if (w.since < last || !w.reply.alive())
+            ready << id;
+    }
+    for (quint64 id : ready)
+        answer(id);
+}
+
+void PlatformService::commands(const HttpRequest &request, HttpReply reply)
+{
+    const auto user = authenticate(request, reply);
+    if (!user)
+        return;
+    const QByteArray type = request.header("Content-Type");
+    if (!type.isEmpty() && !type.startsWith("application/json"))
+        return reply(errorResponse(415, QStringLiteral("unsupported-media-type"),
+                                   tr("Send the commands as application/json.")));
+    auto batch = sync::decodeCommands(request.body);
+    if (!batch)
+        return reply(errorResponse(400, QStringLiteral("invalid"), batch.error()));
+    // The batch commits once (one fsync); each command is a savepoint with its own record, so a
+    // command is applied whole or not at all, and a failing store applies none of the batch.
+    Transaction tx(m_store->database());
+    if (!tx.isActive())
+        return reply(errorResponse(503, QStringLiteral("busy"),
+                                   tr("The platform's store is busy; send the batch again.")));
+    QList<sync::CommandResult> results;
+    results.reserve(batch->size());
+    bool failed = false, applied = false;
+    for (const sync::ClientCommand &c : std::as_const(*batch)) {
+        sync::CommandResult r = execute(c, *user, &failed);
+        if (failed)
+            break;
+        applied = applied || r.status == CommandStatus::Applied;
+        results.append(std::move(r));
+    }
+    Status committed = failed ? Status(Error{tr("a command could not be stored")}) : tx.commit();
+    if (!committed) {
+        tx.rollback();
+        return reply(errorResponse(
+            503, QStringLiteral("storage"),
+            tr("Nothing of the batch was applied (%1); send it again.").arg(committed.error())));
+    }
+    reply(HttpResponse::json(200, sync::encodeResults(results)));
+    if (applied) {
+        emit commandsApplied(m_store->lastChangeSeq());
+        answerWaiters();
+    }
+}
+
+sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const Account &user,
+                                             bool *failed)
+{
+    sync::CommandResult r;
+    r.id = c.id;
+    if (const auto prior = m_store->appliedCommand(c.id)) {
+        r.status = CommandStatus::Duplicate;
+        r.original = prior->applied ? CommandStatus::Applied : CommandStatus::Rejected;
+        r.reason = prior->reason;
+        r.code = prior->code;
+        r.caseId = prior->caseId;
+        r.version = prior->caseId ? std::max(0, m_store->caseVersion(prior->caseId)) : 0;
+        return r;
+    }
+    const qint64 at = now();
+    AppliedCommand rec;
+    rec.id = c.id;
+    rec.username = user.username;
+    rec.device = c.device;
+    rec.action = c.action;
+    rec.baseVersion = c.baseVersion;
+    rec.clientAt = c.clientAt;
+    rec.at = at;
+    Transaction step(m_store->database()); // a savepoint inside the batch
+    auto finish = [&](bool remember) {
+        if (remember) {
+            if (Status s = m_store->recordCommand(rec); !s) {
+                *failed = true;
+                return r;
+            }
+        }
+        if (Status s = step.commit(); !s)
+            *failed = true;
+        r.status = rec.applied ? CommandStatus::Applied : CommandStatus::Rejected;
+        r.original = r.status;
+        r.reason = rec.reason;
+        r.code = rec.code;
+        r.caseId = rec.caseId;
+        r.version = rec.version;
+        return r;
+    };
+    auto reject = [&](const QString &code, const QString &reason, bool remember = true) {
+        rec.code = code;
+        rec.reason = reason;
+        rec.version = rec.caseId ? std::max(0, m_store->caseVersion(rec.caseId)) : 0;
+        return finish(remember);
+    };
+
+    for (const QString &sha : c.evidence) {
+        // Not remembered: once the attachment is uploaded the same id can be sent again.
+        if (!m_evidence->contains(sha))
+            return reject(QStringLiteral("evidence-missing"),
+                          tr("The attachment %1 has not been uploaded yet.").arg(sha.left(12)),
+                          false);
+    }
+    const Actor actor{user.username, user.role, user.person, c.device};
+    Outcome o;
+    int before = 0;
+    if (c.isReport()) {
+        if (!Catalogue::builtin().find(c.category))
+            return reject(QStringLiteral("argument"),
+                          tr("Unknown category \"%1\".").arg(c.category));
+        o = m_repository->report(c.toReport(), actor, at);
+    } else {
+        CaseId id = c.caseId;
+        if (!id) {
+            const auto origin = m_store->appliedCommand(c.caseRef);
+            if (!origin || !origin->applied || origin->action != QLatin1String("report"))
+                return reject(
+                    QStringLiteral("not-found"),
+                    tr("The report %1 this command refers to was not filed.").arg(c.caseRef));
+            id = origin->caseId;
+        }
+        rec.caseId = id;
+        before = m_store->caseVersion(id);
+        if (before < 0)
+            return reject(QStringLiteral("not-found"), tr("There is no case %1.").arg(id));
+        Command cmd = c.toCommand();
+        // The platform's unit registry, not the client, says who a person is.
+        cmd.toUnit.clear();
+        cmd.toType.clear();
+        if (cmd.action == Action::Dispatch && !cmd.to.trimmed().isEmpty()) {
+            const auto who = m_repository->findAssignee(cmd.to.trimmed());
+            if (!who)
+                return reject(QStringLiteral("argument"),
+                              tr("There is no person with the code \"%1\".").arg(cmd.to));
+            cmd.to = who->code;
+            cmd.toUnit = who->unitCode;
+            cmd.toType = who->unitType;
+        }
+        if (cmd.action == Action::MarkDuplicate && cmd.duplicateOf && cmd.duplicateOf != id &&
+            m_store->caseVersion(cmd.duplicateOf) < 0)
+            return reject(QStringLiteral("argument"),
+                          tr("There is no case %1 to merge into.").arg(cmd.duplicateOf));
+        o = m_repository->apply(id, cmd, actor, at);
+    }
+    switch (o.kind) {
+    case Outcome::Applied: {
+        rec.caseId = o.snapshot.id;
+        rec.applied = true;
+        rec.version = o.snapshot.seq;
+        if (auto seq = m_store->appendChange(rec.caseId, before, at, c.id); !seq) {
+            *failed = true;
+            return r;
+        }
+        return finish(true);
+    }
+    case Outcome::Rejected:
+        return reject(o.rejection.code, o.rejection.reason);
+    case Outcome::Failed:
+        break;
+    }
+    return reject(QStringLiteral("error"), o.error);
+}
+
+QString PlatformService::uploadPath(const QString &sha) const
+{
+    return QDir(m_options.dataDir).filePath(QStringLiteral("uploads/") + sha);
+}
+
+void PlatformService::putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    if (!sync::isSha256Hex(sha))
+        return reply(errorResponse(400, QStringLiteral("bad-hash"),
+                                   tr("An attachment is named by its SHA-256: 64 lowercase hex "
+                                      "digits.")));
+    auto done = [&](int status, qint64 size) {
+        reply(jsonResponse(status, {{QLatin1String("sha256"), sha},
+                                    {QLatin1String("received"), size},
+                                    {QLatin1String("size"), size},
+                                    {QLatin1String("complete"), true}}));
+    };
+    if (const QString stored = m_evidence->pathFor(sha); !stored.isEmpty())
+        return done(200, QFileInfo(stored).size());
+    if (!QDir().mkpath(QDir(m_options.dataDir).filePath(QStringLiteral("uploads"))))
+        return reply(
+            errorResponse(500, QStringLiteral("storage"), tr("Cannot create the upload folder.")));
+    const QString whole = uploadPath(sha);
+    const QString part = whole + QStringLiteral(".part");
+    // Stores a complete, verified file through the evidence store, then forgets the upload.
+    auto store = [&](const QString &file) {
+        auto imported = m_evidence->import(file, false);
+        QFile::remove(file);
+        QFile::remove(part);
+        if (!imported)
+            return reply(errorResponse(422, QStringLiteral("invalid"), imported.error()));
+        done(201, QFileInfo(m_evidence->pathFor(sha)).size());
+    };
+    const QByteArray range = request.header("Content-Range");
+    if (range.isEmpty()) {
+        if (request.body.isEmpty())
+            return reply(errorResponse(400, QStringLiteral("invalid"), tr("The body is empty.")));
+        if (sha256Hex(request.body) != sha)
+            return reply(
+                errorResponse(422, QStringLiteral("hash-mismatch"),
+                              tr("The body's SHA-256 is not %1; nothing was stored.").arg(sha)));
+        QSaveFile f(whole);
+        if (!f.open(QIODevice::WriteOnly) || f.write(request.body) != request.body.size() ||
+            !f.commit())
+            return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+        return store(whole);
+    }
+    static const QRegularExpression re(
+        QStringLiteral("^bytes (\\d{1,12})-(\\d{1,12})/(\\d{1,12})$"));
+    const auto m = re.match(QString::fromLatin1(range.trimmed()));
+    const qint64 first = m.captured(1).toLongLong();
+    const qint64 last = m.captured(2).toLongLong();
+    const qint64 total = m.captured(3).toLongLong();
+    if (!m.hasMatch() || first > last || last >= total || request.body.size() != last - first + 1)
+        return reply(errorResponse(400, QStringLiteral("bad-range"),
+                                   tr("Content-Range must be \"bytes FIRST-LAST/TOTAL\" and match "
+                                      "the body's length.")));
+    if (total > EvidenceStore::kMaxBytes)
+        return reply(errorResponse(
+            413, QStringLiteral("too-large"),
+            tr("An attachment may have at most %1 MB.").arg(EvidenceStore::kMaxBytes >> 20)));
+    const qint64 have = QFileInfo(part).size();
+    auto progress = [&](qint64 received) {
+        reply(jsonResponse(202, {{QLatin1String("sha256"), sha},
+                                 {QLatin1String("received"), received},
+                                 {QLatin1String("size"), total},
+                                 {QLatin1String("complete"), false}}));
+    };
+    if (last < have) // a chunk we already have (its answer was lost): harmless
+        return progress(have);
+    if (first != have)
+        return reply(errorResponse(
+            409, QStringLiteral("range"),
+            tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
+    {
+        QFile f(part);
+        if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
+            return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    }
+    if (last + 1 < total)
+        return progress(last + 1);
+    QFile f(part);
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    if (!f.open(QIODevice::ReadOnly) || !h.addData(&f))
+        return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    f.close();
+    if (QString::fromLatin1(h.result().toHex()) != sha) {
+        QFile::remove(part);
+        return reply(errorResponse(
+            422, QStringLiteral("hash-mismatch"),
+            tr("The uploaded bytes' SHA-256 is not %1; nothing was stored.").arg(sha)));
+    }
+    QFile::remove(whole);
+    if (!QFile::rename(part, whole))
+        return reply(errorResponse(500, QStringLiteral("storage"),
+                                   tr("Cannot complete the upload of %1.").arg(sha)));
+    store(whole);
+}
+
+void PlatformService::getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    if (!sync::isSha256Hex(sha))
+        return reply(errorResponse(400, QStringLiteral("bad-hash"),
+                                   tr("An attachment is named by its SHA-256: 64 lowercase hex "
+                                      "digits.")));
+    const QString stored = m_evidence->pathFor(sha);
+    if (request.query.hasQueryItem(QStringLiteral("status"))) {
+        const qint64 size = stored.isEmpty()
+                                ? QFileInfo(uploadPath(sha) + QStringLiteral(".part")).size()
+                                : QFileInfo(stored).size();
+        return reply(jsonResponse(200, {{QLatin1String("sha256"), sha},
+                                        {QLatin1String("received"), size},
+                                        {QLatin1String("complete"), !stored.isEmpty()}}));
+    }
+    if (stored.isEmpty())
+        return reply(errorResponse(404, QStringLiteral("not-found"),
+                                   tr("There is no attachment %1.").arg(sha)));
+    QFile f(stored);
+    if (!f.open(QIODevice::ReadOnly))
+        return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    HttpResponse r;
+    r.contentType = m_store->attachmentMime(sha)
+                        .value_or(QStringLiteral("application/octet-stream"))
+                        .toLatin1();
+    r.body = f.readAll();
+    r.addHeader("Cache-Control", "private, max-age=31536000, immutable");
+    reply(r);
+}
+
+} // namespace cityops::platform

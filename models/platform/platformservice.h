@@ -1,0 +1,125 @@
+#pragma once
+
+#include "httptypes.h"
+#include "storage/platformstore.h"
+#include "sync/protocol.h"
+#include "util/result.h"
+#include "workflow/workflow.h"
+
+#include <QCoreApplication>
+#include <QObject>
+#include <QRegularExpression>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace cityops {
+class CaseRepository;
+class EvidenceStore;
+} // namespace cityops
+
+namespace cityops::platform {
+
+class Open311;
+
+/**
+ * The central platform's request handling, independent of any HTTP server: routes /api/v1 and
+ * /open311/v2 requests to handlers, authenticates bearer tokens, runs every command through the
+ * shared Workflow and CaseRepository authoritatively (each command atomic with its
+ * applied_commands and changes rows), serves the snapshot and the change feed (long-poll), and
+ * stores attachments by content.
+ *
+ * Threading: everything runs on the thread of the event loop, which owns the one SQLite
+ * connection, so requests are decided one after another in arrival order. Password hashing
+ * (~0.1 s) runs on the global thread pool and continues on this thread; long-polls are parked
+ * replies answered from commandsApplied() or their timer.
+ */
+class PlatformService : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString dataDir;
+        qint64 sessionMinutes = 12 * 60;
+        int throttleFailures = 5;
+        qint64 throttleWindowMs = 15 * 60 * 1000;
+        /** api_key values accepted for Open311 POSTs from other hosts (loopback needs none). */
+        QStringList open311Keys;
+        /** The clock (UTC ms); tests may replace it. Never used to order anything. */
+        std::function<qint64()> clock;
+    };
+
+    static Result<std::unique_ptr<PlatformService>> open(const Options &options);
+    ~PlatformService() override;
+
+    /** Handles one request; `reply` is called once, now or later. */
+    void handle(const HttpRequest &request, HttpReply reply);
+
+    PlatformStore &store() { return *m_store; }
+    /** Long-polls waiting for a change. */
+    int waitingPolls() const { return int(m_waiters.size()); }
+
+signals:
+    /** A batch committed applied commands; `seq` is the newest change. */
+    void commandsApplied(qint64 seq);
+
+private:
+    struct Route
+    {
+        QByteArray method;
+        QRegularExpression pattern;
+        bool open311 = false;
+        std::function<void(const HttpRequest &, const QRegularExpressionMatch &, HttpReply)> run;
+    };
+    struct Waiter
+    {
+        qint64 since = 0;
+        int limit = 0;
+        HttpReply reply;
+    };
+
+    explicit PlatformService(const Options &options);
+    void addRoutes();
+    qint64 now() const;
+
+    /** The account of a valid bearer token, or an answered 401. */
+    std::optional<Account> authenticate(const HttpRequest &request, const HttpReply &reply);
+
+    void health(const HttpRequest &, HttpReply reply);
+    void login(const HttpRequest &request, HttpReply reply);
+    void logout(const HttpRequest &request, HttpReply reply);
+    void snapshot(const HttpRequest &request, HttpReply reply);
+    void changes(const HttpRequest &request, HttpReply reply);
+    void commands(const HttpRequest &request, HttpReply reply);
+    void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
+    void getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
+
+    /**
+     * Decides one command inside the caller's transaction. `failed` is set (and the caller must
+     * roll the batch back) when the store itself failed.
+     */
+    sync::CommandResult execute(const sync::ClientCommand &command, const Account &user,
+                                bool *failed);
+    void answerWaiters();
+    void answer(quint64 waiter);
+    QString uploadPath(const QString &sha) const;
+
+    friend class Open311;
+
+    Options m_options;
+    std::unique_ptr<PlatformStore> m_store;
+    std::unique_ptr<Workflow> m_workflow;
+    std::unique_ptr<CaseRepository> m_repository;
+    std::unique_ptr<EvidenceStore> m_evidence;
+    std::unique_ptr<Open311> m_open311;
+    QList<Route> m_routes;
+    std::map<quint64, Waiter> m_waiters;
+    quint64 m_nextWaiter = 1;
+};
+
+/** {"error": {"code", "message"}} with a status. */
+HttpResponse errorResponse(int status, const QString &code, const QString &message);
+
+} // namespace cityops::platform

@@ -1,0 +1,149 @@
+#pragma once
+
+#include "domain/types.h"
+#include "sync/protocol.h"
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QCoreApplication>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace cityops {
+
+class Database;
+
+/** A sign-in account of the platform. */
+struct Account
+{
+    QString username;
+    Role role = Role::Operator;
+    QString displayName;
+    QString person; ///< unit code of the person behind the account (may be empty)
+    QByteArray salt;
+    QByteArray hash; ///< PBKDF2-HMAC-SHA256 of the password
+    int iterations = 0;
+    bool demoPassword = false; ///< the password is the published demo password
+    bool disabled = false;
+};
+
+/** A decided command id (see the `applied_commands` table). */
+struct AppliedCommand
+{
+    QString id;
+    QString username;
+    QString device;
+    QString action;
+    CaseId caseId = 0;
+    bool applied = false;
+    QString reason;
+    QString code;
+    int version = 0;
+    int baseVersion = 0;
+    qint64 clientAt = 0;
+    qint64 at = 0;
+};
+
+/** Failed sign-ins in a time window, by user name and by address. */
+struct LoginFailures
+{
+    int byUser = 0;
+    int byAddress = 0;
+    qint64 oldestByUser = 0;
+    qint64 oldestByAddress = 0;
+};
+
+/** The Open311 filters of GET requests.json. */
+struct RequestFilter
+{
+    QList<CaseId> ids; ///< when set, every other filter is ignored
+    QString serviceCode;
+    std::optional<qint64> from;
+    std::optional<qint64> to;
+    std::optional<bool> closed;
+    int limit = 1000;
+};
+
+/**
+ * The central platform's SQLite store (DATA/platform.db): the cache schema's case tables, which
+ * CaseRepository and the Workflow run against authoritatively, plus the platform's own tables
+ * (accounts, sessions, applied_commands, changes, login_failures) from a separately numbered
+ * migration set in ":/platform-migrations". The file carries the CityOps application id and
+ * `meta.store_kind = 'platform'`, so a console cache is never mistaken for it.
+ *
+ * Threading: same rule as Database; the platform uses it from one thread.
+ */
+class PlatformStore
+{
+    Q_DECLARE_TR_FUNCTIONS(PlatformStore)
+public:
+    static constexpr int kSchemaVersion = 1;
+    static constexpr const char *kFileName = "platform.db";
+
+    /** DATA/platform.db */
+    static QString pathInDir(const QString &dataDir);
+    /**
+     * Opens (creating if absent) the store in a data directory. An existing file without the
+     * platform marker is refused and left unchanged unless `adopt` is set (a demo district just
+     * generated for the platform).
+     */
+    static Result<std::unique_ptr<PlatformStore>> open(const QString &dataDir, bool adopt = false);
+
+    Database &database() const { return *m_db; }
+    const std::shared_ptr<Database> &databasePtr() const { return m_db; }
+
+    // Accounts
+    std::optional<Account> account(const QString &username) const;
+    QList<Account> accounts() const;
+    Status insertAccount(const Account &a, qint64 now);
+    /** Replaces the password and signs the account out everywhere. */
+    Status setPassword(const QString &username, const QByteArray &salt, const QByteArray &hash,
+                       int iterations, bool demoPassword, qint64 now);
+    /** Disables (or enables) an account; disabling signs it out everywhere. */
+    Status setDisabled(const QString &username, bool disabled, qint64 now);
+    /** The district's `users` rows (role, display name, person code) without passwords. */
+    QList<Account> districtUsers() const;
+    /** Whether a person (a unit of kind person) has this code. */
+    bool personExists(const QString &code) const;
+
+    // Sessions
+    Status addSession(const QByteArray &tokenHash, const QString &username, qint64 now,
+                      qint64 expiresAt, const QString &address);
+    /** The user of an unexpired session. */
+    std::optional<QString> sessionUser(const QByteArray &tokenHash, qint64 now) const;
+    Status removeSession(const QByteArray &tokenHash);
+    /** Forgets expired sessions and failures older than `failuresBefore`. */
+    Status purge(qint64 now, qint64 failuresBefore);
+
+    // Sign-in throttling
+    Status addLoginFailure(const QString &username, const QString &address, qint64 at);
+    LoginFailures loginFailures(const QString &username, const QString &address,
+                                qint64 since) const;
+    Status clearLoginFailures(const QString &username);
+
+    // Commands and the change feed (called inside the caller's transaction)
+    std::optional<AppliedCommand> appliedCommand(const QString &id) const;
+    Status recordCommand(const AppliedCommand &c);
+    /** Appends a change with the case's current row; returns its seq. */
+    Result<qint64> appendChange(CaseId id, int prevVersion, qint64 at, const QString &commandId);
+    qint64 lastChangeSeq() const;
+    Result<sync::ChangesPage> changesSince(qint64 since, int limit) const;
+    Result<sync::SnapshotPage> snapshot(CaseId after, int limit) const;
+    std::optional<sync::CaseRow> caseRow(CaseId id) const;
+    /** The case's version, or -1 when there is no such case. */
+    int caseVersion(CaseId id) const;
+    Result<QList<sync::CaseRow>> requests(const RequestFilter &filter) const;
+    /** MIME type recorded for an attachment. */
+    std::optional<QString> attachmentMime(const QString &sha256) const;
+
+private:
+    explicit PlatformStore(std::shared_ptr<Database> db) : m_db(std::move(db)) {}
+    Status migrate();
+
+    std::shared_ptr<Database> m_db;
+};
+
+} // namespace cityops

@@ -1,0 +1,1570 @@
+#include "protocol.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QSet>
+#include <QUuid>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace cityops::sync {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Protocol)
+};
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: a small writer instead of QJsonObject, because snapshot pages carry hundreds of
+// thousands of fields and building a DOM per row costs more than the database read.
+
+class JsonOut
+{
+public:
+    explicit JsonOut(QByteArray &out) : m_out(out) {}
+
+    void begin() { open('{'); }
+    void beginObject(const char *key)
+    {
+        name(key);
+        m_out += '{';
+        m_first = true;
+    }
+    void end() { close('}'); }
+    void beginArray(const char *key)
+    {
+        name(key);
+        m_out += '[';
+        m_first = true;
+    }
+    void endArray() { close(']'); }
+    void beginObjectInArray() { open('{'); }
+
+    void str(const char *key, const QString &v)
+    {
+        name(key);
+        const QByteArray utf8 = v.toUtf8();
+        quote(m_out, utf8.constData(), utf8.size());
+    }
+    void bytesAsString(const char *key, const QByteArray &utf8)
+    {
+        name(key);
+        quote(m_out, utf8.constData(), utf8.size());
+    }
+    void hexString(const char *key, const QByteArray &bytes)
+    {
+        static const char digits[] = "0123456789abcdef";
+        name(key);
+        m_out += '"';
+        for (const char ch : bytes) {
+            const auto c = static_cast<unsigned char>(ch);
+            const char pair[2] = {digits[c >> 4], digits[c & 15]};
+            m_out.append(pair, 2);
+        }
+        m_out += '"';
+    }
+    void optStr(const char *key, const std::optional<QString> &v)
+    {
+        if (v)
+            str(key, *v);
+        else
+            null(key);
+    }
+    void integer(const char *key, qint64 v)
+    {
+        name(key);
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof buf, v);
+        m_out.append(buf, r.ptr - buf);
+    }
+    void optInt(const char *key, const std::optional<qint64> &v)
+    {
+        if (v)
+            integer(key, *v);
+        else
+            null(key);
+    }
+    void number(const char *key, double v)
+    {
+        name(key);
+        m_out += std::isfinite(v) ? QByteArray::number(v, 'g', QLocale::FloatingPointShortest)
+                                  : QByteArray("null");
+    }
+    void boolean(const char *key, bool v)
+    {
+        name(key);
+        m_out += v ? "true" : "false";
+    }
+    void null(const char *key)
+    {
+        name(key);
+        m_out += "null";
+    }
+    /** Appends a JSON string: runs of plain bytes at once, escapes where needed. */
+    static void quote(QByteArray &out, const char *p, qsizetype n)
+    {
+        static const char hex[] = "0123456789abcdef";
+        out += '"';
+        qsizetype run = 0;
+        for (qsizetype i = 0; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(p[i]);
+            if (c >= 0x20 && c != '"' && c != '\\')
+                continue;
+            out.append(p + run, i - run);
+            run = i + 1;
+            switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default: {
+                const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out.append(esc, 6);
+            }
+            }
+        }
+        out.append(p + run, n - run);
+        out += '"';
+    }
+
+private:
+    void comma()
+    {
+        if (!m_first)
+            m_out += ',';
+        m_first = false;
+    }
+    void open(char c)
+    {
+        comma();
+        m_out += c;
+        m_first = true;
+    }
+    void close(char c)
+    {
+        m_out += c;
+        m_first = false;
+    }
+    void name(const char *key)
+    {
+        comma();
+        m_out += '"';
+        m_out += key;
+        m_out += "\":";
+    }
+
+    QByteArray &m_out;
+    bool m_first = true;
+};
+
+/** The row's fields into an object the caller opened. */
+void writeRowFields(JsonOut &w, const CaseRow &r)
+{
+    w.integer("id", r.id);
+    w.str("category", r.category);
+    w.str("state", r.state);
+    w.integer("stage", r.stage);
+    w.integer("priority", r.priority);
+    w.str("source", r.source);
+    w.optInt("street_id", r.streetId);
+    w.optInt("community_id", r.communityId);
+    w.optStr("grid_code", r.gridCode);
+    w.str("address", r.address);
+    w.str("description", r.description);
+    w.optStr("party", r.party);
+    w.number("lon", r.lon);
+    w.number("lat", r.lat);
+    w.integer("reported_at", r.reportedAt);
+    w.optInt("deadline_at", r.deadlineAt);
+    w.optInt("closed_at", r.closedAt);
+    w.optInt("unit_id", r.unitId);
+    w.optInt("assignee_id", r.assigneeId);
+    w.integer("version", r.version);
+    w.integer("updated_at", r.updatedAt);
+    if (r.chainHead.isEmpty())
+        w.null("chain_head");
+    else
+        w.hexString("chain_head", r.chainHead);
+    w.optStr("pending", r.pending);
+    w.optStr("pending_by", r.pendingBy);
+    w.optInt("pending_at", r.pendingAt);
+    w.optInt("pending_to_stage", r.pendingToStage);
+    w.optStr("assignee_code", r.assigneeCode);
+    w.optStr("handler", r.handler);
+    w.optInt("linked_case", r.linkedCase);
+    w.end();
+}
+
+void writeRow(JsonOut &w, const CaseRow &r)
+{
+    w.begin();
+    writeRowFields(w, r);
+}
+
+void writeRow(JsonOut &w, const char *key, const CaseRow &r)
+{
+    w.beginObject(key);
+    writeRowFields(w, r);
+}
+
+void writeEvents(JsonOut &w, const QList<WireEvent> &events)
+{
+    w.beginArray("events");
+    for (const WireEvent &e : events) {
+        w.beginObjectInArray();
+        w.integer("case_id", e.caseId);
+        w.integer("seq", e.seq);
+        w.str("kind", e.kind);
+        w.str("actor", e.actor);
+        w.str("role", e.role);
+        w.integer("at", e.at);
+        w.str("device", e.device);
+        w.bytesAsString("payload", e.payload);
+        w.hexString("prev_hash", e.prevHash);
+        w.end();
+    }
+    w.endArray();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: strict readers that name the field of the first problem.
+
+QString fieldPath(const QString &path, const QString &key)
+{
+    return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+}
+
+/** Reads the fields of one JSON object; the first problem is kept and later reads are no-ops. */
+class Fields
+{
+public:
+    /** `index` >= 0: the object is element `index` of the array at `parent`. */
+    Fields(const QJsonValue &v, QString parent, bool strict, qsizetype index = -1)
+        : m_parent(std::move(parent)), m_index(index), m_strict(strict)
+    {
+        if (!v.isObject())
+            fail(path(), Tr::tr("expected an object"));
+        else
+            m_o = v.toObject();
+    }
+
+    bool ok() const { return !m_error; }
+    Error error() const { return *m_error; }
+
+    QString str(const char *key, qsizetype maxChars, bool required = false)
+    {
+        const QJsonValue v = take(key);
+        if (!ok())
+            return {};
+        if (v.isUndefined() || v.isNull()) {
+            if (required)
+                fail(at(key), Tr::tr("is required"));
+            return {};
+        }
+        if (!v.isString()) {
+            fail(at(key), Tr::tr("expected a string"));
+            return {};
+        }
+        const QString s = v.toString();
+        if (s.size() > maxChars)
+            fail(at(key), Tr::tr("longer than %1 characters").arg(maxChars));
+        else if (required && s.trimmed().isEmpty())
+            fail(at(key), Tr::tr("must not be empty"));
+        return s;
+    }
+    std::optional<QString> optStr(const char *key, qsizetype maxChars)
+    {
+        const QJsonValue v = m_o.value(QLatin1String(key));
+        if (v.isNull() || v.isUndefined()) {
+            take(key);
+            return std::nullopt;
+        }
+        return str(key, maxChars);
+    }
+    qint64 integer(const char *key, qint64 lo, qint64 hi, bool required = false)
+    {
+        const QJsonValue v = take(key);
+        if (!ok())
+            return 0;
+        if (v.isUndefined() || v.isNull()) {
+            if (required)
+                fail(at(key), Tr::tr("is required"));
+            return 0;
+        }
+        const double d = v.toDouble();
+        if (!v.isDouble() || d != std::floor(d) || std::fabs(d) > 9007199254740992.0) {
+            fail(at(key), Tr::tr("expected a whole number"));
+            return 0;
+        }
+        const auto n = static_cast<qint64>(d);
+        if (n < lo || n > hi) {
+            fail(at(key), Tr::tr("must be from %1 to %2").arg(lo).arg(hi));
+            return 0;
+        }
+        return n;
+    }
+    std::optional<qint64> optInt(const char *key, qint64 lo, qint64 hi)
+    {
+        const QJsonValue v = m_o.value(QLatin1String(key));
+        if (v.isNull() || v.isUndefined()) {
+            take(key);
+            return std::nullopt;
+        }
+        return integer(key, lo, hi);
+    }
+    double number(const char *key, double lo, double hi, bool required = false)
+    {
+        const QJsonValue v = take(key);
+        if (!ok())
+            return 0;
+        if (v.isUndefined() || v.isNull()) {
+            if (required)
+                fail(at(key), Tr::tr("is required"));
+            return 0;
+        }
+        const double d = v.toDouble();
+        if (!v.isDouble() || !std::isfinite(d)) {
+            fail(at(key), Tr::tr("expected a number"));
+            return 0;
+        }
+        if (d < lo || d > hi)
+            fail(at(key), Tr::tr("must be from %1 to %2").arg(lo).arg(hi));
+        return d;
+    }
+    bool boolean(const char *key)
+    {
+        const QJsonValue v = take(key);
+        if (!ok() || v.isUndefined() || v.isNull())
+            return false;
+        if (!v.isBool())
+            fail(at(key), Tr::tr("expected true or false"));
+        return v.toBool();
+    }
+    QStringList strList(const char *key, int maxItems, qsizetype maxChars)
+    {
+        const QJsonValue v = take(key);
+        QStringList out;
+        if (!ok() || v.isUndefined() || v.isNull())
+            return out;
+        if (!v.isArray()) {
+            fail(at(key), Tr::tr("expected an array of strings"));
+            return out;
+        }
+        const QJsonArray a = v.toArray();
+        if (a.size() > maxItems) {
+            fail(at(key), Tr::tr("more than %1 items").arg(maxItems));
+            return out;
+        }
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            const QString item = QStringLiteral("%1[%2]").arg(at(key)).arg(i);
+            if (!a.at(i).isString()) {
+                fail(item, Tr::tr("expected a string"));
+                return out;
+            }
+            if (a.at(i).toString().size() > maxChars) {
+                fail(item, Tr::tr("longer than %1 characters").arg(maxChars));
+                return out;
+            }
+            out.append(a.at(i).toString());
+        }
+        return out;
+    }
+    QByteArray hex(const char *key, bool nullable)
+    {
+        const QJsonValue v = take(key);
+        if (!ok() || ((v.isNull() || v.isUndefined()) && nullable))
+            return {};
+        const QString s = v.toString();
+        if (!v.isString() || s.size() > 128 || s.size() % 2 ||
+            !std::all_of(s.begin(), s.end(), [](QChar c) {
+                return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+            })) {
+            fail(at(key), Tr::tr("expected lowercase hex digits"));
+            return {};
+        }
+        return QByteArray::fromHex(s.toLatin1());
+    }
+    QJsonArray array(const char *key, bool required)
+    {
+        const QJsonValue v = take(key);
+        if (!ok())
+            return {};
+        if (v.isUndefined() && !required)
+            return {};
+        if (!v.isArray())
+            fail(at(key), Tr::tr("expected an array"));
+        return v.toArray();
+    }
+    /** The raw value (decoded by the caller). */
+    QJsonValue value(const char *key) { return take(key); }
+    QString at(const char *key) const { return fieldPath(path(), QLatin1String(key)); }
+    /** Built only when a message needs it: decoding a page touches many thousand objects. */
+    QString path() const
+    {
+        return m_index < 0 ? m_parent : QStringLiteral("%1[%2]").arg(m_parent).arg(m_index);
+    }
+    void fail(const QString &where, const QString &what)
+    {
+        if (!m_error)
+            m_error = Error{QStringLiteral("%1: %2").arg(where, what)};
+    }
+    /** In strict mode, a field that no read asked for is an error. */
+    bool finish()
+    {
+        if (ok() && m_strict) {
+            for (auto it = m_o.begin(); it != m_o.end(); ++it) {
+                if (!m_seen.contains(it.key())) {
+                    fail(fieldPath(path(), it.key()), Tr::tr("unknown field"));
+                    break;
+                }
+            }
+        }
+        return ok();
+    }
+
+private:
+    QJsonValue take(const char *key)
+    {
+        const QLatin1StringView k(key);
+        if (m_strict)
+            m_seen.insert(k);
+        return m_o.value(k);
+    }
+
+    QJsonObject m_o;
+    QString m_parent;
+    qsizetype m_index;
+    bool m_strict;
+    QSet<QString> m_seen;
+    std::optional<Error> m_error;
+};
+
+constexpr qint64 kMaxId = 9007199254740991LL;
+constexpr qint64 kMaxTime = 253402300799999LL; // 9999-12-31
+
+/** Nesting depth of a JSON text, ignoring brackets inside strings. */
+int jsonDepth(const QByteArray &body)
+{
+    int depth = 0, worst = 0;
+    bool inString = false, escaped = false;
+    for (const char c : body) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"')
+            inString = true;
+        else if (c == '{' || c == '[')
+            worst = std::max(worst, ++depth);
+        else if (c == '}' || c == ']')
+            --depth;
+    }
+    return worst;
+}
+
+Result<WireEvent> readWireEvent(const QJsonValue &v, const QString &parent, qsizetype index)
+{
+    Fields f(v, parent, false, index);
+    WireEvent e;
+    e.caseId = f.integer("case_id", 1, kMaxId, true);
+    e.seq = int(f.integer("seq", 1, 1000000, true));
+    e.kind = f.str("kind", 40, true);
+    e.actor = f.str("actor", kMaxShortChars, true);
+    e.role = f.str("role", 20, true);
+    e.at = f.integer("at", 0, kMaxTime, true);
+    e.device = f.str("device", kMaxShortChars);
+    e.payload = f.str("payload", kMaxBodyBytes).toUtf8();
+    e.prevHash = f.hex("prev_hash", false);
+    if (!f.finish())
+        return f.error();
+    return e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk decoding (snapshot pages and the change feed): a pull reader over the UTF-8 text that fills
+// the structs directly. A DOM (QJsonDocument) costs several times more for pages of thousands of
+// rows, and this is the console's first sync.
+
+class PullReader
+{
+public:
+    explicit PullReader(const QByteArray &text)
+        : m_begin(text.constData()), m_p(text.constData()), m_end(text.constData() + text.size())
+    {
+        if (text.size() > kMaxBodyBytes * 16)
+            fail(QString(), Tr::tr("larger than %1 bytes").arg(kMaxBodyBytes * 16));
+    }
+
+    bool ok() const { return m_error.isEmpty(); }
+    const QString &error() const { return m_error; }
+    void fail(const QString &where, const QString &what)
+    {
+        if (m_error.isEmpty())
+            m_error = (where.isEmpty() ? QString() : where + QStringLiteral(": ")) + what +
+                      Tr::tr(" (at byte %1)").arg(m_p - m_begin);
+    }
+
+    bool beginObject() { return open('{'); }
+    bool beginArray() { return open('['); }
+    /** The next key of the current object (false at its end). */
+    bool nextKey(QByteArrayView *key)
+    {
+        if (!nextMember('}'))
+            return false;
+        if (!string(&m_key))
+            return false;
+        *key = m_key;
+        ws();
+        if (m_p == m_end || *m_p != ':')
+            return bad(Tr::tr("expected ':'"));
+        ++m_p;
+        return true;
+    }
+    /** Whether the current array has another element. */
+    bool nextElement() { return nextMember(']'); }
+
+    bool isNull()
+    {
+        ws();
+        if (m_end - m_p >= 4 && std::memcmp(m_p, "null", 4) == 0) {
+            m_p += 4;
+            return true;
+        }
+        return false;
+    }
+    template <typename T> bool integer(T *out)
+    {
+        ws();
+        const char *start = m_p;
+        while (m_p < m_end && (*m_p == '-' || (*m_p >= '0' && *m_p <= '9')))
+            ++m_p;
+        qint64 v = 0;
+        const auto r = std::from_chars(start, m_p, v);
+        if (r.ec != std::errc() || r.ptr != m_p || m_p == start ||
+            (m_p < m_end && (*m_p == '.' || *m_p == 'e' || *m_p == 'E')))
+            return bad(Tr::tr("expected a whole number"));
+        *out = T(v);
+        return true;
+    }
+    template <typename T> bool optInteger(std::optional<T> *out)
+    {
+        if (isNull()) {
+            out->reset();
+            return true;
+        }
+        T v{};
+        if (!integer(&v))
+            return false;
+        *out = v;
+        return true;
+    }
+    bool number(double *out)
+    {
+        ws();
+        const char *start = m_p;
+        while (m_p < m_end && std::strchr("+-.eE0123456789", *m_p) && *m_p)
+            ++m_p;
+        const auto r = std::from_chars(start, m_p, *out);
+        if (r.ec != std::errc() || r.ptr != m_p || m_p == start)
+            return bad(Tr::tr("expected a number"));
+        return true;
+    }
+    bool boolean(bool *out)
+    {
+        ws();
+        if (m_end - m_p >= 4 && std::memcmp(m_p, "true", 4) == 0) {
+            m_p += 4;
+            *out = true;
+            return true;
+        }
+        if (m_end - m_p >= 5 && std::memcmp(m_p, "false", 5) == 0) {
+            m_p += 5;
+            *out = false;
+            return true;
+        }
+        return bad(Tr::tr("expected true or false"));
+    }
+    bool text(QString *out)
+    {
+        if (!string(&m_scratch))
+            return false;
+        *out = QString::fromUtf8(m_scratch);
+        return true;
+    }
+    bool optText(std::optional<QString> *out)
+    {
+        if (isNull()) {
+            out->reset();
+            return true;
+        }
+        QString v;
+        if (!text(&v))
+            return false;
+        *out = std::move(v);
+        return true;
+    }
+    bool bytes(QByteArray *out)
+    {
+        if (!string(&m_scratch))
+            return false;
+        *out = QByteArray(m_scratch.constData(), m_scratch.size());
+        return true;
+    }
+    bool hex(QByteArray *out, bool nullable)
+    {
+        if (nullable && isNull()) {
+            out->clear();
+            return true;
+        }
+        if (!string(&m_scratch))
+            return false;
+        if (m_scratch.size() % 2 || m_scratch.size() > 128 ||
+            !std::all_of(m_scratch.begin(), m_scratch.end(),
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+            return bad(Tr::tr("expected lowercase hex digits"));
+        *out = QByteArray::fromHex(m_scratch);
+        return true;
+    }
+    /** Skips a value of a field this version does not know. */
+    bool skip(int depth = 0)
+    {
+        ws();
+        if (m_p == m_end)
+            return bad(Tr::tr("unexpected end"));
+        if (depth > kMaxJsonDepth)
+            return bad(Tr::tr("nested deeper than %1 levels").arg(kMaxJsonDepth));
+        if (*m_p == '"')
+            return string(&m_scratch);
+        if (*m_p == '{') {
+            QByteArrayView k;
+            if (!beginObject())
+                return false;
+            while (nextKey(&k)) {
+                if (!skip(depth + 1))
+                    return false;
+            }
+            return ok();
+        }
+        if (*m_p == '[') {
+            if (!beginArray())
+                return false;
+            while (nextElement()) {
+                if (!skip(depth + 1))
+                    return false;
+            }
+            return ok();
+        }
+        bool b;
+        double d;
+        if (*m_p == 't' || *m_p == 'f')
+            return boolean(&b);
+        if (isNull())
+            return true;
+        return number(&d);
+    }
+    /** Only white space may follow the top-level value. */
+    void finish()
+    {
+        ws();
+        if (ok() && m_p != m_end)
+            bad(Tr::tr("unexpected text after the object"));
+    }
+    QString lastKey() const { return QString::fromUtf8(m_key); }
+
+private:
+    bool bad(const QString &what)
+    {
+        fail(m_key.isEmpty() ? QString() : QString::fromUtf8(m_key), what);
+        m_p = m_end;
+        return false;
+    }
+    void ws()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
+    bool open(char c)
+    {
+        ws();
+        if (m_p == m_end || *m_p != c)
+            return bad(c == '{' ? Tr::tr("expected an object") : Tr::tr("expected an array"));
+        if (++m_depth > kMaxJsonDepth)
+            return bad(Tr::tr("nested deeper than %1 levels").arg(kMaxJsonDepth));
+        ++m_p;
+        m_first.push_back(true);
+        return true;
+    }
+    /** Consumes ',' between members, or the closing bracket (then false). */
+    bool nextMember(char close)
+    {
+        if (!ok() || m_first.empty())
+            return false;
+        ws();
+        if (m_p < m_end && *m_p == close) {
+            ++m_p;
+            --m_depth;
+            m_first.pop_back();
+            return false;
+        }
+        if (!m_first.back()) {
+            if (m_p == m_end || *m_p != ',')
+                return bad(Tr::tr("expected ',' or '%1'").arg(QLatin1Char(close)));
+            ++m_p;
+            ws();
+        }
+        m_first.back() = false;
+        return true;
+    }
+    /** A JSON string into UTF-8 bytes, escapes resolved. */
+    bool string(QByteArray *out)
+    {
+        ws();
+        if (m_p == m_end || *m_p != '"')
+            return bad(Tr::tr("expected a string"));
+        ++m_p;
+        const char *run = m_p;
+        out->resize(0);
+        while (m_p < m_end) {
+            const char c = *m_p;
+            if (c == '"') {
+                out->append(run, m_p - run);
+                ++m_p;
+                return true;
+            }
+            if (static_cast<unsigned char>(c) < 0x20)
+                return bad(Tr::tr("control character in a string"));
+            if (c != '\\') {
+                ++m_p;
+                continue;
+            }
+            out->append(run, m_p - run);
+            if (++m_p == m_end)
+                break;
+            const char e = *m_p++;
+            switch (e) {
+            case '"':
+            case '\\':
+            case '/':
+                out->append(e);
+                break;
+            case 'b':
+                out->append('\b');
+                break;
+            case 'f':
+                out->append('\f');
+                break;
+            case 'n':
+                out->append('\n');
+                break;
+            case 'r':
+                out->append('\r');
+                break;
+            case 't':
+                out->append('\t');
+                break;
+            case 'u': {
+                char32_t cp = 0;
+                if (!hex4(&cp))
+                    return false;
+                if (cp >= 0xD800 && cp < 0xDC00) {
+                    char32_t low = 0;
+                    if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u')
+                        return bad(Tr::tr("unpaired surrogate in a string"));
+                    m_p += 2;
+                    if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF)
+                        return bad(Tr::tr("unpaired surrogate in a string"));
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                }
+                out->append(QString::fromUcs4(&cp, 1).toUtf8());
+                break;
+            }
+            default:
+                return bad(Tr::tr("bad escape in a string"));
+            }
+            run = m_p;
+        }
+        return bad(Tr::tr("unterminated string"));
+    }
+    bool hex4(char32_t *cp)
+    {
+        if (m_end - m_p < 4)
+            return bad(Tr::tr("bad escape in a string"));
+        for (int i = 0; i < 4; ++i) {
+            const char c = *m_p++;
+            const int v = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+            if (v < 0)
+                return bad(Tr::tr("bad escape in a string"));
+            *cp = (*cp << 4) | char32_t(v);
+        }
+        return true;
+    }
+
+    const char *m_begin;
+    const char *m_p;
+    const char *m_end;
+    int m_depth = 0;
+    std::vector<bool> m_first;
+    QByteArray m_key;
+    QByteArray m_scratch;
+    QString m_error;
+};
+
+void readRow(PullReader &r, CaseRow *row)
+{
+    if (!r.beginObject())
+        return;
+    QByteArrayView k;
+    while (r.nextKey(&k)) {
+        if (k == "id")
+            r.integer(&row->id);
+        else if (k == "category")
+            r.text(&row->category);
+        else if (k == "state")
+            r.text(&row->state);
+        else if (k == "stage")
+            r.integer(&row->stage);
+        else if (k == "priority")
+            r.integer(&row->priority);
+        else if (k == "source")
+            r.text(&row->source);
+        else if (k == "street_id")
+            r.optInteger(&row->streetId);
+        else if (k == "community_id")
+            r.optInteger(&row->communityId);
+        else if (k == "grid_code")
+            r.optText(&row->gridCode);
+        else if (k == "address")
+            r.text(&row->address);
+        else if (k == "description")
+            r.text(&row->description);
+        else if (k == "party")
+            r.optText(&row->party);
+        else if (k == "lon")
+            r.number(&row->lon);
+        else if (k == "lat")
+            r.number(&row->lat);
+        else if (k == "reported_at")
+            r.integer(&row->reportedAt);
+        else if (k == "deadline_at")
+            r.optInteger(&row->deadlineAt);
+        else if (k == "closed_at")
+            r.optInteger(&row->closedAt);
+        else if (k == "unit_id")
+            r.optInteger(&row->unitId);
+        else if (k == "assignee_id")
+            r.optInteger(&row->assigneeId);
+        else if (k == "version")
+            r.integer(&row->version);
+        else if (k == "updated_at")
+            r.integer(&row->updatedAt);
+        else if (k == "chain_head")
+            r.hex(&row->chainHead, true);
+        else if (k == "pending")
+            r.optText(&row->pending);
+        else if (k == "pending_by")
+            r.optText(&row->pendingBy);
+        else if (k == "pending_at")
+            r.optInteger(&row->pendingAt);
+        else if (k == "pending_to_stage")
+            r.optInteger(&row->pendingToStage);
+        else if (k == "assignee_code")
+            r.optText(&row->assigneeCode);
+        else if (k == "handler")
+            r.optText(&row->handler);
+        else if (k == "linked_case")
+            r.optInteger(&row->linkedCase);
+        else
+            r.skip();
+    }
+}
+
+void readEvents(PullReader &r, QList<WireEvent> *events)
+{
+    if (!r.beginArray())
+        return;
+    while (r.nextElement()) {
+        WireEvent e;
+        if (!r.beginObject())
+            return;
+        QByteArrayView k;
+        while (r.nextKey(&k)) {
+            if (k == "case_id")
+                r.integer(&e.caseId);
+            else if (k == "seq")
+                r.integer(&e.seq);
+            else if (k == "kind")
+                r.text(&e.kind);
+            else if (k == "actor")
+                r.text(&e.actor);
+            else if (k == "role")
+                r.text(&e.role);
+            else if (k == "at")
+                r.integer(&e.at);
+            else if (k == "device")
+                r.text(&e.device);
+            else if (k == "payload")
+                r.bytes(&e.payload);
+            else if (k == "prev_hash")
+                r.hex(&e.prevHash, false);
+            else
+                r.skip();
+        }
+        if (r.ok() && (e.caseId <= 0 || e.seq <= 0 || e.kind.isEmpty()))
+            r.fail(QStringLiteral("events"), Tr::tr("incomplete event"));
+        events->append(std::move(e));
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+bool isSha256Hex(QStringView s)
+{
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](QChar c) {
+               return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+           });
+}
+
+Result<QJsonObject> parseObject(const QByteArray &body)
+{
+    if (body.size() > kMaxBodyBytes)
+        return Error{Tr::tr("body: larger than %1 bytes").arg(kMaxBodyBytes)};
+    if (body.trimmed().isEmpty())
+        return Error{Tr::tr("body: empty; a JSON object is expected")};
+    if (jsonDepth(body) > kMaxJsonDepth)
+        return Error{Tr::tr("body: nested deeper than %1 levels").arg(kMaxJsonDepth)};
+    QJsonParseError pe{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        return Error{
+            Tr::tr("body: not valid JSON (%1 at byte %2)").arg(pe.errorString()).arg(pe.offset)};
+    if (!doc.isObject())
+        return Error{Tr::tr("body: expected a JSON object")};
+    return doc.object();
+}
+
+// --- ClientCommand ---------------------------------------------------------------------------
+
+Command ClientCommand::toCommand() const
+{
+    Command c;
+    c.action = actionFromKey(action).value_or(Action::Report);
+    c.reason = reason;
+    c.to = to;
+    c.toUnit = toUnit;
+    c.toType = toType;
+    c.evidence = evidence;
+    c.toStage = toStage;
+    c.skip = skip;
+    c.confirmFiling = confirmFiling;
+    c.hours = hours;
+    c.decision = decision;
+    c.source = source;
+    c.duplicateOf = duplicateOf;
+    return c;
+}
+
+ReportInput ClientCommand::toReport() const
+{
+    ReportInput in;
+    in.category = category;
+    in.lon = lon;
+    in.lat = lat;
+    in.address = address;
+    in.description = description;
+    in.party = party;
+    if (!source.isEmpty())
+        in.source = source;
+    in.evidence = evidence;
+    return in;
+}
+
+ClientCommand ClientCommand::fromCommand(const QString &id, CaseId caseId, const Command &cmd,
+                                         const QString &device, qint64 clientAt, int baseVersion)
+{
+    ClientCommand c;
+    c.id = id;
+    c.caseId = caseId;
+    c.action = actionKey(cmd.action);
+    c.device = device;
+    c.clientAt = clientAt;
+    c.baseVersion = baseVersion;
+    c.reason = cmd.reason;
+    c.to = cmd.to;
+    c.toUnit = cmd.toUnit;
+    c.toType = cmd.toType;
+    c.evidence = cmd.evidence;
+    c.toStage = cmd.toStage;
+    c.skip = cmd.skip;
+    c.confirmFiling = cmd.confirmFiling;
+    c.hours = cmd.hours;
+    c.decision = cmd.decision;
+    c.duplicateOf = cmd.duplicateOf;
+    return c;
+}
+
+ClientCommand ClientCommand::fromReport(const QString &id, const ReportInput &in,
+                                        const QString &device, qint64 clientAt)
+{
+    ClientCommand c;
+    c.id = id;
+    c.action = QStringLiteral("report");
+    c.device = device;
+    c.clientAt = clientAt;
+    c.category = in.category;
+    c.lon = in.lon;
+    c.lat = in.lat;
+    c.address = in.address;
+    c.description = in.description;
+    c.party = in.party;
+    c.source = in.source;
+    c.evidence = in.evidence;
+    return c;
+}
+
+QJsonObject ClientCommand::toJson() const
+{
+    QJsonObject o{{QLatin1String("id"), id},
+                  {QLatin1String("action"), action},
+                  {QLatin1String("device"), device},
+                  {QLatin1String("clientAt"), clientAt},
+                  {QLatin1String("baseVersion"), baseVersion}};
+    auto put = [&](const char *key, const QString &v) {
+        if (!v.isEmpty())
+            o.insert(QLatin1String(key), v);
+    };
+    if (caseId)
+        o.insert(QLatin1String("caseId"), caseId);
+    put("caseRef", caseRef);
+    put("reason", reason);
+    put("to", to);
+    put("toUnit", toUnit);
+    put("toType", toType);
+    if (!evidence.isEmpty())
+        o.insert(QLatin1String("evidence"), QJsonArray::fromStringList(evidence));
+    if (toStage)
+        o.insert(QLatin1String("toStage"), toStage);
+    if (skip)
+        o.insert(QLatin1String("skip"), true);
+    if (confirmFiling)
+        o.insert(QLatin1String("confirmFiling"), true);
+    if (hours)
+        o.insert(QLatin1String("hours"), hours);
+    put("decision", decision);
+    if (duplicateOf)
+        o.insert(QLatin1String("duplicateOf"), duplicateOf);
+    if (isReport()) {
+        o.insert(QLatin1String("category"), category);
+        o.insert(QLatin1String("lon"), lon);
+        o.insert(QLatin1String("lat"), lat);
+        put("address", address);
+        o.insert(QLatin1String("description"), description);
+        put("party", party);
+        put("source", source);
+    }
+    return o;
+}
+
+Result<ClientCommand> ClientCommand::fromJson(const QJsonValue &v, const QString &path)
+{
+    Fields f(v, path, true);
+    ClientCommand c;
+    c.id = f.str("id", 64, true);
+    if (f.ok() && QUuid::fromString(c.id).isNull())
+        f.fail(f.at("id"), Tr::tr("expected a UUID"));
+    c.action = f.str("action", 40, true);
+    if (f.ok() && !actionFromKey(c.action))
+        f.fail(f.at("action"), Tr::tr("unknown action \"%1\"").arg(c.action));
+    c.caseId = f.integer("caseId", 0, kMaxId);
+    c.caseRef = f.str("caseRef", 64);
+    if (f.ok() && !c.caseRef.isEmpty() && QUuid::fromString(c.caseRef).isNull())
+        f.fail(f.at("caseRef"), Tr::tr("expected a UUID"));
+    c.device = f.str("device", kMaxShortChars, true);
+    c.clientAt = f.integer("clientAt", 0, kMaxTime);
+    c.baseVersion = int(f.integer("baseVersion", 0, 1000000));
+    c.reason = f.str("reason", kMaxTextChars);
+    c.to = f.str("to", kMaxShortChars);
+    c.toUnit = f.str("toUnit", kMaxShortChars);
+    c.toType = f.str("toType", kMaxShortChars);
+    c.evidence = f.strList("evidence", kMaxEvidence, 64);
+    for (qsizetype i = 0; f.ok() && i < c.evidence.size(); ++i) {
+        if (!isSha256Hex(c.evidence.at(i)))
+            f.fail(QStringLiteral("%1[%2]").arg(f.at("evidence")).arg(i),
+                   Tr::tr("expected a SHA-256 in lowercase hex"));
+    }
+    c.toStage = int(f.integer("toStage", 0, 3));
+    c.skip = f.boolean("skip");
+    c.confirmFiling = f.boolean("confirmFiling");
+    c.hours = int(f.integer("hours", 0, 100000));
+    c.decision = f.str("decision", kMaxShortChars);
+    c.duplicateOf = f.integer("duplicateOf", 0, kMaxId);
+    const bool report = f.ok() && c.isReport();
+    c.category = f.str("category", 16, report);
+    c.lon = f.number("lon", -180, 180, report);
+    c.lat = f.number("lat", -90, 90, report);
+    c.address = f.str("address", kMaxShortChars);
+    c.description = f.str("description", kMaxTextChars, report);
+    c.party = f.str("party", kMaxShortChars);
+    c.source = f.str("source", 20);
+    if (f.ok() && !c.source.isEmpty() && !Names::source(c.source))
+        f.fail(f.at("source"), Tr::tr("unknown source \"%1\"").arg(c.source));
+    if (f.ok() && !report && c.caseId == 0 && c.caseRef.isEmpty())
+        f.fail(f.at("caseId"), Tr::tr("is required (or caseRef) for %1").arg(c.action));
+    if (f.ok() && c.caseId != 0 && !c.caseRef.isEmpty())
+        f.fail(f.at("caseRef"), Tr::tr("give either caseId or caseRef, not both"));
+    if (f.ok() && report && (c.caseId != 0 || !c.caseRef.isEmpty()))
+        f.fail(f.at("caseId"), Tr::tr("a report creates a new case; leave it out"));
+    if (!f.finish())
+        return f.error();
+    return c;
+}
+
+// --- CommandResult ---------------------------------------------------------------------------
+
+QString statusKey(CommandStatus s)
+{
+    switch (s) {
+    case CommandStatus::Applied:
+        return QStringLiteral("applied");
+    case CommandStatus::Duplicate:
+        return QStringLiteral("duplicate");
+    case CommandStatus::Rejected:
+        return QStringLiteral("rejected");
+    }
+    return {};
+}
+
+std::optional<CommandStatus> statusFromKey(const QString &key)
+{
+    for (auto s : {CommandStatus::Applied, CommandStatus::Duplicate, CommandStatus::Rejected}) {
+        if (statusKey(s) == key)
+            return s;
+    }
+    return std::nullopt;
+}
+
+QJsonObject CommandResult::toJson() const
+{
+    QJsonObject o{{QLatin1String("id"), id},
+                  {QLatin1String("status"), statusKey(status)},
+                  {QLatin1String("caseId"), caseId},
+                  {QLatin1String("version"), version}};
+    if (status == CommandStatus::Duplicate)
+        o.insert(QLatin1String("original"), statusKey(original));
+    if (!reason.isEmpty())
+        o.insert(QLatin1String("reason"), reason);
+    if (!code.isEmpty())
+        o.insert(QLatin1String("code"), code);
+    return o;
+}
+
+Result<CommandResult> CommandResult::fromJson(const QJsonValue &v, const QString &path)
+{
+    Fields f(v, path, false);
+    CommandResult r;
+    r.id = f.str("id", 64, true);
+    const QString status = f.str("status", 20, true);
+    const QString original = f.str("original", 20);
+    r.reason = f.str("reason", kMaxTextChars);
+    r.code = f.str("code", kMaxShortChars);
+    r.caseId = f.integer("caseId", 0, kMaxId);
+    r.version = int(f.integer("version", 0, 1000000));
+    if (f.ok()) {
+        const auto s = statusFromKey(status);
+        const auto o = original.isEmpty() ? s : statusFromKey(original);
+        if (!s)
+            f.fail(f.at("status"), Tr::tr("unknown status \"%1\"").arg(status));
+        else if (!o || *o == CommandStatus::Duplicate)
+            f.fail(f.at("original"), Tr::tr("unknown status \"%1\"").arg(original));
+        else {
+            r.status = *s;
+            r.original =
+                *s == CommandStatus::Duplicate && original.isEmpty() ? CommandStatus::Applied : *o;
+        }
+    }
+    if (!f.finish())
+        return f.error();
+    return r;
+}
+
+// --- rows and events -------------------------------------------------------------------------
+
+QByteArray CaseRow::toJsonBytes() const
+{
+    QByteArray out;
+    out.reserve(768);
+    JsonOut w(out);
+    writeRow(w, *this);
+    return out;
+}
+
+Result<CaseRow> CaseRow::fromJsonBytes(const QByteArray &json)
+{
+    PullReader r(json);
+    CaseRow row;
+    readRow(r, &row);
+    r.finish();
+    if (r.ok() && row.id <= 0)
+        r.fail(QStringLiteral("id"), Tr::tr("is required"));
+    if (!r.ok())
+        return Error{Tr::tr("case: %1").arg(r.error())};
+    return row;
+}
+
+Result<CaseRow> CaseRow::fromJson(const QJsonValue &v, const QString &path)
+{
+    Fields f(v, path, false);
+    CaseRow r;
+    r.id = f.integer("id", 1, kMaxId, true);
+    r.category = f.str("category", 16, true);
+    r.state = f.str("state", 20, true);
+    r.stage = int(f.integer("stage", 0, 3));
+    r.priority = int(f.integer("priority", 1, 3, true));
+    r.source = f.str("source", 20, true);
+    r.streetId = f.optInt("street_id", 0, kMaxId);
+    r.communityId = f.optInt("community_id", 0, kMaxId);
+    r.gridCode = f.optStr("grid_code", 40);
+    r.address = f.str("address", kMaxTextChars);
+    r.description = f.str("description", kMaxTextChars);
+    r.party = f.optStr("party", kMaxTextChars);
+    r.lon = f.number("lon", -180, 180, true);
+    r.lat = f.number("lat", -90, 90, true);
+    r.reportedAt = f.integer("reported_at", 0, kMaxTime, true);
+    r.deadlineAt = f.optInt("deadline_at", 0, kMaxTime);
+    r.closedAt = f.optInt("closed_at", 0, kMaxTime);
+    r.unitId = f.optInt("unit_id", 0, kMaxId);
+    r.assigneeId = f.optInt("assignee_id", 0, kMaxId);
+    r.version = int(f.integer("version", 0, 1000000, true));
+    r.updatedAt = f.integer("updated_at", 0, kMaxTime, true);
+    r.chainHead = f.hex("chain_head", true);
+    r.pending = f.optStr("pending", 20);
+    r.pendingBy = f.optStr("pending_by", kMaxShortChars);
+    r.pendingAt = f.optInt("pending_at", 0, kMaxTime);
+    r.pendingToStage = f.optInt("pending_to_stage", 0, 3);
+    r.assigneeCode = f.optStr("assignee_code", kMaxShortChars);
+    r.handler = f.optStr("handler", kMaxShortChars);
+    r.linkedCase = f.optInt("linked_case", 0, kMaxId);
+    if (!f.finish())
+        return f.error();
+    return r;
+}
+
+Result<WireEvent> WireEvent::fromJson(const QJsonValue &v, const QString &path)
+{
+    return readWireEvent(v, path, -1);
+}
+
+// --- batches ---------------------------------------------------------------------------------
+
+QByteArray encodeCommands(const QList<ClientCommand> &commands)
+{
+    QJsonArray a;
+    for (const ClientCommand &c : commands)
+        a.append(c.toJson());
+    return QJsonDocument(QJsonObject{{QLatin1String("commands"), a}})
+        .toJson(QJsonDocument::Compact);
+}
+
+Result<QList<ClientCommand>> decodeCommands(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return Error{o.error()};
+    Fields f(*o, QString(), true);
+    const QJsonArray a = f.array("commands", true);
+    if (!f.finish())
+        return f.error();
+    if (a.isEmpty())
+        return Error{Tr::tr("commands: expected at least one command")};
+    if (a.size() > kMaxCommandsPerBatch)
+        return Error{
+            Tr::tr("commands: more than %1 commands in one batch").arg(kMaxCommandsPerBatch)};
+    QList<ClientCommand> out;
+    out.reserve(a.size());
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        auto c = ClientCommand::fromJson(a.at(i), QStringLiteral("commands[%1]").arg(i));
+        if (!c)
+            return Error{c.error()};
+        out.append(std::move(c).value());
+    }
+    return out;
+}
+
+QByteArray encodeResults(const QList<CommandResult> &results)
+{
+    QJsonArray a;
+    for (const CommandResult &r : results)
+        a.append(r.toJson());
+    return QJsonDocument(QJsonObject{{QLatin1String("results"), a}}).toJson(QJsonDocument::Compact);
+}
+
+Result<QList<CommandResult>> decodeResults(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return Error{o.error()};
+    Fields f(*o, QString(), false);
+    const QJsonArray a = f.array("results", true);
+    if (!f.finish())
+        return f.error();
+    QList<CommandResult> out;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        auto r = CommandResult::fromJson(a.at(i), QStringLiteral("results[%1]").arg(i));
+        if (!r)
+            return Error{r.error()};
+        out.append(std::move(r).value());
+    }
+    return out;
+}
+
+// --- change feed and snapshot ----------------------------------------------------------------
+
+QByteArray encodeChanges(const ChangesPage &page)
+{
+    QByteArray out;
+    out.reserve(1024 + page.changes.size() * 2048);
+    JsonOut w(out);
+    w.begin();
+    w.beginArray("changes");
+    for (const Change &c : page.changes) {
+        w.beginObjectInArray();
+        w.integer("seq", c.seq);
+        w.integer("case_id", c.caseId);
+        w.integer("prev_version", c.prevVersion);
+        w.integer("version", c.version);
+        w.integer("at", c.at);
+        writeRow(w, "case", c.row);
+        writeEvents(w, c.events);
+        w.end();
+    }
+    w.endArray();
+    w.integer("cursor", page.cursor);
+    w.boolean("more", page.more);
+    w.end();
+    return out;
+}
+
+Result<ChangesPage> decodeChanges(const QByteArray &body)
+{
+    PullReader r(body);
+    ChangesPage page;
+    bool sawCursor = false;
+    if (r.beginObject()) {
+        QByteArrayView key;
+        while (r.nextKey(&key)) {
+            if (key == "changes") {
+                if (!r.beginArray())
+                    break;
+                while (r.nextElement()) {
+                    Change c;
+                    if (!r.beginObject())
+                        break;
+                    while (r.nextKey(&key)) {
+                        if (key == "seq")
+                            r.integer(&c.seq);
+                        else if (key == "case_id")
+                            r.integer(&c.caseId);
+                        else if (key == "prev_version")
+                            r.integer(&c.prevVersion);
+                        else if (key == "version")
+                            r.integer(&c.version);
+                        else if (key == "at")
+                            r.integer(&c.at);
+                        else if (key == "case")
+                            readRow(r, &c.row);
+                        else if (key == "events")
+                            readEvents(r, &c.events);
+                        else
+                            r.skip();
+                    }
+                    if (r.ok() && (c.seq <= 0 || c.row.id != c.caseId))
+                        r.fail(QStringLiteral("changes[%1]").arg(page.changes.size()),
+                               Tr::tr("incomplete change"));
+                    page.changes.append(std::move(c));
+                }
+            } else if (key == "cursor") {
+                sawCursor = r.integer(&page.cursor);
+            } else if (key == "more") {
+                r.boolean(&page.more);
+            } else {
+                r.skip();
+            }
+        }
+    }
+    r.finish();
+    if (r.ok() && !sawCursor)
+        r.fail(QStringLiteral("cursor"), Tr::tr("is required"));
+    if (!r.ok())
+        return Error{Tr::tr("changes: %1").arg(r.error())};
+    return page;
+}
+
+QByteArray encodeSnapshot(const SnapshotPage &page)
+{
+    QByteArray out;
+    out.reserve(1024 + page.cases.size() * 4096);
+    JsonOut w(out);
+    w.begin();
+    w.beginArray("cases");
+    for (const CaseWithEvents &c : page.cases) {
+        w.beginObjectInArray();
+        writeRow(w, "case", c.row);
+        writeEvents(w, c.events);
+        w.end();
+    }
+    w.endArray();
+    w.integer("next", page.next);
+    w.boolean("more", page.more);
+    w.integer("cursor", page.cursor);
+    w.end();
+    return out;
+}
+
+Result<SnapshotPage> decodeSnapshot(const QByteArray &body)
+{
+    PullReader r(body);
+    SnapshotPage page;
+    bool sawCursor = false;
+    if (r.beginObject()) {
+        QByteArrayView key;
+        while (r.nextKey(&key)) {
+            if (key == "cases") {
+                if (!r.beginArray())
+                    break;
+                while (r.nextElement()) {
+                    CaseWithEvents c;
+                    if (!r.beginObject())
+                        break;
+                    while (r.nextKey(&key)) {
+                        if (key == "case")
+                            readRow(r, &c.row);
+                        else if (key == "events")
+                            readEvents(r, &c.events);
+                        else
+                            r.skip();
+                    }
+                    if (r.ok() && c.row.id <= 0)
+                        r.fail(QStringLiteral("cases[%1].case").arg(page.cases.size()),
+                               Tr::tr("is required"));
+                    page.cases.append(std::move(c));
+                }
+            } else if (key == "next") {
+                r.integer(&page.next);
+            } else if (key == "more") {
+                r.boolean(&page.more);
+            } else if (key == "cursor") {
+                sawCursor = r.integer(&page.cursor);
+            } else {
+                r.skip();
+            }
+        }
+    }
+    r.finish();
+    if (r.ok() && !sawCursor)
+        r.fail(QStringLiteral("cursor"), Tr::tr("is required"));
+    if (!r.ok())
+        return Error{Tr::tr("snapshot: %1").arg(r.error())};
+    return page;
+}
+
+// --- session and errors ----------------------------------------------------------------------
+
+QByteArray encodeLogin(const Login &login)
+{
+    return QJsonDocument(QJsonObject{{QLatin1String("username"), login.username},
+                                     {QLatin1String("password"), login.password}})
+        .toJson(QJsonDocument::Compact);
+}
+
+Result<Login> decodeLogin(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return Error{o.error()};
+    Fields f(*o, QString(), true);
+    Login l;
+    l.username = f.str("username", 64, true);
+    l.password = f.str("password", 1024, true);
+    if (!f.finish())
+        return f.error();
+    return l;
+}
+
+QByteArray encodeSession(const SessionInfo &s)
+{
+    return QJsonDocument(QJsonObject{{QLatin1String("token"), s.token},
+                                     {QLatin1String("expiresAt"), s.expiresAt},
+                                     {QLatin1String("user"), s.user},
+                                     {QLatin1String("role"), s.role},
+                                     {QLatin1String("person"), s.person},
+                                     {QLatin1String("displayName"), s.displayName}})
+        .toJson(QJsonDocument::Compact);
+}
+
+Result<SessionInfo> decodeSession(const QByteArray &body)
+{
+    auto o = parseObject(body);
+    if (!o)
+        return Error{o.error()};
+    Fields f(*o, QString(), false);
+    SessionInfo s;
+    s.token = f.str("token", 256, true);
+    s.expiresAt = f.integer("expiresAt", 0, kMaxTime, true);
+    s.user = f.str("user", 64, true);
+    s.role = f.str("role", 20, true);
+    s.person = f.str("person", kMaxShortChars);
+    s.displayName = f.str("displayName", kMaxShortChars);
+    if (f.ok() && !Names::role(s.role))
+        f.fail(f.at("role"), Tr::tr("unknown role \"%1\"").arg(s.role));
+    if (!f.finish())
+        return f.error();
+    return s;
+}
+
+QByteArray encodeError(const ApiError &error)
+{
+    return QJsonDocument(QJsonObject{{QLatin1String("error"),
+                                      QJsonObject{{QLatin1String("code"), error.code},
+                                                  {QLatin1String("message"), error.message}}}})
+        .toJson(QJsonDocument::Compact);
+}
+
+std::optional<ApiError> decodeError(const QByteArray &body)
+{
+    if (body.size() > kMaxBodyBytes)
+        return std::nullopt;
+    const QJsonObject e =
+        QJsonDocument::fromJson(body).object().value(QLatin1String("error")).toObject();
+    if (!e.value(QLatin1String("code")).isString())
+        return std::nullopt;
+    return ApiError{e.value(QLatin1String("code")).toString(),
+                    e.value(QLatin1String("message")).toString()};
+}
+
+} // namespace cityops::sync

@@ -1,0 +1,688 @@
+// The real cityops-platform on 127.0.0.1: sessions, commands, idempotency, long-poll, snapshot
+// and change feed, attachments, hostile input, the documented routes and user management.
+#include "platformtest.h"
+
+#include "domain/eventchain.h"
+
+#include <QBuffer>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QImage>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+using namespace cityops;
+using namespace cityops::test;
+using sync::CommandStatus;
+
+class TestPlatform : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    PlatformProcess m_platform;
+    std::unique_ptr<Client> m_op, m_disp, m_sup, m_field, m_aud;
+    QByteArray m_photo;
+    QString m_photoSha;
+
+    std::unique_ptr<Client> client() { return std::make_unique<Client>(m_platform.url()); }
+
+    Answer upload(Client &c, const QString &sha, const QByteArray &bytes,
+                  const QByteArray &range = {})
+    {
+        QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", "application/octet-stream"}};
+        if (!range.isEmpty())
+            headers.append({"Content-Range", range});
+        return c.request("PUT", QStringLiteral("/api/v1/attachments/") + sha, bytes, headers);
+    }
+    qint64 lastSeq()
+    {
+        return m_op->get(QStringLiteral("/api/v1/snapshot?limit=1"))
+            .object()
+            .value(QLatin1String("cursor"))
+            .toInteger();
+    }
+    int runPlatform(const QStringList &args, const QByteArray &stdinText, QString *out = nullptr)
+    {
+        QProcess p;
+        p.start(QStringLiteral(CITYOPS_PLATFORM_BIN),
+                QStringList{QStringLiteral("--data"), m_dir.path()} + args);
+        p.write(stdinText);
+        p.closeWriteChannel();
+        if (!p.waitForFinished(30000))
+            return -1;
+        if (out)
+            *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitCode();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(m_platform.start(m_dir.path(), {QStringLiteral("--seed-demo"),
+                                                 QStringLiteral("--cases"), QStringLiteral("300")}),
+                 m_platform.output().constData());
+        QCOMPARE(m_platform.url().host(), QStringLiteral("127.0.0.1"));
+        QVERIFY(m_platform.url().port() > 0);
+        m_op = client();
+        m_disp = client();
+        m_sup = client();
+        m_field = client();
+        m_aud = client();
+        QCOMPARE(m_op->login(QStringLiteral("operator1")).status, 200);
+        QCOMPARE(m_disp->login(QStringLiteral("dispatcher1")).status, 200);
+        QCOMPARE(m_sup->login(QStringLiteral("supervisor1")).status, 200);
+        QCOMPARE(m_field->login(QStringLiteral("field1")).status, 200);
+        QCOMPARE(m_aud->login(QStringLiteral("auditor1")).status, 200);
+
+        QImage img(32, 24, QImage::Format_RGB32);
+        img.fill(Qt::darkCyan);
+        QBuffer buf(&m_photo);
+        QVERIFY(buf.open(QIODevice::WriteOnly));
+        QVERIFY(img.save(&buf, "PNG"));
+        m_photoSha = QString::fromLatin1(
+            QCryptographicHash::hash(m_photo, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(upload(*m_op, m_photoSha, m_photo).status, 201);
+    }
+
+    void session()
+    {
+        auto c = client();
+        const Answer ok = c->login(QStringLiteral("field1"));
+        QCOMPARE(ok.status, 200);
+        auto s = sync::decodeSession(ok.body);
+        QVERIFY2(s, qPrintable(why(s)));
+        QCOMPARE(s->user, QStringLiteral("field1"));
+        QCOMPARE(s->role, QStringLiteral("field"));
+        QCOMPARE(s->person, QStringLiteral("GW-01-001"));
+        QVERIFY(s->token.size() >= 40);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(s->expiresAt > now + 11 * 3600000LL &&
+                s->expiresAt <= now + 12 * 3600000LL + 60000);
+
+        const Answer wrong =
+            c->login(QStringLiteral("operator1"), QStringLiteral("not-the-password"));
+        QCOMPARE(wrong.status, 401);
+        QCOMPARE(wrong.errorCode(), QStringLiteral("unauthorized"));
+        QVERIFY(!c->token().size());
+        QCOMPARE(c->login(QStringLiteral("nobody"), QStringLiteral("demo")).status, 401);
+
+        const Answer malformed =
+            c->post(QStringLiteral("/api/v1/session"), "{\"username\":\"operator1\"}");
+        QCOMPARE(malformed.status, 400);
+        QVERIFY(malformed.object()
+                    .value(QLatin1String("error"))
+                    .toObject()
+                    .value(QLatin1String("message"))
+                    .toString()
+                    .contains(QLatin1String("password")));
+
+        const Answer anonymous = c->get(QStringLiteral("/api/v1/snapshot"));
+        QCOMPARE(anonymous.status, 401);
+        QCOMPARE(anonymous.header("WWW-Authenticate"), QByteArray("Bearer"));
+        c->setToken("forged-token");
+        QCOMPARE(c->get(QStringLiteral("/api/v1/changes")).status, 401);
+        // Signing out ends exactly that session.
+        QCOMPARE(c->login(QStringLiteral("dispatcher1")).status, 200);
+        QCOMPARE(c->request("DELETE", QStringLiteral("/api/v1/session")).status, 200);
+        QCOMPARE(c->get(QStringLiteral("/api/v1/changes")).status, 401);
+        QCOMPARE(m_disp->get(QStringLiteral("/api/v1/changes?limit=1")).status, 200);
+    }
+
+    void commandResults()
+    {
+        const sync::ClientCommand rep = report(QStringLiteral("F0101"), QStringLiteral("井盖缺失"));
+        auto r = m_op->commands({rep});
+        QCOMPARE(r.size(), 1);
+        QCOMPARE(r[0].id, rep.id);
+        QCOMPARE(r[0].status, CommandStatus::Applied);
+        QVERIFY(r[0].caseId > 300);
+        QCOMPARE(r[0].version, 1);
+        QVERIFY(r[0].reason.isEmpty());
+        const CaseId id = r[0].caseId;
+
+        r = m_op->commands({rep});
+        QCOMPARE(r[0].status, CommandStatus::Duplicate);
+        QCOMPARE(r[0].original, CommandStatus::Applied);
+        QCOMPARE(r[0].caseId, id);
+
+        sync::ClientCommand unconfirmed = command(Action::Register, id);
+        r = m_op->commands({unconfirmed});
+        QCOMPARE(r[0].status, CommandStatus::Rejected);
+        QCOMPARE(r[0].code, QStringLiteral("argument"));
+        QVERIFY2(r[0].reason.contains(QLatin1String("filing condition")), qPrintable(r[0].reason));
+        QCOMPARE(r[0].version, 1);
+        const QString reason = r[0].reason;
+        r = m_op->commands({unconfirmed});
+        QCOMPARE(r[0].status, CommandStatus::Duplicate);
+        QCOMPARE(r[0].original, CommandStatus::Rejected);
+        QCOMPARE(r[0].reason, reason);
+        QCOMPARE(r[0].code, QStringLiteral("argument"));
+
+        sync::ClientCommand reg = command(Action::Register, id);
+        reg.confirmFiling = true;
+        sync::ClientCommand again = command(Action::Register, id);
+        again.confirmFiling = true;
+        sync::ClientCommand missing = command(Action::Register, 9999999);
+        missing.confirmFiling = true;
+        r = m_op->commands({reg, again, missing});
+        QCOMPARE(r.size(), 3);
+        QCOMPARE(r[0].status, CommandStatus::Applied);
+        QCOMPARE(r[0].version, 2);
+        QCOMPARE(r[1].status, CommandStatus::Rejected);
+        QCOMPARE(r[1].code, QStringLiteral("state"));
+        QCOMPARE(r[1].version, 2);
+        QCOMPARE(r[2].status, CommandStatus::Rejected);
+        QCOMPARE(r[2].code, QStringLiteral("not-found"));
+
+        // The actor is the signed-in user, whatever the payload says: an auditor only reads.
+        sync::ClientCommand shelve = command(Action::Shelve, id);
+        shelve.reason = QStringLiteral("waiting for parts");
+        r = m_aud->commands({shelve});
+        QCOMPARE(r[0].status, CommandStatus::Rejected);
+        QCOMPARE(r[0].code, QStringLiteral("role"));
+
+        // The feed carries the register with the row it produced.
+        const Answer feed =
+            m_op->get(QStringLiteral("/api/v1/changes?since=%1").arg(lastSeq() - 1));
+        auto page = sync::decodeChanges(feed.body);
+        QVERIFY2(page, qPrintable(why(page)));
+        QCOMPARE(page->changes.size(), 1);
+        const sync::Change &ch = page->changes.first();
+        QCOMPARE(ch.caseId, id);
+        QCOMPARE(ch.prevVersion, 1);
+        QCOMPARE(ch.version, 2);
+        QCOMPARE(ch.row.state, QStringLiteral("registered"));
+        QCOMPARE(ch.events.size(), 1);
+        QCOMPARE(ch.events.first().kind, QStringLiteral("register"));
+        QCOMPARE(ch.events.first().actor, QStringLiteral("operator1"));
+        QCOMPARE(ch.events.first().device, QStringLiteral("test-console"));
+    }
+
+    void resendingABatchChangesNothing()
+    {
+        // A dispatcher's morning, with refusals mixed in; cases filed in the batch are addressed
+        // by the id of their report command.
+        QList<sync::ClientCommand> batch;
+        const auto a = report(QStringLiteral("F0101"), QStringLiteral("井盖破损"));
+        auto regA = command(Action::Register, 0, a.id);
+        regA.confirmFiling = true;
+        auto dispA = command(Action::Dispatch, 0, a.id);
+        dispA.to = QStringLiteral("GW-01-001");
+        const auto b = report(QStringLiteral("E0107"), QStringLiteral("垃圾满溢"));
+        auto regB = command(Action::Register, 0, b.id);
+        auto rejB = command(Action::Reject, 0, b.id);
+        auto rejB2 = command(Action::Reject, 0, b.id);
+        rejB2.reason = QStringLiteral("不属于受理范围");
+        // Outside the demo district, so it repeats no earlier case (recurrence would link it).
+        const auto c =
+            report(QStringLiteral("E0401"), QStringLiteral("流动摊贩占道经营"), 121.60, 31.10);
+        auto regC = command(Action::Register, 0, c.id);
+        regC.confirmFiling = true;
+        auto noticeC = command(Action::Notice, 0, c.id);
+        noticeC.evidence = {m_photoSha};
+        auto dispC = command(Action::Dispatch, 0, c.id);
+        dispC.to = QStringLiteral("GW-01-001");
+        auto closeOld = command(Action::Close, 1);
+        batch << a << regA << dispA << b << regB << rejB << rejB2 << c << regC << noticeC << dispC
+              << closeOld;
+
+        const QList<sync::CommandResult> first = m_disp->commands(batch);
+        QCOMPARE(first.size(), batch.size());
+        const QList<CommandStatus> expected{
+            CommandStatus::Applied, CommandStatus::Applied,  CommandStatus::Applied,
+            CommandStatus::Applied, CommandStatus::Rejected, CommandStatus::Rejected,
+            CommandStatus::Applied, CommandStatus::Applied,  CommandStatus::Applied,
+            CommandStatus::Applied, CommandStatus::Rejected, CommandStatus::Rejected};
+        for (qsizetype i = 0; i < batch.size(); ++i)
+            QVERIFY2(first[i].status == expected[i],
+                     qPrintable(QStringLiteral("command %1 (%2): %3 %4")
+                                    .arg(i)
+                                    .arg(batch[i].action, sync::statusKey(first[i].status),
+                                         first[i].reason)));
+        QCOMPARE(first[10].code, QStringLiteral("state")); // a notice puts the case in handling
+        QCOMPARE(first[2].caseId, first[0].caseId);
+        QCOMPARE(first[2].version, 3);
+
+        const auto before = tableHashes(m_platform.databasePath());
+        QVERIFY(before.contains(QStringLiteral("applied_commands")));
+        QVERIFY(before.contains(QStringLiteral("changes")));
+        for (int round = 0; round < 3; ++round) {
+            const QList<sync::CommandResult> again = m_disp->commands(batch);
+            QCOMPARE(again.size(), batch.size());
+            for (qsizetype i = 0; i < batch.size(); ++i) {
+                QCOMPARE(again[i].status, CommandStatus::Duplicate);
+                QCOMPARE(again[i].original, first[i].status);
+                QCOMPARE(again[i].caseId, first[i].caseId);
+                QCOMPARE(again[i].reason, first[i].reason);
+                QCOMPARE(again[i].code, first[i].code);
+            }
+            QCOMPARE(tableHashes(m_platform.databasePath()), before);
+        }
+    }
+
+    void evidenceAndCaseRefs()
+    {
+        const QByteArray bytes = "site sketch, not a photo";
+        const QString sha = QString::fromLatin1(
+            QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+        sync::ClientCommand rep = report(QStringLiteral("F0101"), QStringLiteral("附图"));
+        rep.evidence = {sha};
+        auto r = m_op->commands({rep});
+        QCOMPARE(r[0].status, CommandStatus::Rejected);
+        QCOMPARE(r[0].code, QStringLiteral("evidence-missing"));
+        // Not remembered: after the upload the very same command goes through.
+        QCOMPARE(upload(*m_op, sha, bytes).status, 201);
+        r = m_op->commands({rep});
+        QCOMPARE(r[0].status, CommandStatus::Applied);
+
+        auto orphan = command(Action::Register, 0, newId());
+        orphan.confirmFiling = true;
+        r = m_op->commands({orphan});
+        QCOMPARE(r[0].status, CommandStatus::Rejected);
+        QCOMPARE(r[0].code, QStringLiteral("not-found"));
+
+        // Dispatch goes to people the platform knows, whatever team the client claims.
+        auto reg = command(Action::Register, 0, rep.id);
+        reg.confirmFiling = true;
+        auto nobody = command(Action::Dispatch, 0, rep.id);
+        nobody.to = QStringLiteral("NOBODY-9");
+        auto claimed = command(Action::Dispatch, 0, rep.id);
+        claimed.to = QStringLiteral("GW-01-001");
+        claimed.toUnit = QStringLiteral("FAKE-TEAM");
+        claimed.toType = QStringLiteral("enforcement");
+        r = m_disp->commands({reg, nobody, claimed});
+        QCOMPARE(r[0].status, CommandStatus::Applied);
+        QCOMPARE(r[1].status, CommandStatus::Rejected);
+        QCOMPARE(r[1].code, QStringLiteral("argument"));
+        QCOMPARE(r[2].status, CommandStatus::Applied);
+        auto page = sync::decodeChanges(
+            m_op->get(QStringLiteral("/api/v1/changes?since=%1").arg(lastSeq() - 1)).body);
+        QVERIFY(page && page->changes.size() == 1);
+        const QByteArray payload = page->changes.first().events.first().payload;
+        QVERIFY2(!payload.contains("FAKE-TEAM") && payload.contains("\"type\":\"grid_worker\""),
+                 payload.constData());
+    }
+
+    void longPollAnswersWithinASecond()
+    {
+        const qint64 cursor = lastSeq();
+        auto console2 = client();
+        QCOMPARE(console2->login(QStringLiteral("supervisor1")).status, 200);
+        QElapsedTimer t;
+        t.start();
+        QNetworkReply *poll =
+            console2->send("GET", QStringLiteral("/api/v1/changes?since=%1&wait=20").arg(cursor));
+        // The poll is held while nothing changes.
+        QSignalSpy early(poll, &QNetworkReply::finished);
+        QVERIFY(!early.wait(300));
+        const qint64 sent = t.elapsed();
+        const auto r = m_op->commands({report(QStringLiteral("F0101"), QStringLiteral("长轮询"))});
+        QCOMPARE(r.value(0).status, CommandStatus::Applied);
+        const Answer a = Client::wait(poll, 5000);
+        const qint64 seen = t.elapsed() - sent;
+        QCOMPARE(a.status, 200);
+        QVERIFY2(seen < 1000, qPrintable(QString::number(seen)));
+        auto page = sync::decodeChanges(a.body);
+        QVERIFY(page);
+        QCOMPARE(page->changes.size(), 1);
+        QCOMPARE(page->changes.first().caseId, r.first().caseId);
+        QCOMPARE(page->cursor, cursor + 1);
+    }
+
+    void longPollTimesOut()
+    {
+        const qint64 cursor = lastSeq();
+        const Answer a = m_sup->get(QStringLiteral("/api/v1/changes?since=%1&wait=1").arg(cursor));
+        QCOMPARE(a.status, 200);
+        QVERIFY2(a.ms >= 900 && a.ms < 5000, qPrintable(QString::number(a.ms)));
+        auto page = sync::decodeChanges(a.body);
+        QVERIFY(page);
+        QVERIFY(page->changes.isEmpty());
+        QCOMPARE(page->cursor, cursor);
+        QVERIFY(!page->more);
+        QCOMPARE(
+            m_sup->get(QStringLiteral("/api/v1/changes?since=%1").arg(cursor + 1000)).errorCode(),
+            QStringLiteral("cursor-ahead"));
+        QCOMPARE(m_sup->get(QStringLiteral("/api/v1/changes?wait=31")).status, 400);
+        QCOMPARE(m_sup->get(QStringLiteral("/api/v1/changes?limit=abc")).status, 400);
+    }
+
+    void snapshotPages()
+    {
+        CaseId after = 0;
+        qint64 firstCursor = -1, lastCursor = -1;
+        QList<sync::CaseWithEvents> all;
+        for (int pages = 0; pages < 100; ++pages) {
+            const Answer a =
+                m_field->get(QStringLiteral("/api/v1/snapshot?after=%1&limit=64").arg(after));
+            QCOMPARE(a.status, 200);
+            auto page = sync::decodeSnapshot(a.body);
+            QVERIFY2(page, qPrintable(why(page)));
+            if (firstCursor < 0)
+                firstCursor = page->cursor;
+            lastCursor = page->cursor;
+            QVERIFY(page->cases.size() <= 64);
+            all += page->cases;
+            after = page->next;
+            if (!page->more)
+                break;
+        }
+        QVERIFY(all.size() > 300);
+        QCOMPARE(all.first().row.id, 1);
+        QCOMPARE(all.size(), all.last().row.id); // every case once, in id order
+        QVERIFY(firstCursor <= lastCursor && firstCursor > 0);
+        for (qsizetype i = 0; i < all.size(); ++i) {
+            const auto &c = all[i];
+            QCOMPARE(c.row.id, CaseId(i + 1));
+            QCOMPARE(c.events.size(), c.row.version);
+            QByteArray prev = genesisHash();
+            for (qsizetype k = 0; k < c.events.size(); ++k) {
+                const sync::WireEvent &e = c.events[k];
+                QCOMPARE(e.caseId, c.row.id);
+                QCOMPARE(e.seq, int(k + 1));
+                QCOMPARE(e.prevHash, prev);
+                prev = eventHash({e.caseId, e.seq, e.kind.toUtf8(), e.actor.toUtf8(),
+                                  e.role.toUtf8(), e.at, e.device.toUtf8(), e.payload, e.prevHash});
+            }
+            QCOMPARE(prev, c.row.chainHead);
+        }
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?limit=0")).status, 400);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?limit=5001")).status, 400);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?after=-1")).status, 400);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?after=x")).errorCode(),
+                 QStringLiteral("invalid"));
+    }
+
+    void changeFeedPages()
+    {
+        qint64 since = 0;
+        qint64 expectSeq = 1;
+        int total = 0;
+        for (int pages = 0; pages < 1000; ++pages) {
+            auto page = sync::decodeChanges(
+                m_field->get(QStringLiteral("/api/v1/changes?since=%1&limit=3").arg(since)).body);
+            QVERIFY2(page, qPrintable(why(page)));
+            QVERIFY(page->changes.size() <= 3);
+            for (const sync::Change &c : std::as_const(page->changes)) {
+                QCOMPARE(c.seq, expectSeq++);
+                QCOMPARE(c.row.id, c.caseId);
+                QCOMPARE(c.row.version, c.version);
+                QCOMPARE(c.events.size(), c.version - c.prevVersion);
+                for (qsizetype k = 0; k < c.events.size(); ++k)
+                    QCOMPARE(c.events[k].seq, c.prevVersion + 1 + int(k));
+                ++total;
+            }
+            since = page->cursor;
+            if (!page->more)
+                break;
+        }
+        QCOMPARE(qint64(total), lastSeq());
+    }
+
+    void attachments()
+    {
+        QByteArray data(300000, Qt::Uninitialized);
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = char((i * 7919) >> 3);
+        const QString sha =
+            QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+        const QString status = QStringLiteral("/api/v1/attachments/%1?status").arg(sha);
+        QCOMPARE(m_field->get(status).object().value(QLatin1String("received")).toInteger(), 0);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/attachments/") + sha).status, 404);
+
+        Answer a = upload(*m_field, sha, data.left(100000), "bytes 0-99999/300000");
+        QCOMPARE(a.status, 202);
+        QCOMPARE(a.object().value(QLatin1String("received")).toInteger(), 100000);
+        QCOMPARE(m_field->get(status).object().value(QLatin1String("received")).toInteger(),
+                 100000);
+        // The same chunk again (its answer was lost) is harmless; a gap is refused.
+        QCOMPARE(upload(*m_field, sha, data.left(100000), "bytes 0-99999/300000").status, 202);
+        a = upload(*m_field, sha, data.mid(200000), "bytes 200000-299999/300000");
+        QCOMPARE(a.status, 409);
+        QCOMPARE(a.errorCode(), QStringLiteral("range"));
+        QCOMPARE(
+            upload(*m_field, sha, data.mid(100000, 100000), "bytes 100000-199999/300000").status,
+            202);
+        a = upload(*m_field, sha, data.mid(200000), "bytes 200000-299999/300000");
+        QCOMPARE(a.status, 201);
+        QCOMPARE(a.object().value(QLatin1String("complete")).toBool(), true);
+        QCOMPARE(a.object().value(QLatin1String("size")).toInteger(), 300000);
+        const Answer got = m_op->get(QStringLiteral("/api/v1/attachments/") + sha);
+        QCOMPARE(got.status, 200);
+        QCOMPARE(got.body, data);
+        QCOMPARE(upload(*m_field, sha, data).status, 200); // already there
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/attachments/") + m_photoSha)
+                     .header("Content-Type"),
+                 QByteArray("image/png"));
+
+        // Content that does not hash to its name is refused and nothing stays behind.
+        const QByteArray other = "other bytes";
+        const QString wrong = QString::fromLatin1(
+            QCryptographicHash::hash("something else", QCryptographicHash::Sha256).toHex());
+        a = upload(*m_field, wrong, other);
+        QCOMPARE(a.status, 422);
+        QCOMPARE(a.errorCode(), QStringLiteral("hash-mismatch"));
+        QCOMPARE(upload(*m_field, wrong, other.left(5), "bytes 0-4/11").status, 202);
+        QCOMPARE(upload(*m_field, wrong, other.mid(5), "bytes 5-10/11").status, 422);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/attachments/") + wrong).status, 404);
+        QCOMPARE(m_field->get(QStringLiteral("/api/v1/attachments/%1?status").arg(wrong))
+                     .object()
+                     .value(QLatin1String("received"))
+                     .toInteger(),
+                 0);
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("evidence/") + wrong.left(2) +
+                                              QLatin1Char('/') + wrong)));
+
+        QCOMPARE(upload(*m_field, sha.toUpper(), data).errorCode(), QStringLiteral("bad-hash"));
+        QCOMPARE(upload(*m_field, sha.left(63), data).status, 400);
+        QCOMPARE(upload(*m_field, wrong, other, "bytes 0-99/11").errorCode(),
+                 QStringLiteral("bad-range"));
+        Client anonymous(m_platform.url());
+        QCOMPARE(anonymous.get(QStringLiteral("/api/v1/attachments/") + sha).status, 401);
+    }
+
+    void pathTricks()
+    {
+        const QByteArray auth = "Authorization: Bearer " + m_op->token() + "\r\n";
+        const QList<QByteArray> paths{
+            "/api/v1/attachments/../../etc/passwd", "/api/v1/attachments/..%2F..%2Fplatform.db",
+            "/api/v1/attachments/%2e%2e",           "/api/v1//attachments/abc",
+            "/api/v1/attachments/.%2e/x",           "/open311/v2/requests/..%2f1.json"};
+        for (const QByteArray &path : paths) {
+            const QByteArray answer = rawRequest(
+                m_platform.url(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+            QVERIFY2(answer.startsWith("HTTP/1.1 400"),
+                     (path + " → " + answer.left(200)).constData());
+            const QByteArray body = answer.mid(answer.indexOf("\r\n\r\n") + 4);
+            QJsonParseError pe{};
+            QJsonDocument::fromJson(body, &pe);
+            QVERIFY2(pe.error == QJsonParseError::NoError, body.constData());
+        }
+    }
+
+    void malformedInputChangesNothing()
+    {
+        const auto before = tableHashes(m_platform.databasePath());
+        auto refused = [&](const QByteArray &body, const char *mention) {
+            const Answer a = m_op->post(QStringLiteral("/api/v1/commands"), body);
+            const QString message = a.object()
+                                        .value(QLatin1String("error"))
+                                        .toObject()
+                                        .value(QLatin1String("message"))
+                                        .toString();
+            return a.status == 400 && a.errorCode() == QLatin1String("invalid") &&
+                   message.contains(QLatin1String(mention));
+        };
+        const QString id = newId();
+        QVERIFY(refused("{\"commands\": [", "JSON"));
+        QVERIFY(refused("[]", "object"));
+        QVERIFY(refused("{\"commands\": []}", "commands"));
+        QVERIFY(refused(QStringLiteral("{\"commands\":[{\"id\":\"%1\",\"action\":\"register\","
+                                       "\"device\":\"d\",\"caseId\":\"12\"}]}")
+                            .arg(id)
+                            .toUtf8(),
+                        "commands[0].caseId"));
+        QVERIFY(refused(QStringLiteral("{\"commands\":[{\"id\":\"%1\",\"action\":\"paint\","
+                                       "\"device\":\"d\",\"caseId\":12}]}")
+                            .arg(id)
+                            .toUtf8(),
+                        "commands[0].action"));
+        QVERIFY(refused(QStringLiteral("{\"commands\":[{\"id\":\"%1\",\"action\":\"register\","
+                                       "\"device\":\"d\",\"caseId\":12,\"colour\":\"red\"}]}")
+                            .arg(id)
+                            .toUtf8(),
+                        "commands[0].colour"));
+        QVERIFY(refused(QStringLiteral("{\"commands\":[{\"id\":\"not-a-uuid\",\"action\":"
+                                       "\"register\",\"device\":\"d\",\"caseId\":12}]}")
+                            .toUtf8(),
+                        "commands[0].id"));
+        sync::ClientCommand big = report(QStringLiteral("F0101"), QString(5000, QChar(u'长')));
+        QVERIFY(refused(sync::encodeCommands({big}), "commands[0].description"));
+        // One bad command refuses the whole batch: the good one before it is not applied.
+        sync::ClientCommand good = report(QStringLiteral("F0101"), QStringLiteral("好的"));
+        QJsonObject bad = command(Action::EscalateRequest, 5).toJson();
+        bad.insert(QLatin1String("toStage"), QLatin1String("two"));
+        const QByteArray mixed =
+            QJsonDocument(QJsonObject{{QLatin1String("commands"), QJsonArray{good.toJson(), bad}}})
+                .toJson();
+        QVERIFY(refused(mixed, "commands[1].toStage"));
+        QList<sync::ClientCommand> tooMany;
+        for (int i = 0; i < 501; ++i)
+            tooMany << report(QStringLiteral("F0101"), QStringLiteral("x"));
+        QVERIFY(refused(sync::encodeCommands(tooMany), "500"));
+        QVERIFY(refused(QByteArray(40, '[') + QByteArray(40, ']'), "nested"));
+
+        const Answer text =
+            m_op->request("POST", QStringLiteral("/api/v1/commands"), sync::encodeCommands({good}),
+                          {{"Content-Type", "text/plain"}});
+        QCOMPARE(text.status, 415);
+        const Answer huge =
+            m_op->post(QStringLiteral("/api/v1/commands"), QByteArray(9 * 1024 * 1024, ' '));
+        QCOMPARE(huge.status, 413);
+        QCOMPARE(huge.errorCode(), QStringLiteral("too-large"));
+        QCOMPARE(m_op->get(QStringLiteral("/api/v1/health")).status, 200); // still serving
+
+        QCOMPARE(tableHashes(m_platform.databasePath()), before);
+    }
+
+    void openapiRoutes()
+    {
+        QFile f(QStringLiteral(CITYOPS_SOURCE_DIR "/docs/api/openapi.yaml"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QList<std::pair<QByteArray, QString>> routes;
+        QString path;
+        bool inPaths = false;
+        static const QRegularExpression pathLine(QStringLiteral("^  (/\\S+):\\s*$"));
+        static const QRegularExpression methodLine(
+            QStringLiteral("^    (get|put|post|delete|patch|head|options):\\s*$"));
+        for (const QByteArray &raw : f.readAll().split('\n')) {
+            const QString line = QString::fromUtf8(raw);
+            if (line == QLatin1String("paths:")) {
+                inPaths = true;
+                continue;
+            }
+            if (inPaths && !line.isEmpty() && !line.startsWith(QLatin1Char(' ')))
+                break;
+            if (!inPaths)
+                continue;
+            if (const auto m = pathLine.match(line); m.hasMatch())
+                path = m.captured(1);
+            else if (const auto m2 = methodLine.match(line); m2.hasMatch())
+                routes.append({m2.captured(1).toUpper().toLatin1(), path});
+        }
+        QVERIFY2(routes.size() >= 12, qPrintable(QString::number(routes.size())));
+        auto c = client();
+        QCOMPARE(c->login(QStringLiteral("operator1")).status, 200);
+        for (const auto &[method, p] : routes) {
+            QString concrete = p;
+            concrete.replace(QLatin1String("{sha256}"), m_photoSha)
+                .replace(QLatin1String("{id}"), QLatin1String("1"));
+            const Answer a =
+                c->request(method, concrete,
+                           method == "GET" || method == "DELETE" ? QByteArray() : QByteArray("{}"));
+            QVERIFY2(a.status != 0 && a.status != 404 && a.status != 405,
+                     qPrintable(QStringLiteral("%1 %2 → %3 %4")
+                                    .arg(QString::fromLatin1(method), concrete)
+                                    .arg(a.status)
+                                    .arg(QString::fromUtf8(a.body.left(200)))));
+        }
+        QCOMPARE(c->get(QStringLiteral("/api/v1/nothing")).errorCode(), QStringLiteral("no-route"));
+        const Answer wrongMethod = c->request("PATCH", QStringLiteral("/api/v1/commands"), "{}");
+        QCOMPARE(wrongMethod.status, 405);
+        QCOMPARE(wrongMethod.header("Allow"), QByteArray("POST"));
+    }
+
+    void userManagement()
+    {
+        QString out;
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("add"),
+                              QStringLiteral("inspector1"), QStringLiteral("--role"),
+                              QStringLiteral("supervisor"), QStringLiteral("--password-stdin")},
+                             "s3cret-pass\n", &out),
+                 0);
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("add"),
+                              QStringLiteral("inspector1"), QStringLiteral("--role"),
+                              QStringLiteral("supervisor"), QStringLiteral("--password-stdin")},
+                             "s3cret-pass\n", &out),
+                 1);
+        QVERIFY(out.contains(QLatin1String("already exists")));
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("x1"),
+                              QStringLiteral("--role"), QStringLiteral("mayor"),
+                              QStringLiteral("--password-stdin")},
+                             "s3cret-pass\n"),
+                 2);
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("x2"),
+                              QStringLiteral("--role"), QStringLiteral("operator"),
+                              QStringLiteral("--password-stdin")},
+                             "short\n", &out),
+                 1);
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("x3"),
+                              QStringLiteral("--role"), QStringLiteral("field"),
+                              QStringLiteral("--password-stdin")},
+                             "s3cret-pass\n", &out),
+                 1);
+        QVERIFY(out.contains(QLatin1String("--person")));
+
+        auto c = client();
+        const Answer signedIn =
+            c->login(QStringLiteral("inspector1"), QStringLiteral("s3cret-pass"));
+        QCOMPARE(signedIn.status, 200);
+        QCOMPARE(signedIn.object().value(QLatin1String("role")).toString(),
+                 QStringLiteral("supervisor"));
+        QCOMPARE(c->get(QStringLiteral("/api/v1/changes?limit=1")).status, 200);
+
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("passwd"),
+                              QStringLiteral("inspector1"), QStringLiteral("--password-stdin")},
+                             "an0ther-pass\n"),
+                 0);
+        QCOMPARE(c->get(QStringLiteral("/api/v1/changes?limit=1")).status,
+                 401); // signed out everywhere
+        QCOMPARE(c->login(QStringLiteral("inspector1"), QStringLiteral("s3cret-pass")).status, 401);
+        QCOMPARE(c->login(QStringLiteral("inspector1"), QStringLiteral("an0ther-pass")).status,
+                 200);
+
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("disable"),
+                              QStringLiteral("inspector1")},
+                             {}),
+                 0);
+        QCOMPARE(c->get(QStringLiteral("/api/v1/changes?limit=1")).status, 401);
+        QCOMPARE(c->login(QStringLiteral("inspector1"), QStringLiteral("an0ther-pass")).status,
+                 401);
+        QCOMPARE(runPlatform({QStringLiteral("user"), QStringLiteral("list")}, {}, &out), 0);
+        QVERIFY(out.contains(QLatin1String("inspector1\tsupervisor")));
+        QVERIFY(out.contains(QLatin1String("operator1\toperator")));
+    }
+
+    void cleanupTestCase()
+    {
+        QCOMPARE(m_platform.stop(), 0);
+        QVERIFY(m_platform.errors().contains("stopped"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlatform)
+#include "tst_platform.moc"

@@ -1,0 +1,206 @@
+// Running the platform: demo passwords never off loopback, sign-in throttling, TLS, a store that
+// is not a console cache, and a clean stop on SIGTERM.
+#include "platformtest.h"
+
+#include <QFile>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+using namespace cityops;
+using namespace cityops::test;
+
+namespace {
+const QString kCert =
+    QStringLiteral(CITYOPS_SOURCE_DIR "/tests/integration/data/platform-test.crt");
+const QString kKey = QStringLiteral(CITYOPS_SOURCE_DIR "/tests/integration/data/platform-test.key");
+} // namespace
+
+class TestPlatformAdmin : public QObject
+{
+    Q_OBJECT
+
+    struct Run
+    {
+        int code = -1;
+        QString out;
+    };
+    static Run platform(const QStringList &args, const QByteArray &stdinText = {})
+    {
+        QProcess p;
+        p.start(QStringLiteral(CITYOPS_PLATFORM_BIN), args);
+        p.write(stdinText);
+        p.closeWriteChannel();
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+            return {};
+        }
+        return {p.exitCode(),
+                QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void demoPasswordsOnlyOnLoopback()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("p"));
+        Run r = platform({QStringLiteral("--data"), data, QStringLiteral("--listen"),
+                          QStringLiteral("0.0.0.0:0"), QStringLiteral("--seed-demo"),
+                          QStringLiteral("--cases"), QStringLiteral("0")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.out.contains(QLatin1String("demo")), qPrintable(r.out));
+        QVERIFY(!QFile::exists(PlatformStore::pathInDir(data))); // refused before anything was made
+
+        // Seeded on loopback, the store keeps demo passwords: refused on another address too.
+        PlatformProcess seeded;
+        QVERIFY2(seeded.start(data, {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                     QStringLiteral("0")}),
+                 seeded.output().constData());
+        QCOMPARE(seeded.stop(), 0);
+        r = platform({QStringLiteral("--data"), data, QStringLiteral("--listen"),
+                      QStringLiteral("0.0.0.0:0")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.out.contains(QLatin1String("operator1")) &&
+                     r.out.contains(QLatin1String("auditor1")),
+                 qPrintable(r.out));
+        QCOMPARE(platform({QStringLiteral("--data"), data, QStringLiteral("user"),
+                           QStringLiteral("passwd"), QStringLiteral("operator1"),
+                           QStringLiteral("--password-stdin")},
+                          "a-real-passphrase\n")
+                     .code,
+                 0);
+        QCOMPARE(platform({QStringLiteral("--data"), data, QStringLiteral("user"),
+                           QStringLiteral("passwd"), QStringLiteral("dispatcher1"),
+                           QStringLiteral("--password-stdin")},
+                          "demo\n")
+                     .code,
+                 1); // the demo password is not a real one
+        r = platform(
+            {QStringLiteral("--data"), data, QStringLiteral("--listen"), QStringLiteral("[::]:0")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(!r.out.contains(QLatin1String("operator1")) &&
+                     r.out.contains(QLatin1String("dispatcher1")),
+                 qPrintable(r.out));
+        r = platform(
+            {QStringLiteral("--data"), data, QStringLiteral("user"), QStringLiteral("list")});
+        QVERIFY(r.out.contains(
+            QStringLiteral("dispatcher1\tdispatcher\t\t派遣员 李强\t(demo password)")));
+    }
+
+    void usage()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(platform({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")}).code,
+                 2);                                                        // no --data
+        QCOMPARE(platform({QStringLiteral("--data"), dir.path()}).code, 2); // no --listen
+        QCOMPARE(platform({QStringLiteral("--data"), dir.path(), QStringLiteral("--listen"),
+                           QStringLiteral("example.org:80")})
+                     .code,
+                 2);
+        QCOMPARE(platform({QStringLiteral("--data"), dir.path(), QStringLiteral("--listen"),
+                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--tls-cert"), kCert})
+                     .code,
+                 2);
+        QCOMPARE(
+            platform({QStringLiteral("--data"), dir.path(), QStringLiteral("frobnicate")}).code, 2);
+    }
+
+    void refusesAConsoleCache()
+    {
+        QTemporaryDir dir;
+        test::makeDemo(dir.path(), 5);
+        QVERIFY(
+            QFile::rename(Database::pathInDir(dir.path()), PlatformStore::pathInDir(dir.path())));
+        const QByteArray before = test::fileBytes(PlatformStore::pathInDir(dir.path()));
+        const Run r = platform({QStringLiteral("--data"), dir.path(), QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:0")});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QLatin1String("console cache")), qPrintable(r.out));
+        QCOMPARE(test::fileBytes(PlatformStore::pathInDir(dir.path())), before);
+    }
+
+    void throttlesSignIns()
+    {
+        QTemporaryDir dir;
+        auto p = std::make_unique<PlatformProcess>();
+        QVERIFY2(p->start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                       QStringLiteral("0")}),
+                 p->output().constData());
+        Client c(p->url());
+        for (int i = 0; i < 5; ++i) {
+            const Answer a =
+                c.login(QStringLiteral("operator1"), QStringLiteral("guess-%1").arg(i));
+            QCOMPARE(a.status, 401);
+            QCOMPARE(a.errorCode(), QStringLiteral("unauthorized"));
+        }
+        Answer a = c.login(QStringLiteral("operator1")); // even the right password now
+        QCOMPARE(a.status, 429);
+        QCOMPARE(a.errorCode(), QStringLiteral("throttled"));
+        const int retry = a.header("Retry-After").toInt();
+        QVERIFY2(retry > 800 && retry <= 900, a.header("Retry-After").constData());
+        QCOMPARE(c.login(QStringLiteral("dispatcher1")).status, 429); // the same address
+
+        // Failures are stored: a restart does not reset them.
+        QCOMPARE(p->stop(), 0);
+        p = std::make_unique<PlatformProcess>();
+        QVERIFY(p->start(dir.path()));
+        Client again(p->url());
+        QCOMPARE(again.login(QStringLiteral("operator1")).status, 429);
+        QCOMPARE(p->stop(), 0);
+    }
+
+    void servesTls()
+    {
+        QVERIFY(QSslSocket::supportsSsl());
+        QTemporaryDir dir;
+        PlatformProcess p;
+        QVERIFY2(p.start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                      QStringLiteral("0"), QStringLiteral("--tls-cert"), kCert,
+                                      QStringLiteral("--tls-key"), kKey}),
+                 p.output().constData());
+        QCOMPARE(p.url().scheme(), QStringLiteral("https"));
+        // Trust exactly the test certificate (issued for 127.0.0.1).
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setCaCertificates(QSslCertificate::fromPath(kCert));
+        QSslConfiguration::setDefaultConfiguration(config);
+        Client c(p.url());
+        QCOMPARE(c.get(QStringLiteral("/api/v1/health")).status, 200);
+        QCOMPARE(c.login(QStringLiteral("supervisor1")).status, 200);
+        QCOMPARE(c.get(QStringLiteral("/api/v1/snapshot?limit=1")).status, 200);
+        QUrl plain = p.url();
+        plain.setScheme(QStringLiteral("http"));
+        Client cleartext(plain);
+        QCOMPARE(cleartext.get(QStringLiteral("/api/v1/health")).status,
+                 0); // no cleartext on a TLS port
+        QCOMPARE(p.stop(), 0);
+        const Run bad = platform({QStringLiteral("--data"), dir.path(), QStringLiteral("--listen"),
+                                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--tls-cert"), kKey,
+                                  QStringLiteral("--tls-key"), kKey});
+        QCOMPARE(bad.code, 1);
+        QVERIFY2(bad.out.contains(QLatin1String("certificate")), qPrintable(bad.out));
+    }
+
+    void stopsCleanlyOnSigterm()
+    {
+        QTemporaryDir dir;
+        PlatformProcess p;
+        QVERIFY(p.start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                     QStringLiteral("0")}));
+        Client waiting(p.url());
+        QCOMPARE(waiting.login(QStringLiteral("supervisor1")).status, 200);
+        QNetworkReply *poll = waiting.send("GET", QStringLiteral("/api/v1/changes?wait=30"));
+        QSignalSpy early(poll, &QNetworkReply::finished);
+        QVERIFY(!early.wait(200)); // held
+        QCOMPARE(p.stop(), 0);     // a parked long-poll does not keep it from stopping
+        QVERIFY(p.errors().contains("stopped"));
+        const Answer a = Client::wait(poll, 5000);
+        QVERIFY(a.status == 503 || a.status == 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlatformAdmin)
+#include "tst_platform_admin.moc"
