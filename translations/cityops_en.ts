@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Dossier</name>
+    <message numerus="yes">
+        <location filename="../models/dossier/dossier.cpp" line="+233"/>
+        <source>Audit chain intact: %n event(s) verified.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::ApprovalsPanel</name>
     <message numerus="yes">
         <location filename="../ui/approvalspanel.cpp" line="+129"/>
@@ -13,9 +24,20 @@
     </message>
 </context>
 <context>
+    <name>cityops::DashboardWidget</name>
+    <message numerus="yes">
+        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+379"/>
+        <source>%n case(s) in the period</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="+160"/>
+        <location filename="../ui/mainwindow.cpp" line="+182"/>
         <source>%n case(s) selected on the map</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -37,7 +59,7 @@
 <context>
     <name>cityops::MapWidget</name>
     <message numerus="yes">
-        <location filename="../ui/map/mapwidget.cpp" line="+520"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+530"/>
         <source>Loading %n tile(s)…</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -76,7 +98,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+125"/>
+        <location line="+131"/>
         <source>Working through %n case(s)…</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -106,7 +128,7 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../models/platform/platformservice.cpp" line="+253"/>
+        <location filename="../models/platform/platformservice.cpp" line="+259"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation type="unfinished">
             <numerusform></numerusform>

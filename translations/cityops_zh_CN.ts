@@ -92,12 +92,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+183"/>
+        <location line="+195"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="-126"/>
+        <location line="-138"/>
         <source>Unknown category &quot;%1&quot;.</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
@@ -123,12 +123,13 @@
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+44"/>
+        <location line="+19"/>
         <source>Cannot file the case: %1</source>
         <translation>无法登记案件：%1</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Cannot record the event: %1</source>
         <translation>无法记录事件：%1</translation>
     </message>
@@ -274,7 +275,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+92"/>
+        <location filename="../app/cli/main.cpp" line="+104"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -324,7 +325,7 @@
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
     <message>
-        <location line="+513"/>
+        <location line="+566"/>
         <source>Cache:          %1</source>
         <translation>本地缓存：%1</translation>
     </message>
@@ -349,7 +350,7 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-465"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
@@ -414,7 +415,7 @@
         <translation>--at“%1”不是有效的 ISO 日期时间</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-120"/>
         <source>MBTiles file to write (default: basemap.mbtiles in the data directory, which the console shows as its offline basemap).</source>
         <translation>要写入的 MBTiles 文件（默认：数据目录中的 basemap.mbtiles，工作台会将其作为离线底图显示）。</translation>
     </message>
@@ -439,7 +440,7 @@
         <translation>离线底图已写入 %1：%2 个瓦片，缩放级别 %3–%4，用时 %5 秒。</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+159"/>
         <source>Repeats case %1; enters the ladder at stage %2.</source>
         <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
     </message>
@@ -488,12 +489,13 @@
     </message>
     <message>
         <location line="+25"/>
-        <location line="+122"/>
+        <location line="+123"/>
+        <location line="+105"/>
         <source>Case number.</source>
         <translation>案件编号。</translation>
     </message>
     <message>
-        <location line="-120"/>
+        <location line="-226"/>
         <source>Reason or explanation.</source>
         <translation>原因或说明。</translation>
     </message>
@@ -555,7 +557,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>用法：cityops-cli --user NAME case do ID ACTION [选项]</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&quot;%1&quot; is not a case number</source>
         <translation>“%1”不是案件编号</translation>
     </message>
@@ -665,7 +667,22 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>处置过程：</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
+        <source>The PDF file to write.</source>
+        <translation>要写入的 PDF 文件。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>usage: cityops-cli case dossier ID --out FILE.pdf</source>
+        <translation>用法：cityops-cli case dossier ID --out FILE.pdf</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Dossier of case %1 written to %2.</source>
+        <translation>案件 %1 的执法卷宗已写入 %2。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Check only this case.</source>
         <translation>仅检查此案件。</translation>
     </message>
@@ -685,7 +702,97 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>全文检索索引已是最新：本次索引 %1 件案件，用时 %2 秒。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+40"/>
+        <source>Account name.</source>
+        <translation>账号名。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Read the password from the first line of standard input.</source>
+        <translation>从标准输入的第一行读取密码。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>login needs --user NAME</source>
+        <translation>login 需要 --user NAME</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>login needs --password-stdin (the password is never an argument)</source>
+        <translation>login 需要 --password-stdin（密码不能作为命令行参数传入）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Signed in to %1 as %2 (%3).</source>
+        <translation>已以 %2（%3）身份登录 %1。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>rejected: %1 %2 on case %3 by %4: %5 [%6]</source>
+        <translation>被平台拒绝：指令 %1（%2，案件 %3，操作人 %4）：%5 [%6]</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Only show the outbox (commands waiting for the platform) and the rejected ones.</source>
+        <translation>仅显示待发指令队列（等待发往市级平台的指令）和被平台拒绝的指令。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exit codes: 0 the outbox is empty, 5 the platform cannot be reached (the outbox is kept), 6 the platform rejected commands (listed with their reasons), 1 other errors.</source>
+        <translation>退出码：0 待发指令队列已清空，5 无法连接市级平台（保留待发指令队列），6 市级平台拒绝了指令（逐条列出拒绝原因），1 其他错误。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Platform:  %1</source>
+        <translation>市级平台：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed in: %1</source>
+        <translation>登录用户：%1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>never</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pending:   %1</source>
+        <translation>待发指令：%1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> (conflicts locally: %1)</source>
+        <translation>（与本地冲突：%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rejected:  %1</source>
+        <translation>被拒指令：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 Sign in with: cityops-cli login --user NAME --password-stdin</source>
+        <translation>%1 请用以下命令登录：cityops-cli login --user NAME --password-stdin</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Synced with %1: sent %2, pending %3, rejected %4.</source>
+        <translation>已与 %1 同步：已发送 %2 条，待发 %3 条，被拒绝 %4 条。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
@@ -721,27 +828,44 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>Write a case&apos;s enforcement dossier as PDF (case dossier ID --out FILE.pdf).</source>
+        <translation>将案件的执法卷宗导出为 PDF（case dossier ID --out FILE.pdf）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Verify every case&apos;s audit hash chain.</source>
         <translation>校验所有案件的审计哈希链。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Sign in to the platform (--user NAME --password-stdin).</source>
+        <translation>登录市级平台（--user NAME --password-stdin）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Push the outbox and pull the platform&apos;s changes once (--status: show them).</source>
+        <translation>推送待发指令并拉取一次市级平台的变更（--status：仅查看同步状态）。</translation>
+    </message>
+    <message>
         <location line="+9"/>
-        <source>Usage: cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
+        <source>Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
 
 Global options:
+  --platform URL  The central platform, e.g. http://127.0.0.1:8080 (remembered after login; case commands then queue in the outbox until sync)
   --data DIR   Data directory (default: %1)
-  --user NAME  Act as this user (operator1, supervisor1, …)
+  --user NAME  Act as this user (operator1, supervisor1, …; default: the signed-in user)
   --lang LANG  Message language: zh_CN or en (default: system locale)
   -h, --help   Show this help; COMMAND --help shows a command&apos;s options
   -v, --version
 
 Commands:
 </source>
-        <translation>用法：cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [选项]
+        <translation>用法：cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [选项]
 
 全局选项：
+  --platform URL  市级平台地址，例如 http://127.0.0.1:8080（登录后会记住；此后案件操作指令先进入待发指令队列，同步时再发送）
   --data DIR   数据目录（默认：%1）
-  --user NAME  以此用户身份操作（operator1、supervisor1 等）
+  --user NAME  以此用户身份操作（operator1、supervisor1 等；默认：当前登录用户）
   --lang LANG  消息语言：zh_CN 或 en（默认：系统区域设置）
   -h, --help   显示此帮助；COMMAND --help 显示该命令的选项
   -v, --version
@@ -750,14 +874,14 @@ Commands:
 </translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>
-Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken.</source>
+Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands rejected by the platform (sync; listed with their reasons).</source>
         <translation>
-退出码：0 成功，1 错误，2 用法错误，3 操作被流程拒绝，4 审计链断裂。</translation>
+退出码：0 成功，1 错误，2 用法错误，3 操作被流程拒绝，4 审计链断裂，5 无法连接市级平台（sync；保留待发指令队列），6 指令被市级平台拒绝（sync；逐条列出拒绝原因）。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+50"/>
         <source>--data needs a directory</source>
         <translation>--data 需要指定目录</translation>
     </message>
@@ -765,6 +889,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <location line="+6"/>
         <source>--user needs a user name</source>
         <translation>--user 需要指定用户名</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>--platform needs an http:// or https:// URL</source>
+        <translation>--platform 需要以 http:// 或 https:// 开头的地址</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -856,7 +985,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>迁移 %1（%2）失败：%3</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
         <source>no active transaction</source>
         <translation>没有活动的事务</translation>
     </message>
@@ -864,7 +993,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+104"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+106"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
@@ -879,7 +1008,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+699"/>
+        <location line="+716"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -907,6 +1036,293 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <location line="+7"/>
         <source>cannot move the new cache to %1</source>
         <translation>无法将新的本地缓存移动到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Dossier</name>
+    <message>
+        <location filename="../models/dossier/dossier.cpp" line="+129"/>
+        <location line="+133"/>
+        <source>Enforcement dossier: case %1</source>
+        <translation>执法卷宗：案件 %1</translation>
+    </message>
+    <message>
+        <location line="-131"/>
+        <source>%1 · generated %2 (Asia/Shanghai)</source>
+        <translation>%1 · 生成于 %2（Asia/Shanghai 时间）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Case facts</source>
+        <translation>案件事实</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Category</source>
+        <translation>案件类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+36"/>
+        <source>Stage</source>
+        <translation>升级阶段</translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Street / community</source>
+        <translation>街镇 / 社区</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grid cell</source>
+        <translation>网格编码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Position (WGS-84)</source>
+        <translation>位置（WGS-84）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Party</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Deadline</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Responsible unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assignee</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Linked to earlier case</source>
+        <translation>关联的较早案件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Map</source>
+        <translation>位置图</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Escalation ladder</source>
+        <translation>升级阶梯</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The case never entered the escalation ladder.</source>
+        <translation>该案件未进入升级阶梯。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Entered</source>
+        <translation>进入时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Requested by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approved by</source>
+        <translation>审批人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>skips a stage</source>
+        <translation>越级</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Timeline</source>
+        <translation>处置时间线</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Actor (role)</source>
+        <translation>操作人（角色）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Evidence</source>
+        <translation>证据照片</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The case has no evidence files.</source>
+        <translation>该案件没有证据文件。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Photo %1: %2</source>
+        <translation>照片 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Captured: %1 · stored: %2</source>
+        <translation>拍摄时间：%1 · 入库时间：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The file is missing from the evidence store.</source>
+        <translation>证据库中缺少该文件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file is not an image.</source>
+        <translation>该文件不是图片。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Audit chain</source>
+        <translation>审计链状态</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>Audit chain intact: %n event(s) verified.</source>
+        <translation>
+            <numerusform>审计链完整：已校验 %n 条事件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Audit chain BROKEN at event %1: %2</source>
+        <translation>审计链在事件 %1 处断裂：%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Each event stores the SHA-256 of the previous event of the case; the case&apos;s chain head is the hash of the last one.</source>
+        <translation>每条事件都保存本案件上一条事件的 SHA-256；案件的审计链链头是最后一条事件的哈希值。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>DossierActions</name>
+    <message>
+        <location filename="../ui/dossieractions.cpp" line="+39"/>
+        <location line="+4"/>
+        <location line="+6"/>
+        <source>Export dossier</source>
+        <translation>导出执法卷宗</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+16"/>
+        <source>Select a case first.</source>
+        <translation>请先选择一件案件。</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>dossier-%1.pdf</source>
+        <translation>执法卷宗-%1.pdf</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <location line="+5"/>
+        <source>Print dossier</source>
+        <translation>打印执法卷宗</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enforcement dossier: case %1</source>
+        <translation>执法卷宗：案件 %1</translation>
+    </message>
+</context>
+<context>
+    <name>DossierStore</name>
+    <message>
+        <location filename="../models/storage/dossierstore.cpp" line="+20"/>
+        <source>There is no case %1.</source>
+        <translation>不存在案件 %1。</translation>
     </message>
 </context>
 <context>
@@ -1312,7 +1728,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>HttpAdapter</name>
     <message>
-        <location filename="../models/platform/httpadapter.cpp" line="+90"/>
+        <location filename="../models/platform/httpadapter.cpp" line="+92"/>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头超过 %1 字节。</translation>
     </message>
@@ -1342,7 +1758,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取证书 %1：%2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>%1 holds no PEM certificate.</source>
         <translation>%1 中没有 PEM 证书。</translation>
     </message>
@@ -1352,7 +1768,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取私钥 %1：%2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 holds no unencrypted PEM RSA or EC private key.</source>
         <translation>%1 中没有未加密的 PEM 格式 RSA 或 EC 私钥。</translation>
     </message>
@@ -1360,6 +1776,78 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <location line="+13"/>
         <source>Cannot listen on %1 port %2: %3</source>
         <translation>无法在 %1 的端口 %2 上监听：%3</translation>
+    </message>
+</context>
+<context>
+    <name>KpiFactsStore</name>
+    <message>
+        <location filename="../models/storage/kpifactsstore.cpp" line="+199"/>
+        <location line="+23"/>
+        <source>Cannot read the dashboard facts: %1</source>
+        <translation>无法读取看板统计数据：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Kpis</name>
+    <message>
+        <location filename="../models/dashboard/kpis.cpp" line="+246"/>
+        <source>All units</source>
+        <translation>全部单位</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>All ladder categories</source>
+        <translation>全部升级阶梯类别</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Closed</source>
+        <translation>结案数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>结案率 closure rate</source>
+        <translation>结案率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>按期结案率 on-time closure rate</source>
+        <translation>按期结案率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>返工率 rework rate</source>
+        <translation>返工率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>延期率 extension rate</source>
+        <translation>延期率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>挂账率 shelved rate</source>
+        <translation>挂账率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mean hours to close</source>
+        <translation>平均结案时长（小时）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>P90 hours to close</source>
+        <translation>90分位结案时长（小时）</translation>
     </message>
 </context>
 <context>
@@ -1818,7 +2306,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+6"/>
-        <location line="+75"/>
+        <location line="+74"/>
         <source>service_code: there is no service &quot;%1&quot;.</source>
         <translation>service_code：不存在服务类型“%1”。</translation>
     </message>
@@ -1863,12 +2351,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>必须提供 lat 和 long（WGS-84 经纬度，单位为度）；本服务不支持按地址查询位置。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>lat/long %1, %2 lies outside the service area.</source>
         <translation>纬度/经度 %1, %2 位于服务区域之外。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>address_string is longer than %1 characters.</source>
         <translation>address_string 超过 %1 个字符。</translation>
     </message>
@@ -1911,7 +2399,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>--role 必须为 operator、dispatcher、supervisor、field、enforcement 或 auditor</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Account %1 (%2) created.</source>
         <translation>已创建账号 %1（%2）。</translation>
     </message>
@@ -1971,12 +2459,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>--seed 和 --cases 必须是整数（--cases 最大为 10000000）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Demo district generated in %1 (%2 cases).</source>
         <translation>已在 %1 中生成演示区（%2 件案件）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -2016,12 +2504,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 退出码：0 完成，1 错误（附错误说明），2 用法错误（包括在非回环地址上使用演示密码）。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Data directory (DIR/platform.db, DIR/evidence).</source>
         <translation>数据目录（DIR/platform.db、DIR/evidence）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Address and port, e.g. 127.0.0.1:8080 (port 0 picks a free one).</source>
         <translation>监听地址和端口，例如 127.0.0.1:8080（端口为 0 时自动选择空闲端口）。</translation>
     </message>
@@ -2061,7 +2549,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>消息语言：zh_CN 或 en。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>user add: operator, dispatcher, supervisor, field, enforcement or auditor.</source>
         <translation>user add：operator（值班员）、dispatcher（派遣员）、supervisor（值班长）、field（外勤人员）、enforcement（执法队员）或 auditor（审计员）。</translation>
     </message>
@@ -2119,19 +2607,19 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>账号“%1”已存在。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+26"/>
+        <location line="+3"/>
+        <location line="+27"/>
         <source>The password must have at least %1 characters.</source>
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location line="-24"/>
-        <location line="+26"/>
+        <location line="-25"/>
+        <location line="+27"/>
         <source>The demo password cannot be used for a real account.</source>
         <translation>正式账号不能使用演示密码。</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-25"/>
         <source>There is no person with the code &quot;%1&quot; in the district.</source>
         <translation>本区不存在编码为“%1”的人员。</translation>
     </message>
@@ -2169,7 +2657,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>无法更新 %1 的平台架构：%2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>it was written by a newer CityOps platform (schema %1; this build supports up to %2)</source>
         <translation>它由更新版本的 CityOps 平台写入（架构版本 %1；本版本最高支持 %2）</translation>
     </message>
@@ -2184,13 +2672,13 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>迁移 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+70"/>
-        <location line="+20"/>
+        <location line="+71"/>
+        <location line="+21"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
     <message>
-        <location line="+192"/>
+        <location line="+193"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
@@ -2231,26 +2719,31 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+235"/>
-        <location line="+741"/>
+        <location filename="../models/sync/protocol.cpp" line="+263"/>
+        <location line="+449"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-726"/>
+        <location line="-434"/>
         <location line="+30"/>
         <location line="+31"/>
+        <location line="+895"/>
+        <location line="+188"/>
+        <location line="+52"/>
+        <location line="+16"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-1208"/>
         <location line="+96"/>
+        <location line="+367"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-458"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -2262,27 +2755,30 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+24"/>
+        <location line="+254"/>
         <source>expected a whole number</source>
         <translation>应为整数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-249"/>
         <location line="+30"/>
         <source>must be from %1 to %2</source>
         <translation>必须在 %1 到 %2 之间</translation>
     </message>
     <message>
         <location line="-4"/>
+        <location line="+247"/>
         <source>expected a number</source>
         <translation>应为数字</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-234"/>
+        <location line="+250"/>
         <source>expected true or false</source>
         <translation>应为 true 或 false</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-240"/>
         <source>expected an array of strings</source>
         <translation>应为字符串数组</translation>
     </message>
@@ -2293,22 +2789,87 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
+        <location line="+247"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <location line="+600"/>
+        <location line="-234"/>
+        <location line="+300"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-583"/>
+        <location line="-278"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+83"/>
+        <source>larger than %1 bytes</source>
+        <translation>超过 %1 字节</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source> (at byte %1)</source>
+        <translation>（第 %1 字节处）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>expected &apos;:&apos;</source>
+        <translation>应为“:”</translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>unexpected end</source>
+        <translation>内容意外结束</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+57"/>
+        <source>nested deeper than %1 levels</source>
+        <translation>嵌套超过 %1 层</translation>
+    </message>
+    <message>
+        <location line="-22"/>
+        <source>unexpected text after the object</source>
+        <translation>对象之后有多余内容</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>expected &apos;,&apos; or &apos;%1&apos;</source>
+        <translation>应为“,”或“%1”</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>control character in a string</source>
+        <translation>字符串中含有控制字符</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <location line="+3"/>
+        <source>unpaired surrogate in a string</source>
+        <translation>字符串中含有未配对的代理项</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+9"/>
+        <location line="+8"/>
+        <source>bad escape in a string</source>
+        <translation>字符串中的转义序列无效</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>unterminated string</source>
+        <translation>字符串未结束</translation>
+    </message>
+    <message>
+        <location line="+130"/>
+        <source>incomplete event</source>
+        <translation>事件不完整</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>body: larger than %1 bytes</source>
         <translation>消息体：超过 %1 字节</translation>
     </message>
@@ -2323,12 +2884,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>消息体：嵌套超过 %1 层</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>body: not valid JSON (%1 at byte %2)</source>
         <translation>消息体：不是有效的 JSON（第 %2 字节处：%1）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>body: expected a JSON object</source>
         <translation>消息体：应为 JSON 对象</translation>
     </message>
@@ -2375,27 +2936,37 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>未知状态“%1”</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+32"/>
+        <source>case: %1</source>
+        <translation>案件：%1</translation>
+    </message>
+    <message>
+        <location line="+68"/>
         <source>commands: expected at least one command</source>
         <translation>commands：至少需要一条指令</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>commands: more than %1 commands in one batch</source>
         <translation>commands：单批指令超过 %1 条</translation>
     </message>
     <message>
-        <location line="+71"/>
-        <source>changes: not a JSON object (%1)</source>
-        <translation>changes：不是 JSON 对象（%1）</translation>
+        <location line="+101"/>
+        <source>incomplete change</source>
+        <translation>变更不完整</translation>
     </message>
     <message>
-        <location line="+61"/>
-        <source>snapshot: not a JSON object (%1)</source>
-        <translation>snapshot：不是 JSON 对象（%1）</translation>
+        <location line="+16"/>
+        <source>changes: %1</source>
+        <translation>变更：%1</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+68"/>
+        <source>snapshot: %1</source>
+        <translation>快照：%1</translation>
+    </message>
+    <message>
+        <location line="+52"/>
         <source>unknown role &quot;%1&quot;</source>
         <translation>未知角色“%1”</translation>
     </message>
@@ -2464,6 +3035,42 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+24"/>
         <source>Cannot index case %1: %2</source>
         <translation>无法为案件 %1 建立索引：%2</translation>
+    </message>
+</context>
+<context>
+    <name>SyncClient</name>
+    <message>
+        <location filename="../models/sync/syncclient.cpp" line="+76"/>
+        <source>The platform at %1 cannot be reached: %2</source>
+        <translation>无法连接市级平台 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The platform answered HTTP %1.</source>
+        <translation>市级平台返回 HTTP %1。</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>The attachment %1 cannot be read: %2</source>
+        <translation>无法读取附件 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStore</name>
+    <message>
+        <location filename="../models/storage/syncstore.cpp" line="+226"/>
+        <location line="+27"/>
+        <location line="+236"/>
+        <location line="+236"/>
+        <location line="+29"/>
+        <source>The local cache is busy or read-only.</source>
+        <translation>本地缓存正忙或为只读。</translation>
+    </message>
+    <message>
+        <location line="-168"/>
+        <location line="+21"/>
+        <source>There is no rejected command %1.</source>
+        <translation>不存在被拒绝的指令 %1。</translation>
     </message>
 </context>
 <context>
@@ -3588,6 +4195,225 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::DashboardWidget</name>
+    <message>
+        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+119"/>
+        <source>Resolved at notice</source>
+        <translation>告知阶段办结</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolved at persuasion</source>
+        <translation>劝导阶段办结</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolved at enforcement</source>
+        <translation>执法阶段办结</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Still open</source>
+        <translation>尚未办结</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 (%2 entered, %3 skipped)</source>
+        <translation>%1（进入 %2 件，跳级 %3 件）</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Discovery vs disposal</source>
+        <translation>发现与处置</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Backlog and overdue</source>
+        <translation>积压与超期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Overdue by unit</source>
+        <translation>各责任单位超期案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Overdue by street</source>
+        <translation>各街镇超期案件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Funnel by category</source>
+        <translation>升级阶梯漏斗（按类别）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Funnel by street</source>
+        <translation>升级阶梯漏斗（按街镇）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Export chart as PNG…</source>
+        <translation>导出图表为 PNG…</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Standard KPIs (cases reported in the period)</source>
+        <translation>标准考核指标（统计期内上报的案件）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Hotspots: grid cells with the most recurrences</source>
+        <translation>热点网格：重复发生最多的网格</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>近 30 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 90 days</source>
+        <translation>近 90 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 365 days</source>
+        <translation>近 365 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All time</source>
+        <translation>全部时间</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Period</source>
+        <translation>统计期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Street</source>
+        <translation>街镇</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Category</source>
+        <translation>案件类别</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Chart as PNG…</source>
+        <translation>图表（PNG）…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>KPI table as CSV…</source>
+        <translation>指标表（CSV）…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>%1 (all)</source>
+        <translation>%1（全部）</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Found</source>
+        <translation>发现数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Closed</source>
+        <translation>结案数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Gap (found − closed)</source>
+        <translation>差额（发现 − 结案）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Backlog (open)</source>
+        <translation>积压（未结案）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Overdue now</source>
+        <translation>当前超期</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n case(s) in the period</source>
+        <translation>
+            <numerusform>统计期内 %n 件案件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+6"/>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+10"/>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <location line="+5"/>
+        <source>Export KPI table</source>
+        <translation>导出指标表</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>kpis.csv</source>
+        <translation>考核指标.csv</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+</context>
+<context>
     <name>cityops::HeatmapLayer</name>
     <message>
         <location filename="../ui/map/caselayer.cpp" line="+57"/>
@@ -3603,6 +4429,82 @@ Closure condition: %2</source>
         <location line="+1"/>
         <source>Most cases</source>
         <translation>案件最多</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::HotspotModel</name>
+    <message>
+        <location filename="../models/dashboard/kpitablemodel.cpp" line="+142"/>
+        <source>Click to zoom the map to this grid cell and filter the queue to it.</source>
+        <translation>单击可将地图缩放到此网格，并按此网格筛选案件队列。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Recurrences</source>
+        <translation>重复发生次数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::KpiTableModel</name>
+    <message>
+        <location line="-72"/>
+        <source>Unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Closed</source>
+        <translation>结案数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结案率 closure</source>
+        <translation>结案率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按期结案率 on time</source>
+        <translation>按期结案率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>返工率 rework</source>
+        <translation>返工率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>延期率 extension</source>
+        <translation>延期率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>挂账率 shelved</source>
+        <translation>挂账率</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mean h to close</source>
+        <translation>平均结案时长（小时）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>P90 h to close</source>
+        <translation>90分位结案时长（小时）</translation>
     </message>
 </context>
 <context>
@@ -3667,9 +4569,62 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::LoginDialog</name>
+    <message>
+        <location filename="../ui/logindialog.cpp" line="+18"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Work offline</source>
+        <translation>离线工作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CityOps — sign in</source>
+        <translation>CityOps — 登录</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Nobody has signed in on this computer yet.</source>
+        <translation>本机尚无人登录过。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep working as %1; changes wait in the outbox until the platform can be reached.</source>
+        <translation>继续以 %1 身份工作；改动将暂存在待发指令队列中，连上市级平台后再发送。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Platform:</source>
+        <translation>市级平台：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+</context>
+<context>
     <name>cityops::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+57"/>
+        <location filename="../ui/mainwindow.cpp" line="+59"/>
         <source>CityOps — %1</source>
         <translation>CityOps — %1</translation>
     </message>
@@ -3723,8 +4678,13 @@ Closure condition: %2</source>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
+    <message>
+        <location line="+11"/>
+        <source>Dashboard</source>
+        <translation>数据看板</translation>
+    </message>
     <message numerus="yes">
-        <location line="+18"/>
+        <location line="+27"/>
         <source>%n case(s) selected on the map</source>
         <translation>
             <numerusform>地图上已选中 %n 件案件</numerusform>
@@ -3766,7 +4726,17 @@ Closure condition: %2</source>
         <translation>聚焦案件详情(&amp;D)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+6"/>
+        <source>E&amp;xport dossier…</source>
+        <translation>导出执法卷宗(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Print dossier…</source>
+        <translation>打印执法卷宗(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>&amp;Register current case</source>
         <translation>立案当前案件(&amp;R)</translation>
     </message>
@@ -3841,7 +4811,7 @@ Closure condition: %2</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
@@ -3972,7 +4942,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MapWidget</name>
     <message>
-        <location filename="../ui/map/mapwidget.cpp" line="+155"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+165"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
@@ -4521,7 +5491,7 @@ Closure condition: %2</source>
         </translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+62"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
@@ -4643,9 +5613,138 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::SyncController</name>
+    <message>
+        <location filename="../ui/synccontroller.cpp" line="+50"/>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>synced %1 s ago</source>
+        <translation>%1 秒前已同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synced %1 min ago</source>
+        <translation>%1 分钟前已同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synced %1 h ago</source>
+        <translation>%1 小时前已同步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>pending %1</source>
+        <translation>待同步 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>conflicts %1</source>
+        <translation>冲突 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>working offline as %1 (last session)</source>
+        <translation>以 %1 身份离线工作（上次会话）</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::SyncEngine</name>
+    <message>
+        <location filename="../models/sync/syncengine.cpp" line="+67"/>
+        <location line="+96"/>
+        <source>No platform is configured: pass --platform URL.</source>
+        <translation>未配置市级平台：请指定 --platform URL。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Commands made by %1 wait for %1 to sign in.</source>
+        <translation>%1 提交的指令须等 %1 登录后才能发送。</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::SyncPanel</name>
+    <message>
+        <location filename="../ui/syncpanel.cpp" line="+18"/>
+        <source>Retry…</source>
+        <translation>重试…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Discard…</source>
+        <translation>放弃…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Code</source>
+        <translation>错误代码</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <location line="+32"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <location line="+31"/>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>The platform refused this command: %1
+Edit the command&apos;s reason text and send it again:</source>
+        <translation>市级平台拒绝了此指令：%1
+请修改该指令的原因说明后重新发送：</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Discard this command? Its local effect is undone and it is not sent again.</source>
+        <translation>放弃此指令？该指令在本地的改动将被撤销，且不会再次发送。</translation>
+    </message>
+</context>
+<context>
     <name>cityops::TileLayer</name>
     <message>
-        <location filename="../ui/map/tilelayer.cpp" line="+190"/>
+        <location filename="../ui/map/tilelayer.cpp" line="+187"/>
         <source>GCJ-02: data shifted to match</source>
         <translation>GCJ-02：业务数据已偏移以与底图对齐</translation>
     </message>
@@ -4750,23 +5849,23 @@ Closure condition: %2</source>
         <translation>平台正在关闭。</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+92"/>
         <source>The path %1 is not allowed.</source>
         <translation>不允许访问路径 %1。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>There is no %1.</source>
         <translation>不存在接口 %1。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <location line="+3"/>
+        <location line="+2"/>
         <source>Use %1 here.</source>
         <translation>此处请使用 %1 方法。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
         <source>Sign in first and send &quot;Authorization: Bearer TOKEN&quot;.</source>
         <translation>请先登录，并在请求中发送“Authorization: Bearer TOKEN”。</translation>
     </message>
@@ -4781,14 +5880,14 @@ Closure condition: %2</source>
         <translation>账号 %1 已停用。</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+29"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation>
             <numerusform>登录失败次数过多，请 %n 分钟后重试。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
@@ -4823,12 +5922,12 @@ Closure condition: %2</source>
         <translation>有指令无法保存</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Nothing of the batch was applied (%1); send it again.</source>
         <translation>该批指令均未执行（%1），请重新发送。</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+61"/>
         <source>The attachment %1 has not been uploaded yet.</source>
         <translation>附件 %1 尚未上传。</translation>
     </message>
@@ -4838,12 +5937,12 @@ Closure condition: %2</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>The report %1 this command refers to was not filed.</source>
         <translation>此指令引用的上报 %1 未登记成功。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
@@ -4858,13 +5957,13 @@ Closure condition: %2</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+34"/>
-        <location line="+97"/>
+        <location line="+33"/>
+        <location line="+96"/>
         <source>An attachment is named by its SHA-256: 64 lowercase hex digits.</source>
         <translation>附件以其 SHA-256 命名：64 位小写十六进制数字。</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-84"/>
         <source>Cannot create the upload folder.</source>
         <translation>无法创建上传文件夹。</translation>
     </message>
@@ -4874,7 +5973,7 @@ Closure condition: %2</source>
         <translation>请求体为空。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The body&apos;s SHA-256 is not %1; nothing was stored.</source>
         <translation>请求体的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
@@ -4884,7 +5983,7 @@ Closure condition: %2</source>
         <translation>Content-Range 必须为“bytes FIRST-LAST/TOTAL”格式，且与请求体长度一致。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>An attachment may have at most %1 MB.</source>
         <translation>附件不能超过 %1 MB。</translation>
     </message>
@@ -4894,12 +5993,12 @@ Closure condition: %2</source>
         <translation>%1 已上传 %2 字节；请从第 %2 字节处继续上传。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>The uploaded bytes&apos; SHA-256 is not %1; nothing was stored.</source>
         <translation>已上传数据的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Cannot complete the upload of %1.</source>
         <translation>无法完成 %1 的上传。</translation>
     </message>
@@ -4912,7 +6011,7 @@ Closure condition: %2</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+46"/>
+        <location filename="../app/console/main.cpp" line="+49"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>
@@ -4952,7 +6051,12 @@ Closure condition: %2</source>
         <translation>以此用户身份登录（默认：启动时选择；未指定时截图为只读）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>The central platform to sign in to and sync with, e.g. http://127.0.0.1:8080 (remembered; &quot;none&quot; forgets it).</source>
+        <translation>要登录并同步的市级平台地址，例如 http://127.0.0.1:8080（会被记住；设为“none”则清除）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>CityOps</source>
         <translation>CityOps</translation>
     </message>
@@ -4967,7 +6071,12 @@ Closure condition: %2</source>
         <translation>未知主题“%1”；请使用 light 或 dark。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+19"/>
+        <source>--platform needs an http:// or https:// URL.</source>
+        <translation>--platform 需要以 http:// 或 https:// 开头的地址。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>CityOps — sign in</source>
         <translation>CityOps — 登录</translation>
     </message>

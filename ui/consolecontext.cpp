@@ -4,6 +4,7 @@
 #include "domain/workcalendar.h"
 #include "storage/casestore.h"
 #include "storage/evidencestore.h"
+#include "storage/syncstore.h"
 
 #include <QDateTime>
 
@@ -26,15 +27,24 @@ ConsoleContext::ConsoleContext(std::shared_ptr<Database> db, QString dataDir, Ac
                                             localRules(m_dataDir))),
       m_repo(std::make_unique<CaseRepository>(m_db, *m_workflow)),
       m_evidence(std::make_unique<EvidenceStore>(m_db, m_dataDir))
-{}
+{
+    auto sync = std::make_unique<SyncStore>(m_db, *m_workflow);
+    if (!sync->value(QStringLiteral("platform_url")).isEmpty())
+        m_sync = std::move(sync);
+}
 
 ConsoleContext::~ConsoleContext() = default;
 
 Outcome ConsoleContext::run(CaseId id, const Command &cmd)
 {
-    Outcome o = m_repo->apply(id, cmd, m_actor, QDateTime::currentMSecsSinceEpoch());
-    if (o.ok())
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    Outcome o =
+        m_sync ? m_sync->apply(id, cmd, m_actor, now) : m_repo->apply(id, cmd, m_actor, now);
+    if (o.ok()) {
         emit caseChanged(id);
+        if (m_sync)
+            emit commandQueued();
+    }
     return o;
 }
 

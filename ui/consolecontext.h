@@ -13,6 +13,7 @@ namespace cityops {
 class CaseStore;
 class Database;
 class EvidenceStore;
+class SyncStore;
 
 /**
  * What the console's widgets share: the store, the workflow engine, the evidence store and the
@@ -37,11 +38,23 @@ public:
     bool signedIn() const { return !m_actor.id.isEmpty(); }
     const QString &dataDir() const { return m_dataDir; }
 
-    /** Runs a command as the signed-in user now; emits caseChanged when applied. */
+    /**
+     * Runs a command as the signed-in user now; emits caseChanged when applied. In a cache that
+     * syncs with a platform the effect is provisional and the command waits in the outbox (one
+     * transaction), and commandQueued follows.
+     */
     Outcome run(CaseId id, const Command &cmd);
+    /** The outbox of a cache attached to a platform (null for a standalone cache). */
+    SyncStore *sync() const { return m_sync.get(); }
 
 signals:
     void caseChanged(cityops::CaseId id);
+    /**
+     * Many cases changed at once (a pulled page of the platform's changes, the first snapshot).
+     * caseChanged is then emitted once (for the last id) so panels reload once, not per case.
+     */
+    void casesChanged(const QList<qint64> &ids);
+    void commandQueued();
 
 private:
     std::shared_ptr<Database> m_db;
@@ -51,6 +64,7 @@ private:
     std::unique_ptr<Workflow> m_workflow;
     std::unique_ptr<CaseRepository> m_repo;
     std::unique_ptr<EvidenceStore> m_evidence;
+    std::unique_ptr<SyncStore> m_sync;
 };
 
 } // namespace cityops

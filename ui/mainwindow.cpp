@@ -3,6 +3,8 @@
 #include "approvalspanel.h"
 #include "casedetailwidget.h"
 #include "consolecontext.h"
+#include "dashboard/dashboardwidget.h"
+#include "dossieractions.h"
 #include "itemmodels/caselistmodel.h"
 #include "itemmodels/layertreemodel.h"
 #include "itemmodels/pendingapprovalsmodel.h"
@@ -147,6 +149,26 @@ void MainWindow::buildDocks()
     resizeDocks({m_detailDock, m_layersDock}, {560, 300}, Qt::Vertical);
     resizeDocks({m_queuesDock, m_detailDock}, {620, 460}, Qt::Horizontal);
 
+    // Supervisors get the dashboard; it loads its figures on its own thread when first shown.
+    if (m_ctx->signedIn() && m_ctx->actor().role == Role::Supervisor) {
+        m_dashboard = new DashboardWidget(m_db->path());
+        m_dashboardDock = new QDockWidget(tr("Dashboard"), this);
+        m_dashboardDock->setObjectName(QStringLiteral("DashboardDock"));
+        m_dashboardDock->setWidget(m_dashboard);
+        addDockWidget(Qt::BottomDockWidgetArea, m_dashboardDock);
+        m_dashboardDock->hide();
+        connect(m_dashboardDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+            if (visible && !m_dashboard->hasResult())
+                m_dashboard->refresh();
+        });
+        connect(m_ctx, &ConsoleContext::caseChanged, m_dashboard, &DashboardWidget::caseChanged);
+        connect(m_dashboard, &DashboardWidget::gridActivated, this, [this](const QString &code) {
+            m_map->canvas()->zoomToGrid(code);
+            m_queuesDock->show();
+            m_queues->setGridFilter(code);
+        });
+    }
+
     // One selection: the queue's current case is highlighted on the map; a case clicked on the
     // map becomes current in the queue and the detail panel; a rectangle or lasso selection
     // narrows the queue to those cases.
@@ -203,6 +225,15 @@ void MainWindow::buildMenus()
         m_detail->setFocus();
     });
     focusDetail->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    caseMenu->addSeparator();
+    QAction *dossier = caseMenu->addAction(tr("E&xport dossier…"), this, [this] {
+        DossierActions::exportPdf(this, *m_ctx, m_detail->caseId());
+    });
+    dossier->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    QAction *printDossier = caseMenu->addAction(tr("&Print dossier…"), this, [this] {
+        DossierActions::print(this, *m_ctx, m_detail->caseId());
+    });
+    printDossier->setShortcut(QKeySequence::Print);
     caseMenu->addSeparator();
     // Keyboard triage: single keys while the queue has focus, on the current case.
     struct Triage
@@ -282,6 +313,11 @@ void MainWindow::buildMenus()
     QAction *ly = m_layersDock->toggleViewAction();
     ly->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     view->addAction(ly);
+    if (m_dashboardDock) {
+        QAction *db = m_dashboardDock->toggleViewAction();
+        db->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_4));
+        view->addAction(db);
+    }
     view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     auto *group = new QActionGroup(this);
@@ -432,8 +468,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("main"), QStringLiteral("queues"), QStringLiteral("case"),
-            QStringLiteral("approvals"), QStringLiteral("map")};
+    return {QStringLiteral("main"),      QStringLiteral("queues"), QStringLiteral("case"),
+            QStringLiteral("approvals"), QStringLiteral("map"),    QStringLiteral("dashboard")};
 }
 
 bool MainWindow::showView(const QString &name)
@@ -445,6 +481,11 @@ bool MainWindow::showView(const QString &name)
     m_layersDock->setVisible(name == QLatin1String("map") || name == QLatin1String("main"));
     // The queues view gives the whole window to the queue (the map hides).
     m_map->setVisible(name != QLatin1String("queues"));
+    if (m_dashboardDock) {
+        m_dashboardDock->setVisible(name == QLatin1String("dashboard"));
+        if (name == QLatin1String("dashboard"))
+            resizeDocks({m_dashboardDock}, {620}, Qt::Vertical);
+    }
     if (name == QLatin1String("map")) {
         // Every layer kind on, for a full picture of the district.
         for (const LayerInfo &l : m_map->layerModel()->layers())

@@ -15,6 +15,7 @@ class QTableView;
 namespace cityops {
 
 class ApprovalsPanel;
+class DashboardWidget;
 class LayersPanel;
 class MapWidget;
 class QueuesPanel;
@@ -59,6 +60,9 @@ public:
     ConsoleContext &context() const { return *m_ctx; }
     MapWidget *map() const { return m_map; }
     QDockWidget *layersDock() const { return m_layersDock; }
+    /** Present only for supervisors. */
+    QDockWidget *dashboardDock() const { return m_dashboardDock; }
+    DashboardWidget *dashboard() const { return m_dashboard; }
     /** Selects the case in the queue (loading rows as needed) and shows it in the detail panel. */
     bool selectCase(CaseId id);
 
@@ -83,6 +87,8 @@ private:
     MapWidget *m_map = nullptr;
     LayersPanel *m_layers = nullptr;
     QDockWidget *m_layersDock = nullptr;
+    DashboardWidget *m_dashboard = nullptr;
+    QDockWidget *m_dashboardDock = nullptr;
     QueuesPanel *m_queues = nullptr;
     QDockWidget *m_approvalsDock = nullptr;
     QLabel *m_userLabel = nullptr;

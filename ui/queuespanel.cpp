@@ -244,6 +244,12 @@ Queue QueuesPanel::queue() const
                                       : Queue(m_tabs->tabData(m_tabs->currentIndex()).toInt());
 }
 
+void QueuesPanel::setGridFilter(const QString &gridCode)
+{
+    m_grid->setText(gridCode);
+    applyFilters();
+}
+
 void QueuesPanel::setQueue(Queue q)
 {
     for (int i = 0; i < m_tabs->count(); ++i) {

@@ -38,6 +38,8 @@ public:
     /** The query the filter bar and the current tab describe. */
     CaseQuery currentQuery() const;
     void setQueue(Queue q);
+    /** Narrows the queue to one grid cell (a dashboard hotspot); empty clears the grid filter. */
+    void setGridFilter(const QString &gridCode);
     /** Shows only these cases (a map selection) until the operator clears it; empty clears. */
     void showOnly(const QList<CaseId> &ids);
     QList<CaseId> onlyIds() const { return m_onlyIds; }

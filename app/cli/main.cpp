@@ -3,12 +3,16 @@
 #include "demo/demogenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
+#include "dossier/dossier.h"
 #include "storage/audit.h"
 #include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
+#include "storage/dossierstore.h"
 #include "storage/evidencestore.h"
 #include "storage/searchindex.h"
+#include "storage/syncstore.h"
+#include "sync/syncengine.h"
 #include "util/i18n.h"
 #include "util/timefmt.h"
 #include "workflow/workflow.h"
@@ -18,13 +22,18 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSysInfo>
+#include <QTextStream>
 #include <QTimeZone>
+#include <QUrl>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 
 #include <unistd.h>
@@ -40,7 +49,9 @@ enum Exit
     ExitError = 1,
     ExitUsage = 2,
     ExitRejected = 3,
-    ExitAuditBroken = 4
+    ExitAuditBroken = 4,
+    ExitUnreachable = 5,
+    ExitSyncRejected = 6
 };
 
 struct Tr
@@ -63,6 +74,7 @@ struct Globals
     QString dataDir;
     QString lang;
     QString user;
+    QUrl platform;
 };
 
 struct CliCommand
@@ -218,7 +230,18 @@ struct Session
     std::unique_ptr<Workflow> workflow;
     std::unique_ptr<CaseRepository> repo;
     std::unique_ptr<EvidenceStore> evidence;
+    /** Set when the cache syncs with a platform: actions then go through its outbox. */
+    std::unique_ptr<SyncStore> sync;
     Actor actor;
+
+    Outcome report(const ReportInput &in, qint64 now)
+    {
+        return sync ? sync->report(in, actor, now) : repo->report(in, actor, now);
+    }
+    Outcome apply(CaseId id, const Command &cmd, qint64 now)
+    {
+        return sync ? sync->apply(id, cmd, actor, now) : repo->apply(id, cmd, actor, now);
+    }
 };
 
 std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
@@ -238,12 +261,20 @@ std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
     s.workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
     s.repo = std::make_unique<CaseRepository>(s.db, *s.workflow);
     s.evidence = std::make_unique<EvidenceStore>(s.db, g.dataDir);
+    auto sync = std::make_unique<SyncStore>(s.db, *s.workflow);
+    QString user = g.user;
+    if (user.isEmpty())
+        user = sync->value(QStringLiteral("session_user"));
+    // A cache attached to a platform (--platform or an earlier login) queues every action in its
+    // outbox; a standalone cache is its own authority.
+    if (!g.platform.isEmpty() || !sync->value(QStringLiteral("platform_url")).isEmpty())
+        s.sync = std::move(sync);
     if (needUser) {
-        if (g.user.isEmpty()) {
+        if (user.isEmpty()) {
             *rc = error(Tr::tr("this command needs --user NAME (before the command)"), ExitUsage);
             return std::nullopt;
         }
-        auto actor = s.repo->actorFor(g.user, QStringLiteral("cli-") + QSysInfo::machineHostName());
+        auto actor = s.repo->actorFor(user, QStringLiteral("cli-") + QSysInfo::machineHostName());
         if (!actor) {
             *rc = error(actor.error());
             return std::nullopt;
@@ -336,7 +367,7 @@ int caseNew(const Globals &g, const QStringList &args)
             return error(sha.error());
         in.evidence << *sha;
     }
-    const Outcome o = s->repo->report(in, s->actor, *now);
+    const Outcome o = s->report(in, *now);
     if (!o.ok())
         return error(o.message(), o.kind == Outcome::Rejected ? ExitRejected : ExitError);
     out(QString::number(o.snapshot.id));
@@ -431,7 +462,8 @@ int caseDo(const Globals &g, const QStringList &args)
                      ExitUsage);
     bool ok = false;
     const CaseId id = pos.at(0).toLongLong(&ok);
-    if (!ok || id <= 0)
+    // Negative numbers are cases filed offline that the platform has not numbered yet.
+    if (!ok || id == 0)
         return error(Tr::tr("\"%1\" is not a case number").arg(pos.at(0)), ExitUsage);
     const auto action = actionFromKey(pos.at(1));
     if (!action || *action == Action::Report)
@@ -490,7 +522,7 @@ int caseDo(const Globals &g, const QStringList &args)
         if (chosen.isEmpty())
             cmd.evidence += snap->evidence;
     }
-    const Outcome o = s->repo->apply(id, cmd, s->actor, *now);
+    const Outcome o = s->apply(id, cmd, *now);
     if (o.kind == Outcome::Rejected)
         return error(Tr::tr("rejected: %1").arg(o.rejection.reason), ExitRejected);
     if (!o.ok())
@@ -606,6 +638,39 @@ int caseShow(const Globals &g, const QStringList &args)
     return ExitOk;
 }
 
+int caseDossier(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("ID"), Tr::tr("Case number."));
+    const QCommandLineOption outOpt(QStringLiteral("out"), Tr::tr("The PDF file to write."),
+                                    QStringLiteral("FILE.pdf"));
+    p.addOption(outOpt);
+    p.addHelpOption();
+    QStringList argv{QStringLiteral("cityops-cli case dossier")};
+    argv += args;
+    if (!p.parse(argv))
+        return error(p.errorText(), ExitUsage);
+    if (p.isSet(QStringLiteral("help"))) {
+        out(p.helpText());
+        return ExitOk;
+    }
+    int rc = 0;
+    bool ok = false;
+    const CaseId id = p.positionalArguments().value(0).toLongLong(&ok);
+    if (p.positionalArguments().size() != 1 || !ok || !p.isSet(outOpt))
+        return error(Tr::tr("usage: cityops-cli case dossier ID --out FILE.pdf"), ExitUsage);
+    auto s = openSession(g, false, &rc);
+    if (!s)
+        return rc;
+    const auto data = DossierStore(s->db, g.dataDir).load(id, QDateTime::currentMSecsSinceEpoch());
+    if (!data)
+        return error(data.error());
+    if (Status w = Dossier::writePdf(*data, p.value(outOpt)); !w)
+        return error(w.error());
+    out(Tr::tr("Dossier of case %1 written to %2.").arg(id).arg(p.value(outOpt)));
+    return ExitOk;
+}
+
 int auditVerify(const Globals &g, const QStringList &args)
 {
     QCommandLineParser p;
@@ -675,6 +740,119 @@ int info(const Globals &g, const QStringList &args)
     return ExitOk;
 }
 
+/** The platform of a command: --platform, or the one the cache signed in to last. */
+std::optional<SyncEngine *> openEngine(const Globals &g, std::unique_ptr<SyncEngine> &engine,
+                                       int *rc)
+{
+    engine = std::make_unique<SyncEngine>(g.dataDir, g.platform);
+    if (Status s = engine->open(); !s) {
+        *rc = error(s.error());
+        return std::nullopt;
+    }
+    return engine.get();
+}
+
+int login(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption user(QStringLiteral("user"), Tr::tr("Account name."),
+                                  QStringLiteral("NAME"));
+    const QCommandLineOption passwordStdin(QStringLiteral("password-stdin"),
+                                           Tr::tr("Read the password from the first line of "
+                                                  "standard input."));
+    p.addOptions({user, passwordStdin});
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("login")}, args, &rc))
+        return rc;
+    const QString name = p.isSet(user) ? p.value(user) : g.user;
+    if (name.isEmpty())
+        return error(Tr::tr("login needs --user NAME"), ExitUsage);
+    if (!p.isSet(passwordStdin))
+        return error(Tr::tr("login needs --password-stdin (the password is never an argument)"),
+                     ExitUsage);
+    QTextStream in(stdin);
+    const QString password = in.readLine();
+    std::unique_ptr<SyncEngine> engine;
+    if (!openEngine(g, engine, &rc))
+        return rc;
+    const auto session = engine->login(name, password);
+    if (!session)
+        return error(session.error());
+    out(Tr::tr("Signed in to %1 as %2 (%3).")
+            .arg(engine->store()->value(QStringLiteral("platform_url")), session->user,
+                 session->role));
+    return ExitOk;
+}
+
+void printRejected(const SyncStore &store)
+{
+    for (const OutboxEntry &e : store.rejected())
+        out(Tr::tr("rejected: %1 %2 on case %3 by %4: %5 [%6]")
+                .arg(e.commandId, e.action)
+                .arg(e.caseId)
+                .arg(e.username, e.reason, e.code));
+}
+
+int syncCommand(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption statusOpt(
+        QStringLiteral("status"),
+        Tr::tr("Only show the outbox (commands waiting for the platform) and the rejected ones."));
+    p.addOption(statusOpt);
+    p.setApplicationDescription(Tr::tr("Exit codes: 0 the outbox is empty, 5 the platform cannot "
+                                       "be reached (the outbox is kept), 6 the platform rejected "
+                                       "commands (listed with their reasons), 1 other errors."));
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("sync")}, args, &rc))
+        return rc;
+    std::unique_ptr<SyncEngine> engine;
+    if (!openEngine(g, engine, &rc))
+        return rc;
+    SyncStore &store = *engine->store();
+    if (p.isSet(statusOpt)) {
+        const SyncStatus st = engine->status();
+        out(Tr::tr("Platform:  %1").arg(store.value(QStringLiteral("platform_url"))));
+        out(Tr::tr("Signed in: %1").arg(st.user.isEmpty() ? Tr::tr("no") : st.user));
+        out(Tr::tr("Last sync: %1")
+                .arg(st.lastSyncAt ? TimeFormat::iso(st.lastSyncAt) : Tr::tr("never")));
+        out(Tr::tr("Pending:   %1").arg(st.pending));
+        for (const OutboxEntry &e : store.entries()) {
+            if (e.state == QLatin1String("rejected"))
+                continue;
+            out(QStringLiteral("  %1 %2 %3 case %4%5")
+                    .arg(e.seq)
+                    .arg(e.commandId, e.action)
+                    .arg(e.caseId)
+                    .arg(e.localReason.isEmpty()
+                             ? QString()
+                             : Tr::tr(" (conflicts locally: %1)").arg(e.localReason)));
+        }
+        out(Tr::tr("Rejected:  %1").arg(st.rejected));
+        printRejected(store);
+        return ExitOk;
+    }
+    const SyncReport r = engine->syncOnce();
+    if (!r.reachable)
+        return error(r.error, ExitUnreachable);
+    if (r.unauthorized)
+        return error(
+            Tr::tr("%1 Sign in with: cityops-cli login --user NAME --password-stdin").arg(r.error));
+    if (!r.error.isEmpty())
+        return error(r.error);
+    const SyncStatus st = engine->status();
+    out(Tr::tr("Synced with %1: sent %2, pending %3, rejected %4.")
+            .arg(store.value(QStringLiteral("platform_url")))
+            .arg(r.sent)
+            .arg(st.pending)
+            .arg(st.rejected));
+    if (st.rejected > 0) {
+        printRejected(store);
+        return ExitSyncRejected;
+    }
+    return st.pending == 0 ? ExitOk : ExitError;
+}
+
 const QList<CliCommand> &commands()
 {
     static const QList<CliCommand> list{
@@ -697,9 +875,18 @@ const QList<CliCommand> &commands()
         {{QStringLiteral("case"), QStringLiteral("show")},
          Tr::tr("Show a case's state, stage, deadlines and timeline."),
          caseShow},
+        {{QStringLiteral("case"), QStringLiteral("dossier")},
+         Tr::tr("Write a case's enforcement dossier as PDF (case dossier ID --out FILE.pdf)."),
+         caseDossier},
         {{QStringLiteral("audit"), QStringLiteral("verify")},
          Tr::tr("Verify every case's audit hash chain."),
          auditVerify},
+        {{QStringLiteral("login")},
+         Tr::tr("Sign in to the platform (--user NAME --password-stdin)."),
+         login},
+        {{QStringLiteral("sync")},
+         Tr::tr("Push the outbox and pull the platform's changes once (--status: show them)."),
+         syncCommand},
     };
     return list;
 }
@@ -707,20 +894,24 @@ const QList<CliCommand> &commands()
 QString usage()
 {
     QString s =
-        Tr::tr(
-            "Usage: cityops-cli [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]\n\n"
-            "Global options:\n"
-            "  --data DIR   Data directory (default: %1)\n"
-            "  --user NAME  Act as this user (operator1, supervisor1, …)\n"
-            "  --lang LANG  Message language: zh_CN or en (default: system locale)\n"
-            "  -h, --help   Show this help; COMMAND --help shows a command's options\n"
-            "  -v, --version\n\nCommands:\n")
+        Tr::tr("Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] "
+               "COMMAND [options]\n\n"
+               "Global options:\n"
+               "  --platform URL  The central platform, e.g. http://127.0.0.1:8080 (remembered "
+               "after login; case commands then queue in the outbox until sync)\n"
+               "  --data DIR   Data directory (default: %1)\n"
+               "  --user NAME  Act as this user (operator1, supervisor1, …; default: the signed-in "
+               "user)\n"
+               "  --lang LANG  Message language: zh_CN or en (default: system locale)\n"
+               "  -h, --help   Show this help; COMMAND --help shows a command's options\n"
+               "  -v, --version\n\nCommands:\n")
             .arg(QDir::toNativeSeparators(Database::defaultDataDir()));
     for (const CliCommand &c : commands())
         s += QStringLiteral("  %1%2\n").arg(c.words.join(QLatin1Char(' ')), -20).arg(c.summary);
     s += Tr::tr(
         "\nExit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, "
-        "4 audit chain broken.");
+        "4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands "
+        "rejected by the platform (sync; listed with their reasons).");
     return s;
 }
 
@@ -728,7 +919,15 @@ QString usage()
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The dossier lays out text and images, which needs fonts and so a QGuiApplication (offscreen:
+    // it never shows a window). Every other command runs on a QCoreApplication.
+    const bool gui = std::any_of(argv, argv + argc,
+                                 [](const char *a) { return std::strcmp(a, "dossier") == 0; });
+    if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app =
+        gui ? std::unique_ptr<QCoreApplication>(new QGuiApplication(argc, argv))
+            : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
     QCoreApplication::setApplicationName(QStringLiteral("cityops-console"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CITYOPS_VERSION));
@@ -767,6 +966,13 @@ int main(int argc, char *argv[])
             if (!v || v->isEmpty())
                 return error(Tr::tr("--user needs a user name"), ExitUsage);
             g.user = *v;
+        } else if (opt.startsWith(QLatin1String("--platform"))) {
+            const auto v = value(QStringLiteral("--platform"));
+            const QUrl url(v.value_or(QString()));
+            if (!v || !url.isValid() ||
+                (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+                return error(Tr::tr("--platform needs an http:// or https:// URL"), ExitUsage);
+            g.platform = url;
         } else if (opt.startsWith(QLatin1String("--lang"))) {
             const auto v = value(QStringLiteral("--lang"));
             if (!v || (*v != QLatin1String("zh_CN") && *v != QLatin1String("en")))

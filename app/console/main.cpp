@@ -1,12 +1,14 @@
 // cityops-console: the operator's desktop console. Composition root only.
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
+#include "logindialog.h"
 #include "mainwindow.h"
 #include "map/caselayer.h"
 #include "map/mapwidget.h"
 #include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
+#include "synccontroller.h"
 #include "theme.h"
 #include "util/i18n.h"
 #include <QElapsedTimer>
@@ -18,6 +20,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPixmap>
+#include <QSettings>
 #include <QSysInfo>
 #include <QTimer>
 
@@ -81,7 +84,13 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "Sign in as this user (default: choose at start; "
                                             "screenshots without it are read-only)."),
         QStringLiteral("NAME"));
-    parser.addOptions({dataOpt, shotOpt, viewOpt, langOpt, themeOpt, userOpt});
+    const QCommandLineOption platformOpt(
+        QStringLiteral("platform"),
+        QCoreApplication::translate("main", "The central platform to sign in to and sync with, "
+                                            "e.g. http://127.0.0.1:8080 (remembered; \"none\" "
+                                            "forgets it)."),
+        QStringLiteral("URL"));
+    parser.addOptions({dataOpt, shotOpt, viewOpt, langOpt, themeOpt, userOpt, platformOpt});
     parser.process(app);
 
     auto fail = [&](const QString &message) {
@@ -108,9 +117,34 @@ int main(int argc, char *argv[])
     if (const auto config = WorkflowConfig::load(dataDir); !config)
         return fail(config.error());
 
-    // Sign-in against the platform comes with sync; until then the user is chosen here.
+    QSettings settings;
+    QUrl platform(settings.value(QStringLiteral("sync/platform")).toString());
+    if (parser.isSet(platformOpt)) {
+        platform = QUrl(parser.value(platformOpt));
+        if (parser.value(platformOpt) == QLatin1String("none"))
+            platform = QUrl();
+        else if (!platform.isValid() || (platform.scheme() != QLatin1String("http") &&
+                                         platform.scheme() != QLatin1String("https")))
+            return fail(QCoreApplication::translate("main", "--platform needs an http:// or "
+                                                            "https:// URL."));
+        settings.setValue(QStringLiteral("sync/platform"), platform.toString());
+    }
+    if (parser.isSet(shotOpt))
+        platform = QUrl();
+
     QString user = parser.value(userOpt);
-    if (user.isEmpty() && !parser.isSet(shotOpt)) {
+    bool offlineSession = false;
+    if (!platform.isEmpty()) {
+        // Signed in against the platform, or offline with the last session.
+        LoginDialog login(dataDir, platform);
+        if (!user.isEmpty())
+            login.userEdit()->setText(user);
+        if (login.exec() != QDialog::Accepted)
+            return 0;
+        user = login.user();
+        offlineSession = login.offline();
+    } else if (user.isEmpty() && !parser.isSet(shotOpt)) {
+        // A standalone cache: the user is chosen here.
         CaseStore store(*db);
         QStringList items;
         const auto users = store.users();
@@ -164,6 +198,12 @@ int main(int argc, char *argv[])
             QCoreApplication::exit(rc);
         });
         return app.exec() ? 1 : rc;
+    }
+    std::unique_ptr<SyncController> sync;
+    if (!platform.isEmpty()) {
+        sync = std::make_unique<SyncController>(window.context(), dataDir, platform);
+        sync->install(window);
+        sync->start(offlineSession);
     }
     window.restoreLayout();
     if (!themeName.isEmpty())

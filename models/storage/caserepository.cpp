@@ -207,15 +207,27 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
     QByteArray prev = genesisHash();
     if (isNew) {
         q.prepare(QStringLiteral(
-            "INSERT INTO cases (category, state, stage, priority, source, street_id, "
+            "INSERT INTO cases (id, category, state, stage, priority, source, street_id, "
             "community_id, grid_code, address, description, party, lon, lat, reported_at, "
-            "updated_at) SELECT ?, 'reported', 0, ?, ?, cm.street_id, cm.id, g.code, "
+            "updated_at) SELECT ?, ?, 'reported', 0, ?, ?, cm.street_id, cm.id, g.code, "
             "coalesce(nullif(?, ''), st.name_zh || cm.name_zh || '网格' || substr(g.code, 19), "
             "printf('%.6f, %.6f', ?, ?)), ?, ?, ?, ?, ?, ? FROM (SELECT 1) LEFT JOIN grids g ON ? "
             "BETWEEN g.min_lon AND g.max_lon AND ? BETWEEN g.min_lat AND g.max_lat LEFT JOIN "
             "communities cm ON cm.id = g.community_id LEFT JOIN streets st ON st.id = "
             "cm.street_id LIMIT 1"));
         const qint64 at = events.first().at;
+        QVariant id;
+        if (m_nextCaseId) {
+            id = m_nextCaseId;
+            m_nextCaseId = 0;
+        } else if (m_provisional) {
+            QSqlQuery low(m_db->sql());
+            if (!low.exec(QStringLiteral("SELECT min(0, coalesce(min(id), 0)) - 1 FROM cases")) ||
+                !low.next())
+                return failed(tr("Cannot file the case: %1").arg(low.lastError().text()));
+            id = low.value(0).toLongLong();
+        }
+        q.addBindValue(id);
         q.addBindValue(in->category);
         q.addBindValue(s.priority);
         q.addBindValue(in->source);
@@ -232,7 +244,7 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
         q.addBindValue(in->lat);
         if (!q.exec())
             return failed(tr("Cannot file the case: %1").arg(q.lastError().text()));
-        s.id = q.lastInsertId().toLongLong();
+        s.id = id.isValid() ? id.toLongLong() : q.lastInsertId().toLongLong();
     } else {
         q.prepare(QStringLiteral("SELECT chain_head FROM cases WHERE id = ?"));
         q.addBindValue(s.id);
@@ -241,8 +253,9 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
         prev = q.value(0).toByteArray();
     }
     QSqlQuery ins(m_db->sql());
-    ins.prepare(QStringLiteral("INSERT INTO case_events (case_id, seq, kind, actor, role, at, "
-                               "device, payload, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.prepare(QStringLiteral(
+        "INSERT INTO case_events (case_id, seq, kind, actor, role, at, "
+        "device, payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const NewEvent &e : events) {
         const int seq = s.seq + 1;
         const QByteArray role = Names::key(actor.role).toUtf8();
@@ -255,6 +268,7 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
         ins.addBindValue(actor.device);
         ins.addBindValue(QString::fromUtf8(e.payload));
         ins.addBindValue(prev);
+        ins.addBindValue(m_provisional ? 1 : 0);
         if (!ins.exec())
             return failed(tr("Cannot record the event: %1").arg(ins.lastError().text()));
         prev = eventHash({s.id, seq, e.kind.toUtf8(), actor.id.toUtf8(), role, e.at,

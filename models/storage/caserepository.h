@@ -73,6 +73,13 @@ public:
     /** People of the given unit types, e.g. grid workers of a street first. */
     QList<Assignee> assignees(const QStringList &types, int limit = 200) const;
     const Workflow &workflow() const { return m_workflow; }
+    /**
+     * Console mode: events are written provisional (the platform's replace them) and a new case
+     * gets a temporary negative id until the platform numbers it.
+     */
+    void setProvisional(bool on) { m_provisional = on; }
+    /** Files the next report under this id (replaying an offline report); 0 = automatic. */
+    void setNextCaseId(CaseId id) { m_nextCaseId = id; }
 
 private:
     Outcome commit(CaseSnapshot before, const QList<NewEvent> &events, const Actor &actor,
@@ -80,6 +87,8 @@ private:
 
     std::shared_ptr<Database> m_db;
     const Workflow &m_workflow;
+    bool m_provisional = false;
+    CaseId m_nextCaseId = 0;
 };
 
 } // namespace cityops

@@ -234,10 +234,12 @@ Result<QList<QByteArray>> Database::dropSecondaryIndexes()
     QList<QByteArray> names, sql;
     {
         QSqlQuery q(m_db);
-        // Indexes, and the triggers that keep the queue counters (recounted after the load).
+        // Indexes, the triggers that keep the queue counters (recounted after the load) and the
+        // one that keeps the dashboard's case facts (a bulk load writes those rows itself).
         if (!q.exec(QStringLiteral("SELECT name, sql, type FROM sqlite_master WHERE (type = "
-                                   "'index' AND sql IS NOT NULL) OR (type = 'trigger' AND name "
-                                   "LIKE 'cases_count_%') ORDER BY type, name")))
+                                   "'index' AND sql IS NOT NULL) OR (type = 'trigger' AND (name "
+                                   "LIKE 'cases_count_%' OR name = 'case_events_facts')) "
+                                   "ORDER BY type, name")))
             return Error{q.lastError().text()};
         while (q.next()) {
             names << q.value(2).toByteArray() + " \"" + q.value(0).toByteArray() + "\"";

@@ -136,7 +136,17 @@ MapWidget::MapWidget(ConsoleContext &ctx, QWidget *parent)
     });
 }
 
-MapWidget::~MapWidget() = default;
+MapWidget::~MapWidget()
+{
+    // Order matters: the canvas's renderers and the tile layers' decoders use the image cache
+    // and the fetcher, and the fetcher's replies belong to the network manager.
+    delete m_canvas;
+    m_canvas = nullptr;
+    delete m_fetcher;
+    m_fetcher = nullptr;
+    delete m_network;
+    m_network = nullptr;
+}
 
 void MapWidget::buildActions()
 {

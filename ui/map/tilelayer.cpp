@@ -103,6 +103,7 @@ TileLayer::TileLayer(const QString &id, const geo::TileSource &source, geo::Tile
             m_error = opened.error();
         }
     }
+    m_decoder.setMaxThreadCount(2);
     m_coalesce.setSingleShot(true);
     m_coalesce.setInterval(40);
     connect(&m_coalesce, &QTimer::timeout, this, &TileLayer::markChanged);
@@ -113,7 +114,12 @@ TileLayer::TileLayer(const QString &id, const geo::TileSource &source, geo::Tile
                 });
 }
 
-TileLayer::~TileLayer() = default;
+TileLayer::~TileLayer()
+{
+    // Decodes write into the shared image cache: none may outlive the layer.
+    m_decoder.clear();
+    m_decoder.waitForDone();
+}
 
 int TileLayer::tileZoom(double viewZoom) const
 {
@@ -154,7 +160,7 @@ void TileLayer::onTileReady(const QString &sourceId, geo::TileId tile, const QBy
         return;
     m_requested.remove(tile);
     // Decode off the GUI thread, then redraw (coalesced: tiles arrive in bursts).
-    QThreadPool::globalInstance()->start(
+    m_decoder.start(
         [tile, data, memory = m_memory, id = m_source.id, guard = QPointer<TileLayer>(this)] {
             QImage img = QImage::fromData(data);
             if (img.isNull())

@@ -5,6 +5,7 @@
 #include "maplayer.h"
 
 #include <QSet>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace cityops {
@@ -57,6 +58,7 @@ private:
     QSet<geo::TileId> m_missing;
     QSet<geo::TileId> m_requested;
     QTimer m_coalesce;
+    QThreadPool m_decoder; ///< decodes arriving tiles; waited for on destruction
 };
 
 } // namespace cityops

@@ -1,0 +1,836 @@
+#include "syncstore.h"
+
+#include "database.h"
+#include "sqlitestatement.h"
+
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace cityops {
+
+namespace {
+
+constexpr const char *kColumns[] = {"id",
+                                    "category",
+                                    "state",
+                                    "stage",
+                                    "priority",
+                                    "source",
+                                    "street_id",
+                                    "community_id",
+                                    "grid_code",
+                                    "address",
+                                    "description",
+                                    "party",
+                                    "lon",
+                                    "lat",
+                                    "reported_at",
+                                    "deadline_at",
+                                    "closed_at",
+                                    "unit_id",
+                                    "assignee_id",
+                                    "version",
+                                    "updated_at",
+                                    "chain_head",
+                                    "pending",
+                                    "pending_by",
+                                    "pending_at",
+                                    "pending_to_stage",
+                                    "assignee_code",
+                                    "handler",
+                                    "linked_case"};
+
+QString columnList()
+{
+    QStringList l;
+    for (const char *c : kColumns)
+        l << QLatin1String(c);
+    return l.join(QStringLiteral(", "));
+}
+
+template <typename T> QVariant opt(const std::optional<T> &v)
+{
+    return v ? QVariant::fromValue(*v) : QVariant();
+}
+
+Status sqlError(const QSqlQuery &q)
+{
+    return Error{q.lastError().text()};
+}
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+OutboxEntry entryFrom(const QSqlQuery &q)
+{
+    OutboxEntry e;
+    e.seq = q.value(0).toLongLong();
+    e.commandId = q.value(1).toString();
+    e.caseId = q.value(2).toLongLong();
+    e.action = q.value(3).toString();
+    e.username = q.value(4).toString();
+    if (auto c = sync::ClientCommand::fromJson(
+            QJsonDocument::fromJson(q.value(5).toByteArray()).object(), QStringLiteral("body")))
+        e.command = *c;
+    e.createdAt = q.value(6).toLongLong();
+    e.state = q.value(7).toString();
+    e.reason = q.value(8).toString();
+    e.code = q.value(9).toString();
+    e.attempts = q.value(10).toInt();
+    e.lastError = q.value(11).toString();
+    e.localReason = q.value(12).toString();
+    return e;
+}
+
+/**
+ * Writes the platform's cases and events with statements prepared once: the path of a cache
+ * without local commands (the initial snapshot, a read-only console), where no rebase is needed.
+ */
+class FastWriter
+{
+public:
+    explicit FastWriter(sqlite3 *db) : m_row(db, upsertSql().constData()), m_event(db, kEventSql) {}
+
+    bool ok() const { return m_row.ok() && m_event.ok(); }
+    QString error() const { return m_row.ok() ? m_event.error() : m_row.error(); }
+
+    bool write(const sync::CaseRow &r, const QList<sync::WireEvent> &events)
+    {
+        m_row.reset();
+        int i = 0;
+        auto integer = [&](qint64 v) {
+            m_row.bind(++i, v);
+        };
+        auto text = [&](const QString &v) {
+            m_row.bindText(++i, v);
+        };
+        auto optInt = [&](const std::optional<qint64> &v) {
+            if (v)
+                m_row.bind(++i, *v);
+            else
+                sqlite3_bind_null(m_row.get(), ++i);
+        };
+        auto optText = [&](const std::optional<QString> &v) {
+            if (v)
+                m_row.bindText(++i, *v);
+            else
+                sqlite3_bind_null(m_row.get(), ++i);
+        };
+        integer(r.id);
+        text(r.category);
+        text(r.state);
+        integer(r.stage);
+        integer(r.priority);
+        text(r.source);
+        optInt(r.streetId);
+        optInt(r.communityId);
+        optText(r.gridCode);
+        text(r.address);
+        text(r.description);
+        optText(r.party);
+        sqlite3_bind_double(m_row.get(), ++i, r.lon);
+        sqlite3_bind_double(m_row.get(), ++i, r.lat);
+        integer(r.reportedAt);
+        optInt(r.deadlineAt);
+        optInt(r.closedAt);
+        optInt(r.unitId);
+        optInt(r.assigneeId);
+        integer(r.version);
+        integer(r.updatedAt);
+        m_row.bindBlob(++i, r.chainHead);
+        optText(r.pending);
+        optText(r.pendingBy);
+        optInt(r.pendingAt);
+        optInt(r.pendingToStage);
+        optText(r.assigneeCode);
+        optText(r.handler);
+        optInt(r.linkedCase);
+        if (!m_row.run())
+            return false;
+        for (const sync::WireEvent &e : events) {
+            m_event.reset();
+            m_event.bind(1, e.caseId);
+            m_event.bind(2, e.seq);
+            m_event.bindText(3, e.kind);
+            m_event.bindText(4, e.actor);
+            m_event.bindText(5, e.role);
+            m_event.bind(6, e.at);
+            m_event.bindText(7, e.device);
+            m_event.bindUtf8(8, e.payload.isNull() ? QByteArray("{}") : e.payload);
+            m_event.bindBlob(9, e.prevHash);
+            if (!m_event.run())
+                return false;
+        }
+        return true;
+    }
+
+private:
+    static QByteArray upsertSql()
+    {
+        QByteArray marks, sets;
+        for (const char *c : kColumns) {
+            marks += marks.isEmpty() ? "?" : ",?";
+            if (qstrcmp(c, "id") != 0)
+                sets += QByteArray(sets.isEmpty() ? "" : ", ") + c + " = excluded." + c;
+        }
+        // A newer row only: the cache may hold a later version already (snapshot vs feed).
+        return "INSERT INTO cases (" + columnList().toUtf8() + ") VALUES (" + marks +
+               ") ON CONFLICT (id) DO UPDATE SET " + sets + " WHERE excluded.version > version";
+    }
+    static constexpr const char *kEventSql =
+        "INSERT OR IGNORE INTO case_events (case_id, seq, kind, actor, role, at, device, "
+        "payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+
+    SqliteStatement m_row;
+    SqliteStatement m_event;
+};
+
+constexpr const char *kEntryColumns =
+    "seq, command_id, case_id, action, username, body, created_at, state, reason, code, "
+    "attempts, last_error, local_reason";
+
+} // namespace
+
+SyncStore::SyncStore(std::shared_ptr<Database> db, const Workflow &workflow)
+    : m_db(std::move(db)), m_repo(m_db, workflow)
+{
+    m_repo.setProvisional(true);
+}
+
+Status SyncStore::append(const sync::ClientCommand &cmd, CaseId caseId, const QString &username)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("INSERT INTO outbox (command_id, case_id, case_ref, action, username, "
+                             "body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(cmd.id);
+    q.addBindValue(caseId);
+    q.addBindValue(cmd.caseRef.isEmpty() ? QVariant() : QVariant(cmd.caseRef));
+    q.addBindValue(cmd.action);
+    q.addBindValue(username);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(cmd.toJson()).toJson(QJsonDocument::Compact)));
+    q.addBindValue(cmd.clientAt);
+    if (!q.exec())
+        return sqlError(q);
+    return Ok{};
+}
+
+Outcome SyncStore::report(const ReportInput &in, const Actor &actor, qint64 now, QString *commandId)
+{
+    Transaction tx(*m_db);
+    Outcome o;
+    if (!tx.isActive()) {
+        o.error = tr("The local cache is busy or read-only.");
+        return o;
+    }
+    o = m_repo.report(in, actor, now);
+    if (!o.ok())
+        return o;
+    const QString id = newId();
+    const auto cmd = sync::ClientCommand::fromReport(id, in, actor.device, now);
+    Status s = append(cmd, o.snapshot.id, actor.id);
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        o.kind = Outcome::Failed;
+        o.error = s.error();
+        return o;
+    }
+    if (commandId)
+        *commandId = id;
+    return o;
+}
+
+Outcome SyncStore::apply(CaseId caseId, const Command &command, const Actor &actor, qint64 now,
+                         QString *commandId)
+{
+    Transaction tx(*m_db);
+    Outcome o;
+    if (!tx.isActive()) {
+        o.error = tr("The local cache is busy or read-only.");
+        return o;
+    }
+    const int base = [&] {
+        QSqlQuery q(m_db->sql());
+        q.prepare(QStringLiteral("SELECT version FROM cases WHERE id = ?"));
+        q.addBindValue(caseId);
+        return q.exec() && q.next() ? q.value(0).toInt() : 0;
+    }();
+    if (Status s = saveBase(caseId); !s) {
+        o.error = s.error();
+        return o;
+    }
+    o = m_repo.apply(caseId, command, actor, now);
+    if (!o.ok())
+        return o;
+    const QString id = newId();
+    auto cmd = sync::ClientCommand::fromCommand(id, caseId > 0 ? caseId : 0, command, actor.device,
+                                                now, base);
+    if (caseId < 0) {
+        // A case filed offline: the platform knows it by the report command's id.
+        QSqlQuery q(m_db->sql());
+        q.prepare(QStringLiteral(
+            "SELECT command_id FROM outbox WHERE case_id = ? AND action = 'report' LIMIT 1"));
+        q.addBindValue(caseId);
+        if (q.exec() && q.next())
+            cmd.caseRef = q.value(0).toString();
+    }
+    Status s = append(cmd, caseId, actor.id);
+    if (s)
+        s = tx.commit();
+    if (!s) {
+        o.kind = Outcome::Failed;
+        o.error = s.error();
+        return o;
+    }
+    if (commandId)
+        *commandId = id;
+    return o;
+}
+
+Status SyncStore::saveBase(CaseId id)
+{
+    // Only the platform's state is a base: a case with provisional events already has one saved
+    // (or is a local case, which has none).
+    if (id <= 0)
+        return Ok{};
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO case_base (%1) SELECT %1 FROM cases WHERE id = "
+                             "? AND NOT EXISTS (SELECT 1 FROM case_events WHERE case_id = ? AND "
+                             "provisional = 1)")
+                  .arg(columnList()));
+    q.addBindValue(id);
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    return Ok{};
+}
+
+QList<OutboxEntry> SyncStore::pending(int limit) const
+{
+    QList<OutboxEntry> out;
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT %1 FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
+                  .arg(QLatin1String(kEntryColumns)));
+    q.addBindValue(limit);
+    if (q.exec()) {
+        while (q.next())
+            out.append(entryFrom(q));
+    }
+    return out;
+}
+
+QList<OutboxEntry> SyncStore::rejected() const
+{
+    QList<OutboxEntry> out;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT %1 FROM outbox WHERE state = 'rejected' ORDER BY seq")
+                   .arg(QLatin1String(kEntryColumns)))) {
+        while (q.next())
+            out.append(entryFrom(q));
+    }
+    return out;
+}
+
+QList<OutboxEntry> SyncStore::entries() const
+{
+    QList<OutboxEntry> out;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT %1 FROM outbox ORDER BY seq")
+                   .arg(QLatin1String(kEntryColumns)))) {
+        while (q.next())
+            out.append(entryFrom(q));
+    }
+    return out;
+}
+
+int SyncStore::outstandingCount() const
+{
+    QSqlQuery q(m_db->sql());
+    return q.exec(QStringLiteral("SELECT count(*) FROM outbox WHERE state != 'rejected'")) &&
+                   q.next()
+               ? q.value(0).toInt()
+               : 0;
+}
+
+int SyncStore::rejectedCount() const
+{
+    QSqlQuery q(m_db->sql());
+    return q.exec(QStringLiteral("SELECT count(*) FROM outbox WHERE state = 'rejected'")) &&
+                   q.next()
+               ? q.value(0).toInt()
+               : 0;
+}
+
+int SyncStore::authoritativeVersion(CaseId id) const
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral(
+        "SELECT coalesce(max(seq), 0) FROM case_events WHERE case_id = ? AND provisional = 0"));
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+bool SyncStore::hasOutstanding(CaseId id) const
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(
+        QStringLiteral("SELECT 1 FROM outbox WHERE case_id = ? AND state != 'rejected' LIMIT 1"));
+    q.addBindValue(id);
+    return q.exec() && q.next();
+}
+
+Status SyncStore::removeLocalCase(CaseId id)
+{
+    QSqlQuery q(m_db->sql());
+    // Derived per-case tables (the dashboard's facts) go with the case.
+    q.prepare(QStringLiteral("DELETE FROM case_facts WHERE case_id = ?"));
+    q.addBindValue(id);
+    (void)q.exec();
+    const QStringList steps{
+        QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"),
+        QStringLiteral("UPDATE attachments SET case_id = NULL WHERE case_id = ?"),
+        QStringLiteral("UPDATE cases SET linked_case = NULL WHERE linked_case = ?"),
+        QStringLiteral("DELETE FROM cases WHERE id = ?"),
+    };
+    for (const QString &sql : steps) {
+        q.prepare(sql);
+        q.addBindValue(id);
+        if (!q.exec())
+            return sqlError(q);
+    }
+    return Ok{};
+}
+
+Status SyncStore::replay(CaseId id)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT seq, body, username FROM outbox WHERE case_id = ? AND state "
+                             "!= 'rejected' ORDER BY seq"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    QList<std::tuple<qint64, QByteArray, QString>> rows;
+    while (q.next())
+        rows.append({q.value(0).toLongLong(), q.value(1).toByteArray(), q.value(2).toString()});
+    QSqlQuery mark(m_db->sql());
+    mark.prepare(QStringLiteral("UPDATE outbox SET local_reason = ? WHERE seq = ?"));
+    for (const auto &[seq, body, username] : rows) {
+        const auto cmd = sync::ClientCommand::fromJson(QJsonDocument::fromJson(body).object(),
+                                                       QStringLiteral("body"));
+        QString problem;
+        if (!cmd) {
+            problem = cmd.error();
+        } else {
+            const auto actor = m_repo.actorFor(username, cmd->device);
+            if (!actor) {
+                problem = actor.error();
+            } else if (cmd->isReport()) {
+                m_repo.setNextCaseId(id);
+                const Outcome o = m_repo.report(cmd->toReport(), *actor, cmd->clientAt);
+                m_repo.setNextCaseId(0);
+                if (!o.ok())
+                    problem = o.message();
+            } else {
+                const Outcome o = m_repo.apply(id, cmd->toCommand(), *actor, cmd->clientAt);
+                if (!o.ok())
+                    problem = o.message();
+            }
+        }
+        mark.addBindValue(problem.isEmpty() ? QVariant() : QVariant(problem));
+        mark.addBindValue(seq);
+        if (!mark.exec())
+            return sqlError(mark);
+    }
+    return Ok{};
+}
+
+Status SyncStore::rebase(CaseId id)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    q.prepare(QStringLiteral("SELECT 1 FROM case_base WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    if (q.next()) {
+        q.prepare(QStringLiteral("UPDATE cases SET (%1) = (SELECT %1 FROM case_base WHERE id = ?) "
+                                 "WHERE id = ?")
+                      .arg(columnList()));
+        q.addBindValue(id);
+        q.addBindValue(id);
+        if (!q.exec())
+            return sqlError(q);
+    } else if (authoritativeVersion(id) == 0) {
+        if (Status s = removeLocalCase(id); !s)
+            return s;
+    }
+    if (Status s = replay(id); !s)
+        return s;
+    if (!hasOutstanding(id)) {
+        q.prepare(QStringLiteral("DELETE FROM case_base WHERE id = ?"));
+        q.addBindValue(id);
+        if (!q.exec())
+            return sqlError(q);
+    }
+    return Ok{};
+}
+
+Result<QList<CaseId>> SyncStore::recordResults(const QList<sync::CommandResult> &results)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tr("The local cache is busy or read-only.")};
+    (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
+    QList<CaseId> touched;
+    QSqlQuery q(m_db->sql());
+    for (const sync::CommandResult &r : results) {
+        q.prepare(QStringLiteral("SELECT seq, case_id, action FROM outbox WHERE command_id = ?"));
+        q.addBindValue(r.id);
+        if (!q.exec())
+            return Error{q.lastError().text()};
+        if (!q.next())
+            continue;
+        const qint64 seq = q.value(0).toLongLong();
+        const CaseId localCase = q.value(1).toLongLong();
+        const bool isReport = q.value(2).toString() == QLatin1String("report");
+        const bool applied = r.status == sync::CommandStatus::Applied ||
+                             (r.status == sync::CommandStatus::Duplicate &&
+                              r.original == sync::CommandStatus::Applied);
+        if (applied) {
+            const CaseId platformCase = r.caseId ? r.caseId : localCase;
+            if (isReport && localCase != platformCase) {
+                q.prepare(QStringLiteral("UPDATE outbox SET case_id = ? WHERE case_id = ?"));
+                q.addBindValue(platformCase);
+                q.addBindValue(localCase);
+                if (!q.exec())
+                    return Error{q.lastError().text()};
+                if (Status s = removeLocalCase(localCase); !s)
+                    return Error{s.error()};
+                touched << localCase;
+            }
+            const bool held = authoritativeVersion(platformCase) >= r.version;
+            if (held)
+                q.prepare(QStringLiteral("DELETE FROM outbox WHERE seq = ?"));
+            else
+                q.prepare(QStringLiteral("UPDATE outbox SET state = 'applied', version = ?, "
+                                         "case_id = ?, attempts = attempts + 1, last_error = "
+                                         "NULL WHERE seq = ?"));
+            if (!held) {
+                q.addBindValue(r.version);
+                q.addBindValue(platformCase);
+            }
+            q.addBindValue(seq);
+            if (!q.exec())
+                return Error{q.lastError().text()};
+            if (held || (isReport && localCase != platformCase)) {
+                if (Status s = rebase(platformCase); !s)
+                    return Error{s.error()};
+                touched << platformCase;
+            }
+        } else if (r.code == QLatin1String("evidence-missing")) {
+            q.prepare(QStringLiteral(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?"));
+            q.addBindValue(r.reason);
+            q.addBindValue(seq);
+            if (!q.exec())
+                return Error{q.lastError().text()};
+        } else {
+            q.prepare(QStringLiteral("UPDATE outbox SET state = 'rejected', reason = ?, code = ?, "
+                                     "version = ?, attempts = attempts + 1 WHERE seq = ?"));
+            q.addBindValue(r.reason);
+            q.addBindValue(r.code);
+            q.addBindValue(r.version);
+            q.addBindValue(seq);
+            if (!q.exec())
+                return Error{q.lastError().text()};
+            if (Status s = rebase(localCase); !s)
+                return Error{s.error()};
+            touched << localCase;
+        }
+    }
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return touched;
+}
+
+Status SyncStore::noteAttempt(const QStringList &commandIds, const QString &error)
+{
+    Transaction tx(*m_db);
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE command_id = ?"));
+    for (const QString &id : commandIds) {
+        q.addBindValue(error);
+        q.addBindValue(id);
+        if (!q.exec())
+            return sqlError(q);
+    }
+    return tx.commit();
+}
+
+Result<CaseId> SyncStore::discard(const QString &commandId)
+{
+    Transaction tx(*m_db);
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT case_id FROM outbox WHERE command_id = ? AND state = "
+                             "'rejected'"));
+    q.addBindValue(commandId);
+    if (!q.exec() || !q.next())
+        return Error{tr("There is no rejected command %1.").arg(commandId)};
+    const CaseId id = q.value(0).toLongLong();
+    q.prepare(QStringLiteral("DELETE FROM outbox WHERE command_id = ?"));
+    q.addBindValue(commandId);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (Status s = rebase(id); !s)
+        return Error{s.error()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return id;
+}
+
+Result<CaseId> SyncStore::retry(const QString &commandId, const QString &reason)
+{
+    Transaction tx(*m_db);
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT case_id, body FROM outbox WHERE command_id = ? AND state = "
+                             "'rejected'"));
+    q.addBindValue(commandId);
+    if (!q.exec() || !q.next())
+        return Error{tr("There is no rejected command %1.").arg(commandId)};
+    const CaseId id = q.value(0).toLongLong();
+    auto cmd = sync::ClientCommand::fromJson(
+        QJsonDocument::fromJson(q.value(1).toByteArray()).object(), QStringLiteral("body"));
+    if (!cmd)
+        return Error{cmd.error()};
+    // The platform remembers the rejected id for ever: the edited command is a new one.
+    cmd->id = newId();
+    cmd->reason = reason;
+    q.prepare(QStringLiteral("UPDATE outbox SET command_id = ?, body = ?, state = 'pending', "
+                             "reason = NULL, code = NULL, last_error = NULL WHERE command_id = ?"));
+    q.addBindValue(cmd->id);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(cmd->toJson()).toJson(QJsonDocument::Compact)));
+    q.addBindValue(commandId);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (Status s = saveBase(id); !s)
+        return Error{s.error()};
+    if (Status s = rebase(id); !s)
+        return Error{s.error()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return id;
+}
+
+Status SyncStore::writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
+                            QList<CaseId> *touched)
+{
+    QSqlQuery q(m_db->sql());
+    const bool advanced = authoritativeVersion(row.id) < row.version;
+    if (advanced) {
+        q.prepare(QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"));
+        q.addBindValue(row.id);
+        if (!q.exec())
+            return sqlError(q);
+        QStringList marks, sets;
+        for (const char *c : kColumns) {
+            marks << QStringLiteral("?");
+            if (qstrcmp(c, "id") != 0)
+                sets << QStringLiteral("%1 = excluded.%1").arg(QLatin1String(c));
+        }
+        q.prepare(
+            QStringLiteral("INSERT INTO cases (%1) VALUES (%2) ON CONFLICT (id) DO UPDATE "
+                           "SET %3")
+                .arg(columnList(), marks.join(QLatin1Char(',')), sets.join(QStringLiteral(", "))));
+        for (const QVariant &v :
+             {QVariant(row.id),        QVariant(row.category),    QVariant(row.state),
+              QVariant(row.stage),     QVariant(row.priority),    QVariant(row.source),
+              opt(row.streetId),       opt(row.communityId),      opt(row.gridCode),
+              QVariant(row.address),   QVariant(row.description), opt(row.party),
+              QVariant(row.lon),       QVariant(row.lat),         QVariant(row.reportedAt),
+              opt(row.deadlineAt),     opt(row.closedAt),         opt(row.unitId),
+              opt(row.assigneeId),     QVariant(row.version),     QVariant(row.updatedAt),
+              QVariant(row.chainHead), opt(row.pending),          opt(row.pendingBy),
+              opt(row.pendingAt),      opt(row.pendingToStage),   opt(row.assigneeCode),
+              opt(row.handler),        opt(row.linkedCase)})
+            q.addBindValue(v);
+        if (!q.exec())
+            return sqlError(q);
+        QSqlQuery ins(m_db->sql());
+        ins.prepare(QStringLiteral(
+            "INSERT OR IGNORE INTO case_events (case_id, seq, kind, actor, role, at, device, "
+            "payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"));
+        for (const sync::WireEvent &e : events) {
+            ins.addBindValue(e.caseId);
+            ins.addBindValue(e.seq);
+            ins.addBindValue(e.kind);
+            ins.addBindValue(e.actor);
+            ins.addBindValue(e.role);
+            ins.addBindValue(e.at);
+            ins.addBindValue(e.device);
+            ins.addBindValue(QString::fromUtf8(e.payload));
+            ins.addBindValue(e.prevHash);
+            if (!ins.exec())
+                return sqlError(ins);
+        }
+        touched->append(row.id);
+    }
+    // Commands the platform applied up to this version are now part of the case.
+    q.prepare(QStringLiteral(
+        "DELETE FROM outbox WHERE case_id = ? AND state = 'applied' AND version <= ?"));
+    q.addBindValue(row.id);
+    q.addBindValue(row.version);
+    if (!q.exec())
+        return sqlError(q);
+    const bool confirmed = q.numRowsAffected() > 0;
+    if (!advanced) {
+        // The cache held this version already; a command it confirms must not be replayed.
+        if (confirmed) {
+            touched->append(row.id);
+            return rebase(row.id);
+        }
+        return Ok{};
+    }
+    q.prepare(QStringLiteral("DELETE FROM case_base WHERE id = ?"));
+    q.addBindValue(row.id);
+    if (!q.exec())
+        return sqlError(q);
+    if (!hasOutstanding(row.id))
+        return Ok{};
+    if (Status s = saveBase(row.id); !s)
+        return s;
+    return replay(row.id);
+}
+
+bool SyncStore::hasLocalWork() const
+{
+    QSqlQuery q(m_db->sql());
+    return !q.exec(QStringLiteral(
+               "SELECT EXISTS (SELECT 1 FROM outbox WHERE state != 'rejected') OR EXISTS (SELECT "
+               "1 FROM case_events WHERE provisional = 1) OR EXISTS (SELECT 1 FROM case_base)")) ||
+           !q.next() || q.value(0).toBool();
+}
+
+Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tr("The local cache is busy or read-only.")};
+    (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
+    QList<CaseId> touched;
+    if (!hasLocalWork()) {
+        FastWriter w(m_db->handle());
+        if (!w.ok())
+            return Error{w.error()};
+        for (const sync::Change &c : page.changes) {
+            if (!w.write(c.row, c.events))
+                return Error{w.error()};
+            touched << c.caseId;
+        }
+    } else {
+        for (const sync::Change &c : page.changes) {
+            if (Status s = writeCase(c.row, c.events, &touched); !s)
+                return Error{s.error()};
+        }
+    }
+    if (Status s = setValue(QStringLiteral("cursor"), QString::number(page.cursor)); !s)
+        return Error{s.error()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return touched;
+}
+
+Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &page)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tr("The local cache is busy or read-only.")};
+    (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
+    QList<CaseId> touched;
+    const bool quiet = !hasLocalWork();
+    if (quiet && value(QStringLiteral("snapshot_after")).toLongLong() == 0) {
+        // The first page into an empty cache: index once at the end, as a bulk load does. The
+        // statements wait in sync_state, so an interrupted snapshot still gets its indexes.
+        QSqlQuery q(m_db->sql());
+        if (q.exec(QStringLiteral("SELECT NOT EXISTS (SELECT 1 FROM cases)")) && q.next() &&
+            q.value(0).toBool()) {
+            q.finish();
+            const auto dropped = m_db->dropSecondaryIndexes();
+            if (!dropped)
+                return Error{dropped.error()};
+            QByteArray all;
+            for (const QByteArray &sql : *dropped)
+                all += sql + ";\n";
+            if (Status s = setValue(QStringLiteral("snapshot_reindex"), QString::fromUtf8(all)); !s)
+                return Error{s.error()};
+        }
+    }
+    if (quiet) {
+        FastWriter w(m_db->handle());
+        if (!w.ok())
+            return Error{w.error()};
+        for (const sync::CaseWithEvents &c : page.cases) {
+            if (!w.write(c.row, c.events))
+                return Error{w.error()};
+            touched << c.row.id;
+        }
+    } else {
+        for (const sync::CaseWithEvents &c : page.cases) {
+            if (Status s = writeCase(c.row, c.events, &touched); !s)
+                return Error{s.error()};
+        }
+    }
+    if (value(QStringLiteral("snapshot_cursor")).isEmpty()) {
+        if (Status s = setValue(QStringLiteral("snapshot_cursor"), QString::number(page.cursor));
+            !s)
+            return Error{s.error()};
+    }
+    Status s = setValue(QStringLiteral("snapshot_after"), QString::number(page.next));
+    if (s && !page.more) {
+        const QString reindex = value(QStringLiteral("snapshot_reindex"));
+        if (!reindex.isEmpty()) {
+            s = m_db->exec(reindex.toUtf8());
+            if (s)
+                s = m_db->recountQueues();
+            if (s)
+                s = setValue(QStringLiteral("snapshot_reindex"), QString());
+        }
+        if (s)
+            s = setValue(QStringLiteral("cursor"), value(QStringLiteral("snapshot_cursor")));
+        if (s)
+            s = setValue(QStringLiteral("snapshot_done"), QStringLiteral("1"));
+    }
+    if (s)
+        s = tx.commit();
+    if (!s)
+        return Error{s.error()};
+    return touched;
+}
+
+QString SyncStore::value(const QString &key) const
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT value FROM sync_state WHERE key = ?"));
+    q.addBindValue(key);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+Status SyncStore::setValue(const QString &key, const QString &value)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)"));
+    q.addBindValue(key);
+    q.addBindValue(value);
+    if (!q.exec())
+        return sqlError(q);
+    return Ok{};
+}
+
+} // namespace cityops

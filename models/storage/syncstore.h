@@ -1,0 +1,113 @@
+#pragma once
+
+#include "caserepository.h"
+#include "domain/types.h"
+#include "sync/protocol.h"
+#include "util/result.h"
+
+#include <QCoreApplication>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace cityops {
+
+class Database;
+
+/** One command of the outbox. */
+struct OutboxEntry
+{
+    qint64 seq = 0; ///< local order
+    QString commandId;
+    CaseId caseId = 0; ///< negative: a case filed offline, not yet numbered by the platform
+    QString action;
+    QString username;
+    sync::ClientCommand command;
+    qint64 createdAt = 0;
+    QString state; ///< pending, applied (change not pulled yet) or rejected
+    QString reason;
+    QString code;
+    int attempts = 0;
+    QString lastError;
+    QString localReason; ///< the local engine refused to replay it on newer platform state
+};
+
+/**
+ * The console's side of sync in its cache: the outbox, the sync state (cursor, session,
+ * platform URL) and applying the platform's authoritative cases and events.
+ *
+ * Local actions go through report() and apply(): the optimistic effect (provisional events) and
+ * the outbox row are written in one transaction. Pulled changes replace a case's provisional
+ * events by the platform's, confirm applied commands in the same transaction, and replay the
+ * case's still-outstanding commands on top (rebase). Nothing is dropped: rejected commands stay
+ * until discarded explicitly.
+ *
+ * Threading: same rule as Database (one instance per connection and thread).
+ */
+class SyncStore
+{
+    Q_DECLARE_TR_FUNCTIONS(SyncStore)
+public:
+    SyncStore(std::shared_ptr<Database> db, const Workflow &workflow);
+
+    Database &database() const { return *m_db; }
+    CaseRepository &repository() { return m_repo; }
+
+    // Local actions: effect and outbox row in one transaction.
+    Outcome report(const ReportInput &in, const Actor &actor, qint64 now,
+                   QString *commandId = nullptr);
+    Outcome apply(CaseId id, const Command &cmd, const Actor &actor, qint64 now,
+                  QString *commandId = nullptr);
+
+    // The outbox
+    QList<OutboxEntry> pending(int limit) const; ///< state pending, in order
+    QList<OutboxEntry> rejected() const;
+    QList<OutboxEntry> entries() const;
+    int outstandingCount() const; ///< pending or applied (not yet confirmed by a pulled change)
+    int rejectedCount() const;
+    /**
+     * Records the platform's answers: applied ones wait for their change (or leave when the
+     * cache already holds it), a report's temporary case is re-keyed to the platform's id,
+     * rejected ones are kept with their reason and their local effect is rolled back. Returns
+     * the cases whose local state changed.
+     */
+    Result<QList<CaseId>> recordResults(const QList<sync::CommandResult> &results);
+    /** Counts an attempt that did not get an answer. */
+    Status noteAttempt(const QStringList &commandIds, const QString &error);
+    /** Drops a rejected command (the operator confirmed it) and rolls back its local effect. */
+    Result<CaseId> discard(const QString &commandId);
+    /** Sends a rejected command again under a new id, with an edited reason. */
+    Result<CaseId> retry(const QString &commandId, const QString &reason);
+
+    // Pulled state: each call is one transaction (a page and its cursor together).
+    Result<QList<CaseId>> applyChanges(const sync::ChangesPage &page);
+    Result<QList<CaseId>> applySnapshotPage(const sync::SnapshotPage &page);
+
+    // Sync state
+    QString value(const QString &key) const;
+    Status setValue(const QString &key, const QString &value);
+    qint64 cursor() const { return value(QStringLiteral("cursor")).toLongLong(); }
+    bool snapshotDone() const
+    {
+        return value(QStringLiteral("snapshot_done")) == QLatin1String("1");
+    }
+
+private:
+    Status writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
+                     QList<CaseId> *touched);
+    Status rebase(CaseId id);
+    Status replay(CaseId id);
+    Status saveBase(CaseId id);
+    Status removeLocalCase(CaseId id);
+    int authoritativeVersion(CaseId id) const;
+    /** Whether any case has local commands on top (otherwise pulled pages take a fast path). */
+    bool hasLocalWork() const;
+    bool hasOutstanding(CaseId id) const;
+    Status append(const sync::ClientCommand &cmd, CaseId caseId, const QString &username);
+
+    std::shared_ptr<Database> m_db;
+    CaseRepository m_repo;
+};
+
+} // namespace cityops

@@ -1,0 +1,320 @@
+#include "syncengine.h"
+
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "storage/database.h"
+#include "storage/evidencestore.h"
+#include "storage/syncstore.h"
+#include "workflow/workflow.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QThread>
+
+#include <algorithm>
+
+namespace cityops {
+
+namespace {
+constexpr int kBatch = 200;
+constexpr int kPage = 1000;
+constexpr int kBackoffCapMs = 30000;
+} // namespace
+
+SyncEngine::SyncEngine(QString dataDir, QUrl platform, QObject *parent)
+    : QObject(parent), m_dataDir(std::move(dataDir)), m_platform(std::move(platform))
+{
+    qRegisterMetaType<cityops::SyncStatus>();
+    qRegisterMetaType<QList<qint64>>();
+}
+
+SyncEngine::~SyncEngine() = default;
+
+Status SyncEngine::open()
+{
+    if (m_store)
+        return Ok{};
+    auto db = Database::openDir(m_dataDir);
+    if (!db)
+        return Error{db.error()};
+    m_db = *db;
+    const auto config = WorkflowConfig::load(m_dataDir);
+    if (!config)
+        return Error{config.error()};
+    m_workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
+    m_store = std::make_unique<SyncStore>(m_db, *m_workflow);
+    m_evidence = std::make_unique<EvidenceStore>(m_db, m_dataDir);
+    if (m_platform.isEmpty())
+        m_platform = QUrl(m_store->value(QStringLiteral("platform_url")));
+    else if (m_store->value(QStringLiteral("platform_url")) != m_platform.toString())
+        (void)m_store->setValue(QStringLiteral("platform_url"), m_platform.toString());
+    m_client = new sync::SyncClient(m_platform, this);
+    m_client->setToken(session("session_token").toUtf8());
+    return Ok{};
+}
+
+QString SyncEngine::session(const char *key) const
+{
+    return m_store ? m_store->value(QLatin1String(key)) : QString();
+}
+
+Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &password)
+{
+    if (Status s = open(); !s)
+        return Error{s.error()};
+    if (m_platform.isEmpty())
+        return Error{tr("No platform is configured: pass --platform URL.")};
+    const auto r = m_client->login(user, password);
+    if (const auto *f = std::get_if<sync::SyncFailure>(&r))
+        return Error{f->message};
+    const auto &s = std::get<sync::SessionInfo>(r);
+    m_client->setToken(s.token.toUtf8());
+    Transaction tx(*m_db);
+    Status st = m_store->setValue(QStringLiteral("session_user"), s.user);
+    // Each user's token is kept: a shared console's outbox holds commands of several users, and
+    // the platform authorises each command as the user who made it.
+    if (st)
+        st = m_store->setValue(QStringLiteral("token:") + s.user, s.token);
+    for (const auto &[k, v] :
+         {std::pair{QStringLiteral("session_token"), s.token},
+          std::pair{QStringLiteral("session_role"), s.role},
+          std::pair{QStringLiteral("session_expires"), QString::number(s.expiresAt)},
+          std::pair{QStringLiteral("platform_url"), m_platform.toString()}}) {
+        if (st)
+            st = m_store->setValue(k, v);
+    }
+    if (st)
+        st = tx.commit();
+    if (!st)
+        return Error{st.error()};
+    return s;
+}
+
+SyncStatus SyncEngine::status() const
+{
+    SyncStatus s;
+    s.online = m_online;
+    s.message = m_lastError;
+    if (!m_store)
+        return s;
+    s.signedIn = !session("session_token").isEmpty();
+    s.user = session("session_user");
+    s.lastSyncAt = session("last_sync_at").toLongLong();
+    s.pending = m_store->outstandingCount();
+    s.rejected = m_store->rejectedCount();
+    return s;
+}
+
+bool SyncEngine::pull(SyncReport *report, int waitSeconds)
+{
+    auto fail = [&](const sync::SyncFailure &f) {
+        report->reachable = f.kind != sync::SyncFailure::Unreachable;
+        report->unauthorized = f.kind == sync::SyncFailure::Unauthorized;
+        report->error = f.message;
+        return false;
+    };
+    while (!m_store->snapshotDone()) {
+        const auto page = m_client->snapshot(
+            m_store->value(QStringLiteral("snapshot_after")).toLongLong(), kPage);
+        if (const auto *f = std::get_if<sync::SyncFailure>(&page))
+            return fail(*f);
+        const auto applied = m_store->applySnapshotPage(std::get<sync::SnapshotPage>(page));
+        if (!applied) {
+            report->error = applied.error();
+            return false;
+        }
+        report->changed += *applied;
+    }
+    for (;;) {
+        const auto page = m_client->changes(m_store->cursor(), kPage, waitSeconds);
+        if (const auto *f = std::get_if<sync::SyncFailure>(&page))
+            return fail(*f);
+        const auto &p = std::get<sync::ChangesPage>(page);
+        const auto applied = m_store->applyChanges(p);
+        if (!applied) {
+            report->error = applied.error();
+            return false;
+        }
+        report->changed += *applied;
+        if (!p.more)
+            break;
+        waitSeconds = 0;
+    }
+    return true;
+}
+
+SyncReport SyncEngine::syncOnce()
+{
+    SyncReport report;
+    if (Status s = open(); !s) {
+        report.error = s.error();
+        return report;
+    }
+    auto fail = [&](const sync::SyncFailure &f) {
+        report.reachable = f.kind != sync::SyncFailure::Unreachable;
+        report.unauthorized = f.kind == sync::SyncFailure::Unauthorized;
+        report.error = f.message;
+        m_online = report.reachable;
+        m_lastError = f.message;
+        return report;
+    };
+    if (m_platform.isEmpty()) {
+        report.error = tr("No platform is configured: pass --platform URL.");
+        m_lastError = report.error;
+        return report;
+    }
+    // Push: the outbox in order, attachments first.
+    for (;;) {
+        QList<OutboxEntry> batch = m_store->pending(kBatch);
+        if (batch.isEmpty())
+            break;
+        // One user per batch, in outbox order.
+        const QString user = batch.first().username;
+        const auto other = std::find_if(batch.begin(), batch.end(),
+                                        [&](const OutboxEntry &e) { return e.username != user; });
+        batch.erase(other, batch.end());
+        const QString token = m_store->value(QStringLiteral("token:") + user);
+        if (token.isEmpty())
+            return fail({sync::SyncFailure::Unauthorized, 401, QStringLiteral("unauthorized"),
+                         tr("Commands made by %1 wait for %1 to sign in.").arg(user)});
+        m_client->setToken(token.toUtf8());
+        QList<sync::ClientCommand> commands;
+        QStringList ids;
+        for (const OutboxEntry &e : batch) {
+            for (const QString &sha : e.command.evidence) {
+                const QString key = QStringLiteral("uploaded:") + sha;
+                if (!m_store->value(key).isEmpty())
+                    continue;
+                const QString path = m_evidence->pathFor(sha);
+                if (path.isEmpty() || !QFileInfo::exists(path))
+                    continue; // the platform may have it already; it says evidence-missing if not
+                if (const auto f = m_client->upload(sha, path)) {
+                    if (f->kind == sync::SyncFailure::Unreachable ||
+                        f->kind == sync::SyncFailure::Unauthorized)
+                        return fail(*f);
+                    continue;
+                }
+                (void)m_store->setValue(key, QStringLiteral("1"));
+            }
+            commands << e.command;
+            ids << e.commandId;
+        }
+        const auto results = m_client->push(commands);
+        if (const auto *f = std::get_if<sync::SyncFailure>(&results)) {
+            (void)m_store->noteAttempt(ids, f->message);
+            return fail(*f);
+        }
+        const auto &rs = std::get<QList<sync::CommandResult>>(results);
+        const int rejectedBefore = m_store->rejectedCount();
+        const auto touched = m_store->recordResults(rs);
+        if (!touched) {
+            report.error = touched.error();
+            m_lastError = report.error;
+            return report;
+        }
+        report.changed += *touched;
+        report.sent += int(rs.size());
+        report.rejectedNow += m_store->rejectedCount() - rejectedBefore;
+        // Commands still pending after an answer wait for something (an attachment): stop.
+        const bool progressed = std::any_of(rs.begin(), rs.end(), [](const sync::CommandResult &r) {
+            return r.code != QLatin1String("evidence-missing");
+        });
+        if (!progressed || rs.size() < commands.size())
+            break;
+    }
+    report.reachable = true;
+    m_client->setToken(session("session_token").toUtf8());
+    if (!pull(&report, 0)) {
+        m_online = report.reachable;
+        m_lastError = report.error;
+        return report;
+    }
+    m_online = true;
+    m_lastError.clear();
+    (void)m_store->setValue(QStringLiteral("last_sync_at"),
+                            QString::number(QDateTime::currentMSecsSinceEpoch()));
+    return report;
+}
+
+void SyncEngine::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_stopping = false;
+    if (Status s = open(); !s) {
+        m_lastError = s.error();
+        emit statusChanged(status());
+        return;
+    }
+    m_timer = new QTimer(this);
+    m_timer->setSingleShot(true);
+    connect(m_timer, &QTimer::timeout, this, &SyncEngine::cycle);
+    m_timer->start(0);
+}
+
+void SyncEngine::stop()
+{
+    m_stopping = true;
+    if (m_timer)
+        m_timer->stop();
+    if (m_client)
+        m_client->abort();
+    if (!m_busy) {
+        m_running = false;
+        emit stopped();
+    }
+}
+
+void SyncEngine::nudge()
+{
+    // A local write: end a long-poll (or a back-off wait) so the outbox goes out now.
+    if (m_client)
+        m_client->abort();
+    if (m_timer && m_timer->isActive())
+        m_timer->start(0);
+}
+
+void SyncEngine::cycle()
+{
+    if (m_stopping || m_busy)
+        return;
+    m_busy = true;
+    SyncReport r = syncOnce();
+    if (!r.changed.isEmpty())
+        emit casesChanged(r.changed);
+    emit statusChanged(status());
+    if (r.reachable && !r.unauthorized && r.error.isEmpty() && !m_stopping) {
+        m_failures = 0;
+        // Idle: wait on the feed so other consoles' changes arrive within a second.
+        if (m_store->pending(1).isEmpty()) {
+            SyncReport polled;
+            if (pull(&polled, m_longPoll)) {
+                if (!polled.changed.isEmpty()) {
+                    emit casesChanged(polled.changed);
+                    emit statusChanged(status());
+                }
+            }
+        }
+        m_busy = false;
+        if (!m_stopping)
+            m_timer->start(0);
+    } else {
+        m_busy = false;
+        if (!m_stopping) {
+            // Exponential back-off with jitter while unreachable (or signed out).
+            const int base = std::min(kBackoffCapMs, 500 << std::min(m_failures, 10));
+            ++m_failures;
+            const int delay =
+                base / 2 + int(QRandomGenerator::global()->bounded(std::max(1, base / 2)));
+            m_timer->start(r.unauthorized ? kBackoffCapMs : delay);
+        }
+    }
+    if (m_stopping) {
+        m_running = false;
+        emit stopped();
+    }
+}
+
+} // namespace cityops

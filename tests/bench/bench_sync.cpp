@@ -1,0 +1,391 @@
+// cityops-bench-sync: the platform and the console's sync, on loopback, in one run.
+// Starts a real cityops-platform with a seeded demo district, then measures: the initial snapshot
+// into an empty console cache against a floor (the same rows inserted straight into SQLite in one
+// transaction), command round trips, console→platform→console propagation through the long-poll
+// feed, and platform throughput with many simulated consoles. Prints one JSON object last.
+#include "demo/demogenerator.h"
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "platformtest.h"
+#include "storage/database.h"
+#include "storage/syncstore.h"
+#include "workflow/workflow.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace cityops;
+using namespace cityops::test;
+
+namespace {
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const double rank = p / 100.0 * double(v.size() - 1);
+    const auto lo = std::size_t(rank);
+    const auto hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
+}
+
+void say(const QString &s)
+{
+    std::fprintf(stdout, "%s\n", qPrintable(s));
+    std::fflush(stdout);
+}
+
+/** Inserts snapshot rows straight into SQLite (the floor): prepared statements, one transaction. */
+double floorInsert(const QString &path, const QList<sync::SnapshotPage> &pages)
+{
+    sqlite3 *db = nullptr;
+    sqlite3_open(path.toUtf8().constData(), &db);
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 "CREATE TABLE IF NOT EXISTS c (id INTEGER PRIMARY KEY, category TEXT, state TEXT,"
+                 " stage INT, priority INT, source TEXT, street_id INT, community_id INT,"
+                 " grid_code TEXT, address TEXT, description TEXT, party TEXT, lon REAL, lat REAL,"
+                 " reported_at INT, deadline_at INT, closed_at INT, unit_id INT, assignee_id INT,"
+                 " version INT, updated_at INT, chain_head BLOB);"
+                 "CREATE TABLE IF NOT EXISTS e (id INTEGER PRIMARY KEY, case_id INT, seq INT,"
+                 " kind TEXT, actor TEXT, role TEXT, at INT, device TEXT, payload TEXT,"
+                 " prev_hash BLOB, UNIQUE (case_id, seq));",
+                 nullptr, nullptr, nullptr);
+    sqlite3_stmt *c = nullptr, *e = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO c VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                       &c, nullptr);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO e (case_id, seq, kind, actor, role, at, device, payload, "
+                       "prev_hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                       -1, &e, nullptr);
+    auto text = [](sqlite3_stmt *s, int i, const QString &v) {
+        const QByteArray u = v.toUtf8();
+        sqlite3_bind_text(s, i, u.constData(), int(u.size()), SQLITE_TRANSIENT);
+    };
+    auto optInt = [](sqlite3_stmt *s, int i, const std::optional<qint64> &v) {
+        if (v)
+            sqlite3_bind_int64(s, i, *v);
+        else
+            sqlite3_bind_null(s, i);
+    };
+    QElapsedTimer t;
+    t.start();
+    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    for (const auto &page : pages) {
+        for (const auto &ce : page.cases) {
+            const sync::CaseRow &r = ce.row;
+            sqlite3_bind_int64(c, 1, r.id);
+            text(c, 2, r.category);
+            text(c, 3, r.state);
+            sqlite3_bind_int(c, 4, r.stage);
+            sqlite3_bind_int(c, 5, r.priority);
+            text(c, 6, r.source);
+            optInt(c, 7, r.streetId);
+            optInt(c, 8, r.communityId);
+            text(c, 9, r.gridCode.value_or(QString()));
+            text(c, 10, r.address);
+            text(c, 11, r.description);
+            text(c, 12, r.party.value_or(QString()));
+            sqlite3_bind_double(c, 13, r.lon);
+            sqlite3_bind_double(c, 14, r.lat);
+            sqlite3_bind_int64(c, 15, r.reportedAt);
+            optInt(c, 16, r.deadlineAt);
+            optInt(c, 17, r.closedAt);
+            optInt(c, 18, r.unitId);
+            optInt(c, 19, r.assigneeId);
+            sqlite3_bind_int(c, 20, r.version);
+            sqlite3_bind_int64(c, 21, r.updatedAt);
+            sqlite3_bind_blob(c, 22, r.chainHead.constData(), int(r.chainHead.size()),
+                              SQLITE_TRANSIENT);
+            sqlite3_step(c);
+            sqlite3_reset(c);
+            for (const auto &ev : ce.events) {
+                sqlite3_bind_int64(e, 1, ev.caseId);
+                sqlite3_bind_int(e, 2, ev.seq);
+                text(e, 3, ev.kind);
+                text(e, 4, ev.actor);
+                text(e, 5, ev.role);
+                sqlite3_bind_int64(e, 6, ev.at);
+                text(e, 7, ev.device);
+                sqlite3_bind_text(e, 8, ev.payload.constData(), int(ev.payload.size()),
+                                  SQLITE_TRANSIENT);
+                sqlite3_bind_blob(e, 9, ev.prevHash.constData(), int(ev.prevHash.size()),
+                                  SQLITE_TRANSIENT);
+                sqlite3_step(e);
+                sqlite3_reset(e);
+            }
+        }
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    const double ms = double(t.nsecsElapsed()) / 1e6;
+    sqlite3_finalize(c);
+    sqlite3_finalize(e);
+    sqlite3_close(db);
+    return ms;
+}
+
+/** Fetches every snapshot page (decoded). */
+QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms)
+{
+    QList<sync::SnapshotPage> pages;
+    QElapsedTimer t;
+    t.start();
+    CaseId after = 0;
+    for (;;) {
+        const Answer a =
+            client.get(QStringLiteral("/api/v1/snapshot?after=%1&limit=%2").arg(after).arg(limit));
+        if (a.status != 200)
+            qFatal("snapshot: HTTP %d %s", a.status, a.body.constData());
+        auto page = sync::decodeSnapshot(a.body);
+        if (!page)
+            qFatal("snapshot: %s", qPrintable(page.error()));
+        pages << *page;
+        after = page->next;
+        if (!page->more)
+            break;
+    }
+    *ms = double(t.nsecsElapsed()) / 1e6;
+    return pages;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Benchmark of the platform and sync on loopback."));
+    p.addHelpOption();
+    const QCommandLineOption casesOpt(QStringLiteral("cases"),
+                                      QStringLiteral("Cases on the platform (default 200000)."),
+                                      QStringLiteral("N"), QStringLiteral("200000"));
+    const QCommandLineOption rttOpt(QStringLiteral("rtt"),
+                                    QStringLiteral("Command round trips (default 300)."),
+                                    QStringLiteral("N"), QStringLiteral("300"));
+    const QCommandLineOption propOpt(QStringLiteral("propagation"),
+                                     QStringLiteral("Propagation samples (default 100)."),
+                                     QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption consolesOpt(QStringLiteral("consoles"),
+                                         QStringLiteral("Simulated consoles (default 50)."),
+                                         QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption batchOpt(
+        QStringLiteral("batch"),
+        QStringLiteral("Commands per batch each console sends (default 20)."), QStringLiteral("N"),
+        QStringLiteral("20"));
+    const QCommandLineOption secondsOpt(QStringLiteral("seconds"),
+                                        QStringLiteral("Throughput phase length (default 10)."),
+                                        QStringLiteral("S"), QStringLiteral("10"));
+    p.addOptions({casesOpt, rttOpt, propOpt, consolesOpt, batchOpt, secondsOpt});
+    p.process(app);
+    const qint64 cases = p.value(casesOpt).toLongLong();
+    const int rttRuns = p.value(rttOpt).toInt();
+    const int propRuns = p.value(propOpt).toInt();
+    const int consoles = p.value(consolesOpt).toInt();
+    const int batch = p.value(batchOpt).toInt();
+    const int seconds = p.value(secondsOpt).toInt();
+
+    QTemporaryDir dir;
+    const QString platformDir = dir.filePath(QStringLiteral("platform"));
+    QElapsedTimer setup;
+    setup.start();
+    PlatformProcess platform;
+    if (!platform.start(platformDir,
+                        {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                         QStringLiteral("1"), QStringLiteral("--cases"), QString::number(cases)})) {
+        std::fprintf(stderr, "platform did not start: %s\n", platform.output().constData());
+        return 1;
+    }
+    say(QStringLiteral("platform with %1 cases up at %2 in %3 s")
+            .arg(cases)
+            .arg(platform.url().toString())
+            .arg(setup.elapsed() / 1000.0, 0, 'f', 1));
+
+    // 1. Snapshot into an empty console cache (the district's reference data, no cases).
+    Client reader(platform.url());
+    if (reader.login(QStringLiteral("operator1")).status != 200)
+        qFatal("login failed");
+    double fetchMs = 0;
+    const QList<sync::SnapshotPage> pages =
+        fetchSnapshot(reader, sync::kMaxSnapshotLimit, &fetchMs);
+    qint64 rows = 0, events = 0;
+    for (const auto &pg : pages) {
+        rows += pg.cases.size();
+        for (const auto &c : pg.cases)
+            events += c.events.size();
+    }
+    const QString consoleDir = dir.filePath(QStringLiteral("console"));
+    DemoOptions empty;
+    empty.seed = 1;
+    empty.cases = 0;
+    if (auto r = DemoGenerator::generate(consoleDir, empty); !r)
+        qFatal("console cache: %s", qPrintable(r.error()));
+    double applyMs = 0;
+    {
+        auto db = Database::openDir(consoleDir);
+        if (!db)
+            qFatal("%s", qPrintable(db.error()));
+        const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
+        SyncStore store(*db, wf);
+        QElapsedTimer t;
+        t.start();
+        for (const auto &pg : pages)
+            if (auto r = store.applySnapshotPage(pg); !r)
+                qFatal("applySnapshotPage: %s", qPrintable(r.error()));
+        applyMs = double(t.nsecsElapsed()) / 1e6;
+    }
+    const double floorMs = floorInsert(dir.filePath(QStringLiteral("floor.db")), pages);
+    const double snapshotRate = rows / ((fetchMs + applyMs) / 1000.0);
+    const double applyRate = rows / (applyMs / 1000.0);
+    const double floorRate = rows / (floorMs / 1000.0);
+    say(QStringLiteral("snapshot: %1 cases (%2 events) fetched+decoded in %3 ms, applied in %4 ms "
+                       "→ %5 rows/s end to end, %6 rows/s apply only; floor %7 ms → %8 rows/s")
+            .arg(rows)
+            .arg(events)
+            .arg(fetchMs, 0, 'f', 0)
+            .arg(applyMs, 0, 'f', 0)
+            .arg(snapshotRate, 0, 'f', 0)
+            .arg(applyRate, 0, 'f', 0)
+            .arg(floorMs, 0, 'f', 0)
+            .arg(floorRate, 0, 'f', 0));
+
+    // 2. Command round trip: one report per batch, sequential.
+    Client op(platform.url());
+    op.login(QStringLiteral("operator1"));
+    std::vector<double> rtt;
+    for (int i = 0; i < rttRuns; ++i) {
+        QElapsedTimer t;
+        t.start();
+        const auto res =
+            op.commands({report(QStringLiteral("E0304"), QStringLiteral("基准 %1").arg(i))});
+        rtt.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (res.size() != 1 || res.first().status != sync::CommandStatus::Applied)
+            qFatal("round trip %d not applied", i);
+    }
+    say(QStringLiteral("command round trip p50/p95/p99: %1 / %2 / %3 ms")
+            .arg(percentile(rtt, 50), 0, 'f', 2)
+            .arg(percentile(rtt, 95), 0, 'f', 2)
+            .arg(percentile(rtt, 99), 0, 'f', 2));
+
+    // 3. Propagation: console B long-polls the feed; console A sends a command.
+    Client watcher(platform.url());
+    watcher.login(QStringLiteral("dispatcher1"));
+    qint64 cursor = 0;
+    {
+        const Answer a = watcher.get(QStringLiteral("/api/v1/changes?since=0&limit=1"));
+        auto page = sync::decodeChanges(a.body);
+        if (!page)
+            qFatal("changes: %s", qPrintable(page.error()));
+        // Skip to the end of the feed.
+        cursor = page->cursor;
+        while (page->more) {
+            const Answer b = watcher.get(QStringLiteral("/api/v1/changes?since=%1&limit=%2")
+                                             .arg(cursor)
+                                             .arg(sync::kMaxChangesLimit));
+            page = sync::decodeChanges(b.body);
+            cursor = page->cursor;
+        }
+    }
+    std::vector<double> prop;
+    for (int i = 0; i < propRuns; ++i) {
+        QNetworkReply *poll = watcher.send(
+            "GET", QStringLiteral("/api/v1/changes?since=%1&limit=100&wait=10").arg(cursor));
+        QTest::qWait(5); // the poll is parked on the platform
+        QElapsedTimer t;
+        t.start();
+        QNetworkReply *cmd =
+            op.send("POST", QStringLiteral("/api/v1/commands"),
+                    sync::encodeCommands(
+                        {report(QStringLiteral("E0304"), QStringLiteral("传播 %1").arg(i))}));
+        const Answer seen = Client::wait(poll, 15000);
+        prop.push_back(double(t.nsecsElapsed()) / 1e6);
+        Client::wait(cmd);
+        auto page = sync::decodeChanges(seen.body);
+        if (!page || page->changes.isEmpty())
+            qFatal("propagation %d: nothing arrived", i);
+        cursor = page->cursor;
+    }
+    say(QStringLiteral("propagation p50/p95/p99: %1 / %2 / %3 ms")
+            .arg(percentile(prop, 50), 0, 'f', 2)
+            .arg(percentile(prop, 95), 0, 'f', 2)
+            .arg(percentile(prop, 99), 0, 'f', 2));
+
+    // 4. Throughput: N consoles, each with its own connection, sending batches back to back.
+    std::vector<std::unique_ptr<Client>> fleet;
+    for (int i = 0; i < consoles; ++i) {
+        fleet.push_back(std::make_unique<Client>(platform.url()));
+        fleet.back()->setToken(op.token());
+    }
+    qint64 applied = 0, sent = 0;
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 endAt = qint64(seconds) * 1000;
+    std::function<void(int)> fire = [&](int i) {
+        QList<sync::ClientCommand> b;
+        for (int k = 0; k < batch; ++k)
+            b << report(QStringLiteral("E0304"), QStringLiteral("吞吐 %1").arg(sent + k));
+        sent += batch;
+        QNetworkReply *r = fleet[size_t(i)]->send("POST", QStringLiteral("/api/v1/commands"),
+                                                  sync::encodeCommands(b));
+        QObject::connect(r, &QNetworkReply::finished, r, [&, r, i] {
+            const QByteArray body = r->readAll();
+            r->deleteLater();
+            if (auto res = sync::decodeResults(body))
+                for (const auto &x : *res)
+                    applied += x.status == sync::CommandStatus::Applied;
+            if (clock.elapsed() < endAt)
+                fire(i);
+        });
+    };
+    for (int i = 0; i < consoles; ++i)
+        fire(i);
+    while (clock.elapsed() < endAt + 20000 && QCoreApplication::instance()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        if (clock.elapsed() >= endAt)
+            break;
+    }
+    QTest::qWait(3000); // the last batches in flight
+    const double throughput = applied / (clock.elapsed() / 1000.0);
+    say(QStringLiteral("throughput: %1 consoles, batches of %2: %3 commands applied in %4 s → %5 "
+                       "commands/s")
+            .arg(consoles)
+            .arg(batch)
+            .arg(applied)
+            .arg(clock.elapsed() / 1000.0, 0, 'f', 1)
+            .arg(throughput, 0, 'f', 0));
+    platform.stop();
+
+    const QJsonObject out{{"cases", cases},
+                          {"snapshot_rows_per_s", snapshotRate},
+                          {"snapshot_apply_rows_per_s", applyRate},
+                          {"floor_rows_per_s", floorRate},
+                          {"snapshot_over_floor", snapshotRate / floorRate},
+                          {"snapshot_fetch_ms", fetchMs},
+                          {"snapshot_apply_ms", applyMs},
+                          {"cmd_rtt_p50_ms", percentile(rtt, 50)},
+                          {"cmd_rtt_p95_ms", percentile(rtt, 95)},
+                          {"cmd_rtt_p99_ms", percentile(rtt, 99)},
+                          {"propagation_p50_ms", percentile(prop, 50)},
+                          {"propagation_p95_ms", percentile(prop, 95)},
+                          {"propagation_p99_ms", percentile(prop, 99)},
+                          {"platform_cmds_per_s", throughput},
+                          {"consoles", consoles},
+                          {"batch", batch},
+                          {"targets", QJsonObject{{"snapshot_over_floor_min", 0.5},
+                                                  {"snapshot_rows_per_s_min", 20000},
+                                                  {"cmd_rtt_p95_ms_max", 50},
+                                                  {"propagation_p95_ms_max", 1000},
+                                                  {"platform_cmds_per_s_min", 2000}}}};
+    std::fprintf(stdout, "%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}

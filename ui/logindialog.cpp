@@ -1,0 +1,87 @@
+#include "logindialog.h"
+
+#include "storage/syncstore.h"
+#include "sync/syncengine.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace cityops {
+
+LoginDialog::LoginDialog(QString dataDir, QUrl platform, QWidget *parent)
+    : QDialog(parent), m_dataDir(std::move(dataDir)), m_platform(std::move(platform)),
+      m_userEdit(new QLineEdit(this)), m_password(new QLineEdit(this)),
+      m_signIn(new QPushButton(tr("Sign in"), this)),
+      m_offlineButton(new QPushButton(tr("Work offline"), this)), m_message(new QLabel(this))
+{
+    setWindowTitle(tr("CityOps — sign in"));
+    {
+        SyncEngine probe(m_dataDir, m_platform);
+        if (probe.open())
+            m_lastUser = probe.store()->value(QStringLiteral("session_user"));
+    }
+    m_userEdit->setObjectName(QStringLiteral("user"));
+    m_userEdit->setText(m_lastUser);
+    m_password->setObjectName(QStringLiteral("password"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_message->setWordWrap(true);
+    m_signIn->setDefault(true);
+    m_offlineButton->setEnabled(!m_lastUser.isEmpty());
+    m_offlineButton->setToolTip(m_lastUser.isEmpty()
+                                    ? tr("Nobody has signed in on this computer yet.")
+                                    : tr("Keep working as %1; changes wait in the outbox until "
+                                         "the platform can be reached.")
+                                          .arg(m_lastUser));
+    auto *form = new QFormLayout;
+    form->addRow(tr("Platform:"), new QLabel(m_platform.toString(), this));
+    form->addRow(tr("User:"), m_userEdit);
+    form->addRow(tr("Password:"), m_password);
+    auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(m_signIn, QDialogButtonBox::AcceptRole);
+    buttons->addButton(m_offlineButton, QDialogButtonBox::ActionRole);
+    buttons->addButton(QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_signIn, &QPushButton::clicked, this, &LoginDialog::signIn);
+    connect(m_offlineButton, &QPushButton::clicked, this, &LoginDialog::workOffline);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_message);
+    layout->addWidget(buttons);
+    if (!m_lastUser.isEmpty())
+        m_password->setFocus();
+}
+
+void LoginDialog::signIn()
+{
+    const QString user = m_userEdit->text().trimmed();
+    if (user.isEmpty()) {
+        m_message->setText(tr("Enter your user name."));
+        return;
+    }
+    m_signIn->setEnabled(false);
+    m_message->setText(tr("Signing in…"));
+    SyncEngine engine(m_dataDir, m_platform);
+    const auto session = engine.login(user, m_password->text());
+    m_signIn->setEnabled(true);
+    if (!session) {
+        m_message->setText(session.error());
+        m_password->selectAll();
+        return;
+    }
+    m_user = session->user;
+    m_offline = false;
+    accept();
+}
+
+void LoginDialog::workOffline()
+{
+    m_user = m_lastUser;
+    m_offline = true;
+    accept();
+}
+
+} // namespace cityops
