@@ -327,6 +327,7 @@ int main(int argc, char *argv[])
         fleet.back()->setToken(op.token());
     }
     qint64 applied = 0, sent = 0;
+    int inFlight = 0;
     QElapsedTimer clock;
     clock.start();
     const qint64 endAt = qint64(seconds) * 1000;
@@ -335,11 +336,13 @@ int main(int argc, char *argv[])
         for (int k = 0; k < batch; ++k)
             b << report(QStringLiteral("E0304"), QStringLiteral("吞吐 %1").arg(sent + k));
         sent += batch;
+        ++inFlight;
         QNetworkReply *r = fleet[size_t(i)]->send("POST", QStringLiteral("/api/v1/commands"),
                                                   sync::encodeCommands(b));
         QObject::connect(r, &QNetworkReply::finished, r, [&, r, i] {
             const QByteArray body = r->readAll();
             r->deleteLater();
+            --inFlight;
             if (auto res = sync::decodeResults(body))
                 for (const auto &x : *res)
                     applied += x.status == sync::CommandStatus::Applied;
@@ -349,12 +352,10 @@ int main(int argc, char *argv[])
     };
     for (int i = 0; i < consoles; ++i)
         fire(i);
-    while (clock.elapsed() < endAt + 20000 && QCoreApplication::instance()) {
+    // Run for the phase, then let every batch in flight finish (they count, and so does their
+    // time).
+    while ((clock.elapsed() < endAt || inFlight > 0) && clock.elapsed() < endAt + 300000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        if (clock.elapsed() >= endAt)
-            break;
-    }
-    QTest::qWait(3000); // the last batches in flight
     const double throughput = applied / (clock.elapsed() / 1000.0);
     say(QStringLiteral("throughput: %1 consoles, batches of %2: %3 commands applied in %4 s → %5 "
                        "commands/s")
