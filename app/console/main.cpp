@@ -25,11 +25,23 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <vector>
 
 using namespace cityops;
 
 int main(int argc, char *argv[])
 {
+    // QGuiApplication would take "--platform URL" as its own platform-plugin option ("-platform"):
+    // hand ours to the parser under another name first.
+    std::vector<QByteArray> renamed;
+    renamed.reserve(size_t(argc)); // argv keeps pointers into these
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--platform" || a.startsWith("--platform=")) {
+            renamed.push_back("--platform-url" + a.mid(10));
+            argv[i] = renamed.back().data();
+        }
+    }
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
     QCoreApplication::setApplicationName(QStringLiteral("cityops-console"));
@@ -85,7 +97,7 @@ int main(int argc, char *argv[])
                                             "screenshots without it are read-only)."),
         QStringLiteral("NAME"));
     const QCommandLineOption platformOpt(
-        QStringLiteral("platform"),
+        QStringList{QStringLiteral("platform"), QStringLiteral("platform-url")},
         QCoreApplication::translate("main", "The central platform to sign in to and sync with, "
                                             "e.g. http://127.0.0.1:8080 (remembered; \"none\" "
                                             "forgets it)."),

@@ -164,6 +164,12 @@ private slots:
                                         QStringLiteral("--view"), QStringLiteral("queues")});
         QCOMPARE(dark.size(), QSize(1600, 1000));
         QVERIFY(qGray(dark.pixel(800, 500)) < 100);
+        // "--platform URL" is ours, not Qt's platform-plugin option (which once swallowed it).
+        QCOMPARE(screenshot({QStringLiteral("--platform"), QStringLiteral("http://127.0.0.1:9"),
+                             QStringLiteral("--user"), QStringLiteral("operator1")})
+                     .size(),
+                 QSize(1600, 1000));
+        QCOMPARE(screenshot({QStringLiteral("--platform=none")}).size(), QSize(1600, 1000));
     }
 
     void screenshotRefusesBadArguments()
