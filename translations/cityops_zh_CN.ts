@@ -129,7 +129,7 @@
         <translation>无法登记案件：%1</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Cannot record the event: %1</source>
         <translation>无法记录事件：%1</translation>
     </message>
@@ -1008,7 +1008,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+716"/>
+        <location line="+715"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -1028,7 +1028,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+71"/>
         <source>cannot write the demo evidence to %1</source>
         <translation>无法将演示证据写入 %1</translation>
     </message>
@@ -6011,7 +6011,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+49"/>
+        <location filename="../app/console/main.cpp" line="+61"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>

@@ -6,6 +6,7 @@
 // filter change: pick a street, a category, a unit or a period in the filter bar until the new
 // figures are painted. Floor: Kpis::compute for the same filter on facts already in memory, so the
 // ratio is the cost of the worker round trip, the charts and the paint.
+#include "benchstats.h"
 #include "dashboard/dashboardengine.h"
 #include "dashboardwidget.h"
 #include "demo/demogenerator.h"
@@ -27,18 +28,9 @@
 
 using namespace cityops;
 
-namespace {
+using bench::percentile;
 
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const double rank = p / 100.0 * double(v.size() - 1);
-    const auto lo = std::size_t(rank);
-    const auto hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
-}
+namespace {
 
 double peakRssMb()
 {

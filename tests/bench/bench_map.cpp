@@ -9,6 +9,7 @@
 // Second mode, for comparing the clustering with the reference:
 //   cityops-bench-map --points FILE.csv --dump-clusters --radius R --extent E --max-zoom Z
 // prints {"0":count,...} for the lon,lat points in FILE.csv.
+#include "benchstats.h"
 #include "demo/basemapgenerator.h"
 #include "geo/geojson.h"
 #include "geo/mapviewport.h"
@@ -53,6 +54,8 @@
 
 using namespace cityops;
 
+using bench::percentile;
+
 namespace {
 
 const QSize kWidget(1280, 800);
@@ -66,17 +69,6 @@ constexpr int kGridRows = 40, kGridCols = 50;
 constexpr double kGridMetres = 250;
 /// The naive scene's coordinates are world units scaled to pixels at this zoom.
 constexpr int kSceneZoom = 12;
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const double rank = p / 100.0 * double(v.size() - 1);
-    const auto lo = std::size_t(rank);
-    const auto hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
-}
 
 double round3(double v)
 {

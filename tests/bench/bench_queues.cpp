@@ -1,6 +1,7 @@
 // cityops-bench-queues: how the case queues behave on a large local cache.
 // Generates (or reuses) a demo cache, then measures the console's queue interactions and, for
 // each, the same query run directly on SQLite (the floor). Prints one JSON object last.
+#include "benchstats.h"
 #include "demo/demogenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
@@ -27,18 +28,9 @@
 
 using namespace cityops;
 
-namespace {
+using bench::percentile;
 
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const double rank = p / 100.0 * double(v.size() - 1);
-    const auto lo = std::size_t(rank);
-    const auto hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
-}
+namespace {
 
 std::vector<double> measure(int runs, const std::function<void(int)> &op)
 {

@@ -3,6 +3,7 @@
 // into an empty console cache against a floor (the same rows inserted straight into SQLite in one
 // transaction), command round trips, console→platform→console propagation through the long-poll
 // feed, and platform throughput with many simulated consoles. Prints one JSON object last.
+#include "benchstats.h"
 #include "demo/demogenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
@@ -27,18 +28,9 @@
 using namespace cityops;
 using namespace cityops::test;
 
-namespace {
+using bench::percentile;
 
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    const double rank = p / 100.0 * double(v.size() - 1);
-    const auto lo = std::size_t(rank);
-    const auto hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (rank - double(lo));
-}
+namespace {
 
 void say(const QString &s)
 {
