@@ -4,6 +4,7 @@
 #include "domain/catalogue.h"
 #include "domain/eventchain.h"
 #include "searchindex.h"
+#include "sqlitestatement.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -31,8 +32,11 @@ double metresBetween(double lon1, double lat1, double lon2, double lat2)
 } // namespace
 
 CaseRepository::CaseRepository(std::shared_ptr<Database> db, const Workflow &workflow)
-    : m_db(std::move(db)), m_workflow(workflow)
+    : m_db(std::move(db)), m_workflow(workflow),
+      m_statements(std::make_unique<StatementCache>(m_db->handle()))
 {}
+
+CaseRepository::~CaseRepository() = default;
 
 Result<Actor> CaseRepository::actorFor(const QString &username, const QString &device) const
 {
@@ -50,36 +54,33 @@ Result<Actor> CaseRepository::actorFor(const QString &username, const QString &d
 
 Result<CaseSnapshot> CaseRepository::snapshot(CaseId id) const
 {
-    QSqlQuery c(m_db->sql());
-    c.prepare(QStringLiteral("SELECT category FROM cases WHERE id = ?"));
-    c.addBindValue(id);
-    if (!c.exec() || !c.next())
+    SqliteStatement c(*m_statements, "SELECT category FROM cases WHERE id = ?");
+    c.bind(1, id);
+    if (c.step() != SQLITE_ROW)
         return Error{tr("There is no case %1.").arg(id)};
-    CaseSnapshot s = m_workflow.initial(id, c.value(0).toString());
-    QSqlQuery ev(m_db->sql());
-    ev.setForwardOnly(true);
-    ev.prepare(QStringLiteral(
-        "SELECT kind, payload, actor, at FROM case_events WHERE case_id = ? ORDER BY seq"));
-    ev.addBindValue(id);
-    if (!ev.exec())
-        return Error{ev.lastError().text()};
-    while (ev.next())
-        Workflow::fold(s, ev.value(0).toString(), ev.value(1).toByteArray(), ev.value(2).toString(),
-                       ev.value(3).toLongLong());
+    CaseSnapshot s = m_workflow.initial(id, c.text(0));
+    SqliteStatement ev(*m_statements, "SELECT kind, payload, actor, at FROM case_events WHERE "
+                                      "case_id = ? ORDER BY seq");
+    if (!ev.ok())
+        return Error{ev.error()};
+    ev.bind(1, id);
+    int rc;
+    while ((rc = ev.step()) == SQLITE_ROW)
+        Workflow::fold(s, ev.text(0), ev.blob(1), ev.text(2), ev.integer(3));
+    if (rc != SQLITE_DONE)
+        return Error{ev.error()};
     return s;
 }
 
 std::optional<Assignee> CaseRepository::findAssignee(const QString &code) const
 {
-    QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral("SELECT p.code, p.name_zh, t.code, p.unit_type FROM units p LEFT "
-                             "JOIN units t ON t.id = p.parent_id WHERE p.code = ? AND p.kind = "
-                             "'person'"));
-    q.addBindValue(code);
-    if (!q.exec() || !q.next())
+    SqliteStatement q(*m_statements,
+                      "SELECT p.code, p.name_zh, t.code, p.unit_type FROM units p LEFT JOIN units "
+                      "t ON t.id = p.parent_id WHERE p.code = ? AND p.kind = 'person'");
+    q.bindText(1, code);
+    if (q.step() != SQLITE_ROW)
         return std::nullopt;
-    return Assignee{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                    q.value(3).toString()};
+    return Assignee{q.text(0), q.text(1), q.text(2), q.text(3)};
 }
 
 QList<Assignee> CaseRepository::assignees(const QStringList &types, int limit) const
@@ -129,30 +130,27 @@ Outcome CaseRepository::report(const ReportInput &in, const Actor &actor, qint64
         const WorkflowConfig &cfg = m_workflow.config();
         const double dLat = cfg.recurrenceRadiusMetres / 110574.0;
         const double dLon = cfg.recurrenceRadiusMetres / (111320.0 * std::cos(in.lat * M_PI / 180));
-        QSqlQuery q(m_db->sql());
-        q.prepare(QStringLiteral(
-            "SELECT id, lon, lat, party, stage FROM cases WHERE category = ? AND reported_at >= ? "
-            "AND ((lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?) OR (party IS NOT NULL AND party "
-            "!= '' AND party = ?)) ORDER BY reported_at DESC LIMIT 20"));
-        q.addBindValue(in.category);
-        q.addBindValue(now - qint64(cfg.recurrenceWindowDays) * 86400000);
-        q.addBindValue(in.lat - dLat);
-        q.addBindValue(in.lat + dLat);
-        q.addBindValue(in.lon - dLon);
-        q.addBindValue(in.lon + dLon);
-        q.addBindValue(in.party.trimmed());
-        if (q.exec()) {
-            while (q.next()) {
-                const bool samePlace =
-                    metresBetween(in.lon, in.lat, q.value(1).toDouble(), q.value(2).toDouble()) <=
-                    cfg.recurrenceRadiusMetres;
-                const bool sameParty =
-                    !in.party.trimmed().isEmpty() && q.value(3).toString() == in.party.trimmed();
-                if (samePlace || sameParty) {
-                    cmd.linkedCase = q.value(0).toLongLong();
-                    cmd.entryStage = q.value(4).toInt();
-                    break;
-                }
+        SqliteStatement q(*m_statements,
+                          "SELECT id, lon, lat, party, stage FROM cases WHERE category = ? AND "
+                          "reported_at >= ? AND ((lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?) OR "
+                          "(party IS NOT NULL AND party != '' AND party = ?)) ORDER BY "
+                          "reported_at DESC LIMIT 20");
+        const QString party = in.party.trimmed();
+        q.bindText(1, in.category);
+        q.bind(2, now - qint64(cfg.recurrenceWindowDays) * 86400000);
+        q.bindDouble(3, in.lat - dLat);
+        q.bindDouble(4, in.lat + dLat);
+        q.bindDouble(5, in.lon - dLon);
+        q.bindDouble(6, in.lon + dLon);
+        q.bindText(7, party);
+        while (q.step() == SQLITE_ROW) {
+            const bool samePlace =
+                metresBetween(in.lon, in.lat, q.real(1), q.real(2)) <= cfg.recurrenceRadiusMetres;
+            const bool sameParty = !party.isEmpty() && q.text(3) == party;
+            if (samePlace || sameParty) {
+                cmd.linkedCase = q.integer(0);
+                cmd.entryStage = int(q.integer(4));
+                break;
             }
         }
     }
@@ -165,7 +163,7 @@ Outcome CaseRepository::report(const ReportInput &in, const Actor &actor, qint64
         return o;
     }
     Outcome o = commit(fresh, std::get<QList<NewEvent>>(d), actor, true, &in);
-    if (o.ok())
+    if (o.ok() && m_searchIndexing)
         (void)SearchIndex::catchUp(*m_db, 64); // best effort: unindexed rows are still found
     return o;
 }
@@ -203,127 +201,150 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
     Transaction tx(*m_db);
     if (!tx.isActive())
         return failed(tr("The local cache is busy or read-only."));
-    QSqlQuery q(m_db->sql());
     QByteArray prev = genesisHash();
     if (isNew) {
-        q.prepare(QStringLiteral(
+        SqliteStatement q(
+            *m_statements,
             "INSERT INTO cases (id, category, state, stage, priority, source, street_id, "
             "community_id, grid_code, address, description, party, lon, lat, reported_at, "
             "updated_at) SELECT ?, ?, 'reported', 0, ?, ?, cm.street_id, cm.id, g.code, "
             "coalesce(nullif(?, ''), st.name_zh || cm.name_zh || '网格' || substr(g.code, 19), "
-            "printf('%.6f, %.6f', ?, ?)), ?, ?, ?, ?, ?, ? FROM (SELECT 1) LEFT JOIN grids g ON ? "
-            "BETWEEN g.min_lon AND g.max_lon AND ? BETWEEN g.min_lat AND g.max_lat LEFT JOIN "
-            "communities cm ON cm.id = g.community_id LEFT JOIN streets st ON st.id = "
-            "cm.street_id LIMIT 1"));
+            "printf('%.6f, %.6f', ?, ?)), ?, ?, ?, ?, ?, ? FROM (SELECT 1) LEFT JOIN grids g ON "
+            // The first grid (by id) containing the point, with candidates from the R*Tree.
+            "g.id = (SELECT b.id FROM grids_bbox b JOIN grids x ON x.id = b.id WHERE b.min_lon <= "
+            "?14 AND b.max_lon >= ?14 AND b.min_lat <= ?15 AND b.max_lat >= ?15 AND ?14 BETWEEN "
+            "x.min_lon AND x.max_lon AND ?15 BETWEEN x.min_lat AND x.max_lat ORDER BY b.id LIMIT "
+            "1) LEFT JOIN communities cm ON cm.id = g.community_id LEFT JOIN streets st ON st.id "
+            "= cm.street_id");
+        if (!q.ok())
+            return failed(tr("Cannot file the case: %1").arg(q.error()));
         const qint64 at = events.first().at;
-        QVariant id;
+        CaseId id = 0;
         if (m_nextCaseId) {
             id = m_nextCaseId;
             m_nextCaseId = 0;
         } else if (m_provisional) {
-            QSqlQuery low(m_db->sql());
-            if (!low.exec(QStringLiteral("SELECT min(0, coalesce(min(id), 0)) - 1 FROM cases")) ||
-                !low.next())
-                return failed(tr("Cannot file the case: %1").arg(low.lastError().text()));
-            id = low.value(0).toLongLong();
+            SqliteStatement low(*m_statements,
+                                "SELECT min(0, coalesce(min(id), 0)) - 1 FROM cases");
+            if (low.step() != SQLITE_ROW)
+                return failed(tr("Cannot file the case: %1").arg(low.error()));
+            id = low.integer(0);
         }
-        q.addBindValue(id);
-        q.addBindValue(in->category);
-        q.addBindValue(s.priority);
-        q.addBindValue(in->source);
-        q.addBindValue(in->address.trimmed());
-        q.addBindValue(in->lon);
-        q.addBindValue(in->lat);
-        q.addBindValue(in->description.trimmed());
-        q.addBindValue(in->party.trimmed().isEmpty() ? QVariant() : QVariant(in->party.trimmed()));
-        q.addBindValue(in->lon);
-        q.addBindValue(in->lat);
-        q.addBindValue(at);
-        q.addBindValue(at);
-        q.addBindValue(in->lon);
-        q.addBindValue(in->lat);
-        if (!q.exec())
-            return failed(tr("Cannot file the case: %1").arg(q.lastError().text()));
-        s.id = id.isValid() ? id.toLongLong() : q.lastInsertId().toLongLong();
+        if (id)
+            q.bind(1, id);
+        else
+            q.bindNull(1);
+        q.bindText(2, in->category);
+        q.bind(3, s.priority);
+        q.bindText(4, in->source);
+        q.bindText(5, in->address.trimmed());
+        q.bindDouble(6, in->lon);
+        q.bindDouble(7, in->lat);
+        q.bindText(8, in->description.trimmed());
+        if (const QString party = in->party.trimmed(); party.isEmpty())
+            q.bindNull(9);
+        else
+            q.bindText(9, party);
+        q.bindDouble(10, in->lon);
+        q.bindDouble(11, in->lat);
+        q.bind(12, at);
+        q.bind(13, at);
+        q.bindDouble(14, in->lon);
+        q.bindDouble(15, in->lat);
+        if (!q.run())
+            return failed(tr("Cannot file the case: %1").arg(q.error()));
+        s.id = id ? id : sqlite3_last_insert_rowid(m_db->handle());
     } else {
-        q.prepare(QStringLiteral("SELECT chain_head FROM cases WHERE id = ?"));
-        q.addBindValue(s.id);
-        if (!q.exec() || !q.next())
+        SqliteStatement q(*m_statements, "SELECT chain_head FROM cases WHERE id = ?");
+        q.bind(1, s.id);
+        if (q.step() != SQLITE_ROW)
             return failed(tr("There is no case %1.").arg(s.id));
-        prev = q.value(0).toByteArray();
+        prev = q.blob(0);
     }
-    QSqlQuery ins(m_db->sql());
-    ins.prepare(QStringLiteral(
-        "INSERT INTO case_events (case_id, seq, kind, actor, role, at, "
-        "device, payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    SqliteStatement ins(*m_statements,
+                        "INSERT INTO case_events (case_id, seq, kind, actor, role, at, device, "
+                        "payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!ins.ok())
+        return failed(tr("Cannot record the event: %1").arg(ins.error()));
+    const QByteArray role = Names::key(actor.role).toUtf8();
+    const QByteArray actorId = actor.id.toUtf8();
+    const QByteArray device = actor.device.toUtf8();
     for (const NewEvent &e : events) {
         const int seq = s.seq + 1;
-        const QByteArray role = Names::key(actor.role).toUtf8();
-        ins.addBindValue(s.id);
-        ins.addBindValue(seq);
-        ins.addBindValue(e.kind);
-        ins.addBindValue(actor.id);
-        ins.addBindValue(QString::fromUtf8(role));
-        ins.addBindValue(e.at);
-        ins.addBindValue(actor.device);
-        ins.addBindValue(QString::fromUtf8(e.payload));
-        ins.addBindValue(prev);
-        ins.addBindValue(m_provisional ? 1 : 0);
-        if (!ins.exec())
-            return failed(tr("Cannot record the event: %1").arg(ins.lastError().text()));
-        prev = eventHash({s.id, seq, e.kind.toUtf8(), actor.id.toUtf8(), role, e.at,
-                          actor.device.toUtf8(), e.payload, prev});
+        const QByteArray kind = e.kind.toUtf8();
+        ins.reset();
+        ins.bind(1, s.id);
+        ins.bind(2, seq);
+        ins.bindUtf8(3, kind);
+        ins.bindUtf8(4, actorId);
+        ins.bindUtf8(5, role);
+        ins.bind(6, e.at);
+        ins.bindUtf8(7, device);
+        ins.bindUtf8(8, e.payload.isNull() ? QByteArray("") : e.payload);
+        ins.bindBlob(9, prev);
+        ins.bind(10, m_provisional ? 1 : 0);
+        if (!ins.run())
+            return failed(tr("Cannot record the event: %1").arg(ins.error()));
+        prev = eventHash({s.id, seq, kind, actorId, role, e.at, device, e.payload, prev});
         Workflow::fold(s, e.kind, e.payload, actor.id, e.at);
     }
-    QSqlQuery up(m_db->sql());
-    up.prepare(QStringLiteral(
-        "UPDATE cases SET state = ?, stage = ?, deadline_at = ?, closed_at = ?, "
-        "unit_id = (SELECT id FROM units WHERE code = ?), "
-        "assignee_id = (SELECT id FROM units WHERE code = ?), assignee_code = ?, handler = ?, "
-        "version = ?, updated_at = ?, chain_head = ?, pending = ?, pending_by = ?, "
-        "pending_at = ?, pending_to_stage = ?, linked_case = ? WHERE id = ?"));
-    const auto nullIfEmpty = [](const QString &v) {
-        return v.isEmpty() ? QVariant() : QVariant(v);
+    SqliteStatement up(*m_statements,
+                       "UPDATE cases SET state = ?, stage = ?, deadline_at = ?, closed_at = ?, "
+                       "unit_id = (SELECT id FROM units WHERE code = ?), "
+                       "assignee_id = (SELECT id FROM units WHERE code = ?), assignee_code = ?, "
+                       "handler = ?, version = ?, updated_at = ?, chain_head = ?, pending = ?, "
+                       "pending_by = ?, pending_at = ?, pending_to_stage = ?, linked_case = ? "
+                       "WHERE id = ?");
+    const auto textOrNull = [&up](int i, const QString &v) {
+        if (v.isEmpty())
+            up.bindNull(i);
+        else
+            up.bindText(i, v);
     };
-    const auto nullIfZero = [](qint64 v) {
-        return v ? QVariant(v) : QVariant();
+    const auto intOrNull = [&up](int i, qint64 v) {
+        if (v)
+            up.bind(i, v);
+        else
+            up.bindNull(i);
     };
-    up.addBindValue(Names::key(s.state));
-    up.addBindValue(int(s.stage));
-    up.addBindValue(nullIfZero(s.deadlineAt));
-    up.addBindValue(nullIfZero(s.closedAt));
-    up.addBindValue(nullIfEmpty(s.assigneeUnit.isEmpty() ? s.assignee : s.assigneeUnit));
-    up.addBindValue(nullIfEmpty(s.assignee));
-    up.addBindValue(nullIfEmpty(s.assignee));
-    up.addBindValue(nullIfEmpty(s.handler));
-    up.addBindValue(s.seq);
-    up.addBindValue(s.updatedAt);
-    up.addBindValue(prev);
+    up.bindText(1, Names::key(s.state));
+    up.bind(2, int(s.stage));
+    intOrNull(3, s.deadlineAt);
+    intOrNull(4, s.closedAt);
+    textOrNull(5, s.assigneeUnit.isEmpty() ? s.assignee : s.assigneeUnit);
+    textOrNull(6, s.assignee);
+    textOrNull(7, s.assignee);
+    textOrNull(8, s.handler);
+    up.bind(9, s.seq);
+    up.bind(10, s.updatedAt);
+    up.bindBlob(11, prev);
     if (s.escalation) {
-        up.addBindValue(QStringLiteral("escalation"));
-        up.addBindValue(s.escalation->requester);
-        up.addBindValue(s.escalation->at);
-        up.addBindValue(s.escalation->toStage);
+        up.bindText(12, QStringLiteral("escalation"));
+        up.bindText(13, s.escalation->requester);
+        up.bind(14, s.escalation->at);
+        up.bind(15, s.escalation->toStage);
     } else if (s.extension) {
-        up.addBindValue(QStringLiteral("extension"));
-        up.addBindValue(s.extension->requester);
-        up.addBindValue(s.extension->at);
-        up.addBindValue(QVariant());
+        up.bindText(12, QStringLiteral("extension"));
+        up.bindText(13, s.extension->requester);
+        up.bind(14, s.extension->at);
+        up.bindNull(15);
     } else {
-        for (int i = 0; i < 4; ++i)
-            up.addBindValue(QVariant());
+        for (int i = 12; i <= 15; ++i)
+            up.bindNull(i);
     }
-    up.addBindValue(nullIfZero(s.linkedCase));
-    up.addBindValue(s.id);
-    if (!up.exec())
-        return failed(tr("Cannot update case %1: %2").arg(s.id).arg(up.lastError().text()));
-    QSqlQuery att(m_db->sql());
-    att.prepare(
-        QStringLiteral("UPDATE attachments SET case_id = ? WHERE sha256 = ? AND case_id IS NULL"));
-    for (const QString &sha : s.evidence) {
-        att.addBindValue(s.id);
-        att.addBindValue(sha);
-        att.exec();
+    intOrNull(16, s.linkedCase);
+    up.bind(17, s.id);
+    if (!up.run())
+        return failed(tr("Cannot update case %1: %2").arg(s.id).arg(up.error()));
+    if (!s.evidence.isEmpty()) {
+        SqliteStatement att(*m_statements, "UPDATE attachments SET case_id = ? WHERE sha256 = ? "
+                                           "AND case_id IS NULL");
+        for (const QString &sha : s.evidence) {
+            att.reset();
+            att.bind(1, s.id);
+            att.bindText(2, sha);
+            att.run();
+        }
     }
     if (Status st = tx.commit(); !st)
         return failed(st.error());

@@ -11,6 +11,7 @@
 namespace cityops {
 
 class Database;
+class StatementCache;
 
 /** What an operator types in for a new case. */
 struct ReportInput
@@ -61,6 +62,7 @@ class CaseRepository
     Q_DECLARE_TR_FUNCTIONS(CaseRepository)
 public:
     CaseRepository(std::shared_ptr<Database> db, const Workflow &workflow);
+    ~CaseRepository();
 
     /** The actor for a user account (role and unit from `users`). */
     Result<Actor> actorFor(const QString &username, const QString &device) const;
@@ -80,6 +82,11 @@ public:
     void setProvisional(bool on) { m_provisional = on; }
     /** Files the next report under this id (replaying an offline report); 0 = automatic. */
     void setNextCaseId(CaseId id) { m_nextCaseId = id; }
+    /**
+     * Whether report() indexes new cases for full-text search (on by default). The platform turns
+     * it off: nothing searches its store, and consoles index the cases they receive themselves.
+     */
+    void setSearchIndexing(bool on) { m_searchIndexing = on; }
 
 private:
     Outcome commit(CaseSnapshot before, const QList<NewEvent> &events, const Actor &actor,
@@ -88,7 +95,10 @@ private:
     std::shared_ptr<Database> m_db;
     const Workflow &m_workflow;
     bool m_provisional = false;
+    bool m_searchIndexing = true;
     CaseId m_nextCaseId = 0;
+    /** Statements of report() and apply(), parsed once (after m_db: closed before it). */
+    std::unique_ptr<StatementCache> m_statements;
 };
 
 } // namespace cityops

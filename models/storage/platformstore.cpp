@@ -110,6 +110,12 @@ constexpr const char *kAccountColumns =
 
 } // namespace
 
+PlatformStore::PlatformStore(std::shared_ptr<Database> db)
+    : m_db(std::move(db)), m_statements(std::make_unique<StatementCache>(m_db->handle()))
+{}
+
+PlatformStore::~PlatformStore() = default;
+
 QString PlatformStore::pathInDir(const QString &dataDir)
 {
     return QDir(dataDir).filePath(QLatin1String(kFileName));
@@ -142,7 +148,12 @@ Result<std::unique_ptr<PlatformStore>> PlatformStore::open(const QString &dataDi
     if (!db)
         return Error{db.error()};
     std::unique_ptr<PlatformStore> self(new PlatformStore(*db));
+    // Statement journals and savepoints (one per batch and per command) keep the pages they may
+    // roll back in a sub-journal; on disk that is a temporary file written page by page, in memory
+    // it costs a copy. It holds at most one batch's pages and is never part of durability (the
+    // WAL is). The platform's queries sort nothing unbounded, so memory temp tables stay small.
     if (Status s = self->m_db->exec(
+            "PRAGMA temp_store = MEMORY;"
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('store_kind', 'platform')");
         !s)
         return Error{tr("Cannot prepare %1: %2").arg(path, s.error())};
@@ -204,13 +215,23 @@ Status PlatformStore::migrate()
 
 std::optional<Account> PlatformStore::account(const QString &username) const
 {
-    QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral("SELECT %1 FROM accounts WHERE username = ?")
-                  .arg(QLatin1String(kAccountColumns)));
-    q.addBindValue(username);
-    if (!q.exec() || !q.next())
+    static const QByteArray query =
+        sql("SELECT ", kAccountColumns) + " FROM accounts WHERE username = ?";
+    SqliteStatement st(*m_statements, query.constData());
+    st.bindText(1, username);
+    if (st.step() != SQLITE_ROW)
         return std::nullopt;
-    return accountFrom(q);
+    Account a;
+    a.username = st.text(0);
+    a.role = Names::role(st.text(1)).value_or(Role::Auditor);
+    a.displayName = st.text(2);
+    a.person = st.text(3);
+    a.salt = st.blob(4);
+    a.hash = st.blob(5);
+    a.iterations = int(st.integer(6));
+    a.demoPassword = st.integer(7) != 0;
+    a.disabled = st.integer(8) != 0;
+    return a;
 }
 
 QList<Account> PlatformStore::accounts() const
@@ -343,14 +364,13 @@ Status PlatformStore::addSession(const QByteArray &tokenHash, const QString &use
 
 std::optional<QString> PlatformStore::sessionUser(const QByteArray &tokenHash, qint64 now) const
 {
-    QSqlQuery q(m_db->sql());
-    q.prepare(
-        QStringLiteral("SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?"));
-    q.addBindValue(tokenHash);
-    q.addBindValue(now);
-    if (!q.exec() || !q.next())
+    SqliteStatement st(*m_statements,
+                       "SELECT username FROM sessions WHERE token_hash = ? AND expires_at > ?");
+    st.bindBlob(1, tokenHash);
+    st.bind(2, now);
+    if (st.step() != SQLITE_ROW)
         return std::nullopt;
-    return q.value(0).toString();
+    return st.text(0);
 }
 
 Status PlatformStore::removeSession(const QByteArray &tokenHash)
@@ -428,49 +448,59 @@ Status PlatformStore::clearLoginFailures(const QString &username)
 
 std::optional<AppliedCommand> PlatformStore::appliedCommand(const QString &id) const
 {
-    QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral(
-        "SELECT id, username, device, action, case_id, status, reason, code, version, "
-        "base_version, client_at, at FROM applied_commands WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    SqliteStatement st(*m_statements,
+                       "SELECT id, username, device, action, case_id, status, reason, code, "
+                       "version, base_version, client_at, at FROM applied_commands WHERE id = ?");
+    st.bindText(1, id);
+    if (st.step() != SQLITE_ROW)
         return std::nullopt;
     AppliedCommand c;
-    c.id = q.value(0).toString();
-    c.username = q.value(1).toString();
-    c.device = q.value(2).toString();
-    c.action = q.value(3).toString();
-    c.caseId = q.value(4).toLongLong();
-    c.applied = q.value(5).toString() == QLatin1String("applied");
-    c.reason = q.value(6).toString();
-    c.code = q.value(7).toString();
-    c.version = q.value(8).toInt();
-    c.baseVersion = q.value(9).toInt();
-    c.clientAt = q.value(10).toLongLong();
-    c.at = q.value(11).toLongLong();
+    c.id = st.text(0);
+    c.username = st.text(1);
+    c.device = st.text(2);
+    c.action = st.text(3);
+    c.caseId = st.integer(4);
+    c.applied = st.text(5) == QLatin1String("applied");
+    c.reason = st.text(6);
+    c.code = st.text(7);
+    c.version = int(st.integer(8));
+    c.baseVersion = int(st.integer(9));
+    c.clientAt = st.integer(10);
+    c.at = st.integer(11);
     return c;
 }
 
 Status PlatformStore::recordCommand(const AppliedCommand &c)
 {
-    QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral(
-        "INSERT INTO applied_commands (id, username, device, action, case_id, status, reason, "
-        "code, version, base_version, client_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(c.id);
-    q.addBindValue(c.username);
-    q.addBindValue(c.device);
-    q.addBindValue(c.action);
-    q.addBindValue(c.caseId ? QVariant(c.caseId) : QVariant());
-    q.addBindValue(c.applied ? QStringLiteral("applied") : QStringLiteral("rejected"));
-    q.addBindValue(c.reason.isEmpty() ? QVariant() : QVariant(c.reason));
-    q.addBindValue(c.code.isEmpty() ? QVariant() : QVariant(c.code));
-    q.addBindValue(c.version);
-    q.addBindValue(c.baseVersion);
-    q.addBindValue(c.clientAt);
-    q.addBindValue(c.at);
-    if (!q.exec())
-        return Error{q.lastError().text()};
+    SqliteStatement st(*m_statements,
+                       "INSERT INTO applied_commands (id, username, device, action, case_id, "
+                       "status, reason, code, version, base_version, client_at, at) VALUES (?, ?, "
+                       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st.ok())
+        return Error{st.error()};
+    const auto textOrNull = [&](int i, const QString &v) {
+        if (v.isEmpty())
+            st.bindNull(i);
+        else
+            st.bindText(i, v);
+    };
+    st.bindText(1, c.id);
+    st.bindText(2, c.username);
+    st.bindText(3, c.device);
+    st.bindText(4, c.action);
+    if (c.caseId)
+        st.bind(5, c.caseId);
+    else
+        st.bindNull(5);
+    st.bindUtf8(6, c.applied ? QByteArrayLiteral("applied") : QByteArrayLiteral("rejected"));
+    textOrNull(7, c.reason);
+    textOrNull(8, c.code);
+    st.bind(9, c.version);
+    st.bind(10, c.baseVersion);
+    st.bind(11, c.clientAt);
+    st.bind(12, c.at);
+    if (!st.run())
+        return Error{st.error()};
     return Ok{};
 }
 
@@ -480,7 +510,7 @@ Result<qint64> PlatformStore::appendChange(CaseId id, int prevVersion, qint64 at
     const auto row = caseRow(id);
     if (!row)
         return Error{tr("There is no case %1.").arg(id)};
-    SqliteStatement st(m_db->handle(),
+    SqliteStatement st(*m_statements,
                        "INSERT INTO changes (case_id, prev_version, version, at, row, command_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)");
     if (!st.ok())
@@ -498,13 +528,14 @@ Result<qint64> PlatformStore::appendChange(CaseId id, int prevVersion, qint64 at
 
 qint64 PlatformStore::lastChangeSeq() const
 {
-    SqliteStatement st(m_db->handle(), "SELECT coalesce(max(seq), 0) FROM changes");
+    SqliteStatement st(*m_statements, "SELECT coalesce(max(seq), 0) FROM changes");
     return st.step() == SQLITE_ROW ? st.integer(0) : 0;
 }
 
 std::optional<sync::CaseRow> PlatformStore::caseRow(CaseId id) const
 {
-    SqliteStatement st(m_db->handle(), sql("SELECT ", kRowColumns) + " FROM cases WHERE id = ?");
+    static const QByteArray query = sql("SELECT ", kRowColumns) + " FROM cases WHERE id = ?";
+    SqliteStatement st(*m_statements, query.constData());
     st.bind(1, id);
     if (st.step() != SQLITE_ROW)
         return std::nullopt;
@@ -513,7 +544,7 @@ std::optional<sync::CaseRow> PlatformStore::caseRow(CaseId id) const
 
 int PlatformStore::caseVersion(CaseId id) const
 {
-    SqliteStatement st(m_db->handle(), "SELECT version FROM cases WHERE id = ?");
+    SqliteStatement st(*m_statements, "SELECT version FROM cases WHERE id = ?");
     st.bind(1, id);
     return st.step() == SQLITE_ROW ? int(st.integer(0)) : -1;
 }
@@ -524,11 +555,12 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
     page.cursor = since;
     // No transaction needed: the platform reads and writes on one thread, so nothing commits
     // between these statements.
-    SqliteStatement st(m_db->handle(), "SELECT seq, case_id, prev_version, version, at, row FROM "
-                                       "changes WHERE seq > ? ORDER BY seq LIMIT ?");
-    SqliteStatement ev(m_db->handle(), sql("SELECT ", kEventColumns) +
-                                           " FROM case_events WHERE case_id = ? AND seq > ? AND "
-                                           "seq <= ? ORDER BY seq");
+    static const QByteArray events = sql("SELECT ", kEventColumns) +
+                                     " FROM case_events WHERE case_id = ? AND seq > ? AND "
+                                     "seq <= ? ORDER BY seq";
+    SqliteStatement st(*m_statements, "SELECT seq, case_id, prev_version, version, at, row FROM "
+                                      "changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    SqliteStatement ev(*m_statements, events.constData());
     if (!st.ok() || !ev.ok())
         return Error{st.ok() ? ev.error() : st.error()};
     st.bind(1, since);

@@ -15,6 +15,7 @@
 namespace cityops {
 
 class Database;
+class StatementCache;
 
 /** A sign-in account of the platform. */
 struct Account
@@ -91,6 +92,7 @@ public:
      * generated for the platform).
      */
     static Result<std::unique_ptr<PlatformStore>> open(const QString &dataDir, bool adopt = false);
+    ~PlatformStore();
 
     Database &database() const { return *m_db; }
     const std::shared_ptr<Database> &databasePtr() const { return m_db; }
@@ -140,10 +142,12 @@ public:
     std::optional<QString> attachmentMime(const QString &sha256) const;
 
 private:
-    explicit PlatformStore(std::shared_ptr<Database> db) : m_db(std::move(db)) {}
+    explicit PlatformStore(std::shared_ptr<Database> db);
     Status migrate();
 
     std::shared_ptr<Database> m_db;
+    /** The command path's statements, parsed once (after m_db: closed before it). */
+    std::unique_ptr<StatementCache> m_statements;
 };
 
 } // namespace cityops

@@ -54,7 +54,9 @@ qint64 SearchIndex::backlog(Database &db)
 Result<qint64> SearchIndex::catchUp(Database &db, qint64 maxRows,
                                     const std::function<bool(qint64, qint64)> &progress)
 {
-    const qint64 total = std::min(maxRows, backlog(db));
+    // Counting the backlog reads every unindexed row, so it is done only for a progress report;
+    // otherwise the chunks below simply stop when no row is left.
+    const qint64 total = progress ? std::min(maxRows, backlog(db)) : maxRows;
     qint64 done = 0;
     constexpr int kChunk = 5000;
     while (done < total) {

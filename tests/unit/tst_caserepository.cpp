@@ -54,6 +54,19 @@ class TestCaseRepository : public QObject
             qFatal("%s", qPrintable(o.message()));
         return o.snapshot.id;
     }
+    /** A report in a category without recurrence, so it links to nothing. */
+    qint64 reportAt(double lon, double lat)
+    {
+        ReportInput in;
+        in.category = QStringLiteral("E0304");
+        in.lon = lon;
+        in.lat = lat;
+        in.description = QStringLiteral("道路遗撒");
+        const Outcome o = m_repo->report(in, as("operator1"), m_now);
+        if (!o.ok())
+            qFatal("%s", qPrintable(o.message()));
+        return o.snapshot.id;
+    }
     Outcome run(qint64 id, Command c, const char *user, qint64 at = 0)
     {
         return m_repo->apply(id, c, as(user), at ? at : m_now);
@@ -158,6 +171,82 @@ private slots:
         // Outside the 30-day window: no link.
         const qint64 late = report(121.4402, 31.2402, {}, m_now + 40 * 86400000LL);
         QVERIFY(m_repo->snapshot(late)->linkedCase != first);
+    }
+
+    void reportsArePlacedOnTheFirstGridContainingThem_data()
+    {
+        QTest::addColumn<QString>("point"); // SQL giving lon, lat
+        QTest::addColumn<bool>("onGrid");
+        QTest::addRow("centre of a grid")
+            << QStringLiteral("SELECT (min_lon + max_lon) / 2, (min_lat + max_lat) / 2 FROM grids "
+                              "WHERE id = (SELECT max(id) / 2 FROM grids)")
+            << true;
+        QTest::addRow("corner shared with neighbours")
+            << QStringLiteral(
+                   "SELECT max_lon, max_lat FROM grids WHERE id = (SELECT max(id) / 3 FROM grids)")
+            << true;
+        QTest::addRow("first grid's corner")
+            << QStringLiteral("SELECT min_lon, min_lat FROM grids ORDER BY id LIMIT 1") << true;
+        QTest::addRow("outside the district") << QStringLiteral("SELECT 121.60, 31.10") << false;
+    }
+    void reportsArePlacedOnTheFirstGridContainingThem()
+    {
+        QFETCH(QString, point);
+        QFETCH(bool, onGrid);
+        QSqlQuery p(m_db->sql());
+        QVERIFY(p.exec(point) && p.next());
+        const double lon = p.value(0).toDouble(), lat = p.value(1).toDouble();
+        // The definition, by a scan of every grid; the store finds it through the R*Tree.
+        QSqlQuery scan(m_db->sql());
+        scan.prepare(QStringLiteral(
+            "SELECT g.code, g.community_id, cm.street_id FROM grids g JOIN communities cm ON "
+            "cm.id = g.community_id WHERE ? BETWEEN g.min_lon AND g.max_lon AND ? BETWEEN "
+            "g.min_lat AND g.max_lat ORDER BY g.id LIMIT 1"));
+        scan.addBindValue(lon);
+        scan.addBindValue(lat);
+        QVERIFY(scan.exec());
+        QCOMPARE(scan.next(), onGrid);
+        const qint64 id = reportAt(lon, lat);
+        QSqlQuery c(m_db->sql());
+        QVERIFY(c.exec(QStringLiteral("SELECT grid_code, community_id, street_id, address FROM "
+                                      "cases WHERE id = %1")
+                           .arg(id)));
+        QVERIFY(c.next());
+        if (onGrid) {
+            QCOMPARE(c.value(0).toString(), scan.value(0).toString());
+            QCOMPARE(c.value(1).toLongLong(), scan.value(1).toLongLong());
+            QCOMPARE(c.value(2).toLongLong(), scan.value(2).toLongLong());
+            QVERIFY(c.value(3).toString().endsWith(QStringLiteral("网格") +
+                                                   scan.value(0).toString().mid(18)));
+        } else {
+            QVERIFY(c.value(0).isNull());
+            QVERIFY(c.value(1).isNull());
+            QCOMPARE(c.value(3).toString(),
+                     QStringLiteral("%1, %2").arg(lon, 0, 'f', 6).arg(lat, 0, 'f', 6));
+        }
+    }
+
+    void gridsChangedLaterAreFound()
+    {
+        const auto gridOf = [&](qint64 id) {
+            QSqlQuery q(m_db->sql());
+            return q.exec(QStringLiteral("SELECT grid_code FROM cases WHERE id = %1").arg(id)) &&
+                           q.next()
+                       ? q.value(0).toString()
+                       : QStringLiteral("no case");
+        };
+        const QString code(20, QLatin1Char('9'));
+        QVERIFY(m_db->exec("INSERT INTO grids (id, community_id, code, geometry, min_lon, min_lat, "
+                           "max_lon, max_lat, area_m2) VALUES (90001, (SELECT min(id) FROM "
+                           "communities), '" +
+                           code.toLatin1() + "', '{}', 122.0, 30.0, 122.001, 30.001, 9000)"));
+        QCOMPARE(gridOf(reportAt(122.0005, 30.0005)), code);
+        QVERIFY(
+            m_db->exec("UPDATE grids SET min_lon = 122.01, max_lon = 122.011 WHERE id = 90001"));
+        QVERIFY(gridOf(reportAt(122.0005, 30.0005)).isNull());
+        QCOMPARE(gridOf(reportAt(122.0105, 30.0005)), code);
+        QVERIFY(m_db->exec("DELETE FROM grids WHERE id = 90001"));
+        QVERIFY(gridOf(reportAt(122.0105, 30.0005)).isNull());
     }
 
     void recurrenceRulesComeFromTheDataDirectory()

@@ -14,8 +14,11 @@ class TestStorage : public QObject
     Q_OBJECT
 
     /** One schema object each migration introduces. */
-    inline static const QMap<int, const char *> kIntroduced{
-        {1, "case_events"}, {2, "cases_reported"}, {3, "cases_pending"}, {4, "queue_counts"}};
+    inline static const QMap<int, const char *> kIntroduced{{1, "case_events"},
+                                                            {2, "cases_reported"},
+                                                            {3, "cases_pending"},
+                                                            {4, "queue_counts"},
+                                                            {7, "grids_bbox"}};
 
     static int count(Database &db, const QString &sql)
     {
