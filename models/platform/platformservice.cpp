@@ -95,6 +95,9 @@ PlatformService::~PlatformService()
     for (auto &[id, w] : m_waiters)
         w.reply(errorResponse(503, QStringLiteral("shutting-down"),
                               tr("The platform is shutting down.")));
+    for (const QueuedBatch &b : std::as_const(m_queued))
+        b.reply(errorResponse(503, QStringLiteral("shutting-down"),
+                              tr("The platform is shutting down.")));
 }
 
 Result<std::unique_ptr<PlatformService>> PlatformService::open(const Options &options)
@@ -111,6 +114,7 @@ Result<std::unique_ptr<PlatformService>> PlatformService::open(const Options &op
         std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
     self->m_repository =
         std::make_unique<CaseRepository>(self->m_store->databasePtr(), *self->m_workflow);
+    self->m_repository->setSearchIndexing(false);
     self->m_evidence =
         std::make_unique<EvidenceStore>(self->m_store->databasePtr(), options.dataDir);
     self->m_open311 = std::make_unique<Open311>(*self);
@@ -387,31 +391,75 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
     auto batch = sync::decodeCommands(request.body);
     if (!batch)
         return reply(errorResponse(400, QStringLiteral("invalid"), batch.error()));
-    // The batch commits once (one fsync); each command is a savepoint with its own record, so a
-    // command is applied whole or not at all, and a failing store applies none of the batch.
+    // Batches that arrive while this turn of the event loop reads the sockets are decided
+    // together on the next turn.
+    if (m_queued.isEmpty())
+        QMetaObject::invokeMethod(this, &PlatformService::decideQueued, Qt::QueuedConnection);
+    m_queued.append({*user, std::move(batch).value(), reply});
+}
+
+void PlatformService::decideQueued()
+{
+    const QList<QueuedBatch> group = std::exchange(m_queued, {});
+    if (group.isEmpty())
+        return;
+    // One commit (one fsync) for the group; each batch is a savepoint inside it and each command a
+    // savepoint with its own record inside that, so a command is applied whole or not at all and
+    // a batch whose store fails applies none of its commands. Answers go out only after the
+    // commit: what is reported applied is on disk.
     Transaction tx(m_store->database());
-    if (!tx.isActive())
-        return reply(errorResponse(503, QStringLiteral("busy"),
-                                   tr("The platform's store is busy; send the batch again.")));
-    QList<sync::CommandResult> results;
-    results.reserve(batch->size());
-    bool failed = false, applied = false;
-    for (const sync::ClientCommand &c : std::as_const(*batch)) {
-        sync::CommandResult r = execute(c, *user, &failed);
-        if (failed)
-            break;
-        applied = applied || r.status == CommandStatus::Applied;
-        results.append(std::move(r));
+    if (!tx.isActive()) {
+        for (const QueuedBatch &b : group)
+            b.reply(errorResponse(503, QStringLiteral("busy"),
+                                  tr("The platform's store is busy; send the batch again.")));
+        return;
     }
-    Status committed = failed ? Status(Error{tr("a command could not be stored")}) : tx.commit();
-    if (!committed) {
-        tx.rollback();
-        return reply(errorResponse(
-            503, QStringLiteral("storage"),
-            tr("Nothing of the batch was applied (%1); send it again.").arg(committed.error())));
+    struct Decided
+    {
+        QList<sync::CommandResult> results;
+        bool failed = false;
+    };
+    QList<Decided> decided;
+    decided.reserve(group.size());
+    bool applied = false, storeFailed = false;
+    for (const QueuedBatch &b : group) {
+        Decided d;
+        if (storeFailed) {
+            // After a store failure the transaction may be gone; the rest is not tried.
+            d.failed = true;
+            decided.append(std::move(d));
+            continue;
+        }
+        d.results.reserve(b.commands.size());
+        Transaction batchTx(m_store->database());
+        bool batchApplied = false;
+        d.failed = !batchTx.isActive();
+        for (const sync::ClientCommand &c : b.commands) {
+            if (d.failed)
+                break;
+            sync::CommandResult r = execute(c, b.user, &d.failed);
+            batchApplied = batchApplied || r.status == CommandStatus::Applied;
+            d.results.append(std::move(r));
+        }
+        if (!d.failed)
+            d.failed = !batchTx.commit();
+        storeFailed = d.failed;
+        applied = applied || (batchApplied && !d.failed);
+        decided.append(std::move(d));
     }
-    reply(HttpResponse::json(200, sync::encodeResults(results)));
-    if (applied) {
+    const Status committed = tx.commit();
+    for (qsizetype i = 0; i < group.size(); ++i) {
+        const Status s = !committed             ? committed
+                         : decided.at(i).failed ? Status(Error{tr("a command could not be stored")})
+                                                : Status(Ok{});
+        if (!s)
+            group.at(i).reply(errorResponse(
+                503, QStringLiteral("storage"),
+                tr("Nothing of the batch was applied (%1); send it again.").arg(s.error())));
+        else
+            group.at(i).reply(HttpResponse::json(200, sync::encodeResults(decided.at(i).results)));
+    }
+    if (committed && applied) {
         emit commandsApplied(m_store->lastChangeSeq());
         answerWaiters();
     }

@@ -31,9 +31,11 @@ class Open311;
  * stores attachments by content.
  *
  * Threading: everything runs on the thread of the event loop, which owns the one SQLite
- * connection, so requests are decided one after another in arrival order. Password hashing
- * (~0.1 s) runs on the global thread pool and continues on this thread; long-polls are parked
- * replies answered from commandsApplied() or their timer.
+ * connection, so requests are decided one after another in arrival order. Command batches that
+ * arrive together are decided together (group commit): each batch in its own savepoint, all in
+ * one transaction with one fsync, and every batch is answered only after that commit. Password
+ * hashing (~0.1 s) runs on the global thread pool and continues on this thread; long-polls are
+ * parked replies answered from commandsApplied() or their timer.
  */
 class PlatformService : public QObject
 {
@@ -79,6 +81,13 @@ private:
         int limit = 0;
         HttpReply reply;
     };
+    /** A decoded command batch waiting for the next group commit. */
+    struct QueuedBatch
+    {
+        Account user;
+        QList<sync::ClientCommand> commands;
+        HttpReply reply;
+    };
 
     explicit PlatformService(const Options &options);
     void addRoutes();
@@ -93,6 +102,8 @@ private:
     void snapshot(const HttpRequest &request, HttpReply reply);
     void changes(const HttpRequest &request, HttpReply reply);
     void commands(const HttpRequest &request, HttpReply reply);
+    /** Decides every queued batch in one transaction, then answers them all. */
+    void decideQueued();
     void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
     void getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
 
@@ -117,6 +128,7 @@ private:
     QList<Route> m_routes;
     std::map<quint64, Waiter> m_waiters;
     quint64 m_nextWaiter = 1;
+    QList<QueuedBatch> m_queued;
 };
 
 /** {"error": {"code", "message"}} with a status. */

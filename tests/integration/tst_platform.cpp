@@ -677,6 +677,90 @@ private slots:
         QVERIFY(out.contains(QLatin1String("operator1\toperator")));
     }
 
+    void concurrentBatchesCommitTogether()
+    {
+        // A platform whose store refuses to record commands from one device: a store failure in
+        // the middle of a batch, while other batches arrive at the same time.
+        QTemporaryDir dir;
+        {
+            PlatformProcess seeding;
+            QVERIFY2(seeding.start(dir.path(), {QStringLiteral("--seed-demo"),
+                                                QStringLiteral("--cases"), QStringLiteral("20")}),
+                     seeding.output().constData());
+            QCOMPARE(seeding.stop(), 0);
+            auto db = Database::open(PlatformStore::pathInDir(dir.path()));
+            QVERIFY2(db, qPrintable(why(db)));
+            const Status trigger = (*db)->exec(
+                "CREATE TRIGGER refuse_device BEFORE INSERT ON applied_commands WHEN NEW.device = "
+                "'failing-console' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+            QVERIFY2(trigger, qPrintable(why(trigger)));
+        }
+        PlatformProcess platform;
+        QVERIFY2(platform.start(dir.path()), platform.output().constData());
+        std::vector<std::unique_ptr<Client>> clients;
+        for (int i = 0; i < 4; ++i) {
+            clients.push_back(std::make_unique<Client>(platform.url()));
+            QCOMPARE(clients.back()->login(QStringLiteral("operator1")).status, 200);
+        }
+        const auto cases = [&]() -> qint64 {
+            Database::Options ro;
+            ro.readOnly = true;
+            auto db = Database::open(platform.databasePath(), ro);
+            QSqlQuery q(db ? (*db)->sql() : QSqlDatabase());
+            return db && q.exec(QStringLiteral("SELECT count(*) FROM cases")) && q.next()
+                       ? q.value(0).toLongLong()
+                       : -1;
+        };
+        const qint64 before = cases();
+        QVERIFY(before > 0);
+        const auto a1 = report(QStringLiteral("E0304"), QStringLiteral("并发 a1"));
+        const auto a2 = report(QStringLiteral("E0304"), QStringLiteral("并发 a2"));
+        const auto b1 = report(QStringLiteral("E0304"), QStringLiteral("并发 b1"));
+        auto b2 = report(QStringLiteral("E0304"), QStringLiteral("并发 b2"));
+        b2.device = QStringLiteral("failing-console");
+        const auto c1 = report(QStringLiteral("E0304"), QStringLiteral("并发 c1"));
+        // All sent before any answer is read, so the platform may decide them in one commit.
+        const QList<QList<sync::ClientCommand>> batches{{a1, a2}, {b1, b2}, {a1}, {c1}};
+        QList<QNetworkReply *> sent;
+        for (qsizetype i = 0; i < batches.size(); ++i)
+            sent << clients[size_t(i)]->send("POST", QStringLiteral("/api/v1/commands"),
+                                             sync::encodeCommands(batches[i]));
+        QList<Answer> answers;
+        for (QNetworkReply *r : sent)
+            answers << Client::wait(r);
+
+        // The failing batch: 503 and none of it applied, not even its first command.
+        QCOMPARE(answers[1].status, 503);
+        QCOMPARE(answers[1].errorCode(), QStringLiteral("storage"));
+        // The others are decided as if alone; the same id in two batches is applied once.
+        QList<QList<sync::CommandResult>> results;
+        for (const qsizetype i : {0, 2, 3}) {
+            QCOMPARE(answers[i].status, 200);
+            auto r = sync::decodeResults(answers[i].body);
+            QVERIFY2(r, qPrintable(why(r)));
+            results << *r;
+        }
+        QCOMPARE(results[0].size(), 2);
+        QCOMPARE(results[0][1].status, CommandStatus::Applied);
+        QCOMPARE(results[2].size(), 1);
+        QCOMPARE(results[2][0].status, CommandStatus::Applied);
+        const sync::CommandResult &first = results[0][0], &again = results[1][0];
+        QVERIFY((first.status == CommandStatus::Applied) !=
+                (again.status == CommandStatus::Applied));
+        QVERIFY(first.status == CommandStatus::Duplicate ||
+                again.status == CommandStatus::Duplicate);
+        QCOMPARE(first.caseId, again.caseId);
+        QVERIFY(first.caseId > 0);
+        QCOMPARE(cases(), before + 3);
+
+        // b1 was not applied: sent again without the failing command it is applied now.
+        const QList<sync::CommandResult> resent = clients[1]->commands({b1});
+        QCOMPARE(resent.size(), 1);
+        QCOMPARE(resent[0].status, CommandStatus::Applied);
+        QCOMPARE(cases(), before + 4);
+        QCOMPARE(platform.stop(), 0);
+    }
+
     void cleanupTestCase()
     {
         QCOMPARE(m_platform.stop(), 0);
