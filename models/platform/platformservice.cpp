@@ -421,11 +421,12 @@ void PlatformService::decideQueued()
     };
     QList<Decided> decided;
     decided.reserve(group.size());
-    bool applied = false, storeFailed = false;
+    bool applied = false;
     for (const QueuedBatch &b : group) {
         Decided d;
-        if (storeFailed) {
-            // After a store failure the transaction may be gone; the rest is not tried.
+        if (!m_store->inTransaction()) {
+            // A store failure can end the transaction (SQLite rolls back on some errors): the
+            // rest is not tried, and the commit below fails for the whole group.
             d.failed = true;
             decided.append(std::move(d));
             continue;
@@ -443,7 +444,6 @@ void PlatformService::decideQueued()
         }
         if (!d.failed)
             d.failed = !batchTx.commit();
-        storeFailed = d.failed;
         applied = applied || (batchApplied && !d.failed);
         decided.append(std::move(d));
     }

@@ -116,6 +116,11 @@ PlatformStore::PlatformStore(std::shared_ptr<Database> db)
 
 PlatformStore::~PlatformStore() = default;
 
+bool PlatformStore::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db->handle()) == 0;
+}
+
 QString PlatformStore::pathInDir(const QString &dataDir)
 {
     return QDir(dataDir).filePath(QLatin1String(kFileName));

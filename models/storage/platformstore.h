@@ -95,6 +95,8 @@ public:
     ~PlatformStore();
 
     Database &database() const { return *m_db; }
+    /** Whether a transaction is open (SQLite ends one by itself on some errors, e.g. disk full). */
+    bool inTransaction() const;
     const std::shared_ptr<Database> &databasePtr() const { return m_db; }
 
     // Accounts
