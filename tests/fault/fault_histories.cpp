@@ -42,18 +42,6 @@ namespace {
 constexpr quint64 kDistrictSeed = 11;
 constexpr int kDistrictCases = 20;
 
-const QStringList kUsers{QStringLiteral("operator1"),   QStringLiteral("dispatcher1"),
-                         QStringLiteral("supervisor1"), QStringLiteral("field1"),
-                         QStringLiteral("enforcer1"),   QStringLiteral("supervisor1"),
-                         QStringLiteral("dispatcher1"), QStringLiteral("field1"),
-                         QStringLiteral("operator1"),   QStringLiteral("enforcer1")};
-
-void say(const QString &line)
-{
-    std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
-}
-
 /** A console of the pool: its engine (used synchronously, as the CLI does) and its cache. */
 struct Console
 {
@@ -139,32 +127,25 @@ int main(int argc, char **argv)
     const QString photo = writePhoto(tmp.path());
     Workload work;
     work.reportShare = 0.05;
-    std::vector<Console> pool(kUsers.size());
-    for (int i = 0; i < kUsers.size(); ++i) {
+    std::vector<Console> pool(kConsoleUsers.size());
+    for (int i = 0; i < kConsoleUsers.size(); ++i) {
         const QString dir = tmp.filePath(QStringLiteral("console%1").arg(i));
-        makeDemo(dir, 0, kDistrictSeed);
+        auto cache =
+            prepareConsole(dir, kConsoleUsers.at(i), url, kDistrictSeed, photo, &work.photoSha);
+        if (!cache) {
+            say(cache.error());
+            return 1;
+        }
         Console &c = pool.at(i);
-        c.engine = std::make_unique<SyncEngine>(dir, url);
-        const auto s = c.engine->login(kUsers.at(i), QStringLiteral("demo"));
-        auto cache = ClientCache::open(dir, kUsers.at(i));
-        if (!s || !cache) {
-            say(QStringLiteral("console %1: %2").arg(i).arg(!s ? s.error() : cache.error()));
-            return 1;
-        }
         c.cache = std::move(cache).value();
-        const auto sha = c.cache->evidence->import(photo, true);
-        if (!sha) {
-            say(sha.error());
-            return 1;
-        }
-        work.photoSha = *sha;
+        c.engine = std::make_unique<SyncEngine>(dir, url);
         if (const SyncReport r = c.engine->syncOnce(); !r.error.isEmpty()) {
             say(r.error);
             return 1;
         }
     }
     for (const QString &user : {QStringLiteral("field1"), QStringLiteral("enforcer1")})
-        work.assignees << pool.at(kUsers.indexOf(user)).cache->actor.person;
+        work.assignees << pool.at(kConsoleUsers.indexOf(user)).cache->actor.person;
     QList<ClientCache *> caches;
     for (const Console &c : pool)
         caches << c.cache.get();
@@ -217,7 +198,7 @@ int main(int argc, char **argv)
             act(reporter, {}, 1.0);
         syncConsole(reporter);
         QList<CaseId> cases = filedCases(platformDb, reports);
-        const int warmUp = int(rng.between(0, 10));
+        const int warmUp = int(rng.between(0, 14));
         for (int k = 0; k < warmUp && !cases.isEmpty(); ++k) {
             const int i = part.at(int(rng.below(part.size())));
             syncConsole(i);

@@ -39,23 +39,11 @@ constexpr quint64 kDistrictSeed = 11;
 constexpr int kDistrictCases = 200;
 constexpr int kConvergeLimitMs = 30000;
 
-const QStringList kUsers{QStringLiteral("operator1"),   QStringLiteral("dispatcher1"),
-                         QStringLiteral("supervisor1"), QStringLiteral("field1"),
-                         QStringLiteral("enforcer1"),   QStringLiteral("operator1"),
-                         QStringLiteral("dispatcher1"), QStringLiteral("supervisor1"),
-                         QStringLiteral("field1"),      QStringLiteral("enforcer1")};
-
 void pump(int ms)
 {
     QEventLoop loop;
     QTimer::singleShot(ms, &loop, &QEventLoop::quit);
     loop.exec();
-}
-
-void say(const QString &line)
-{
-    std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
 }
 
 /** A console: its sync engine on a worker thread and its cache on this one. */
@@ -135,30 +123,16 @@ int main(int argc, char **argv)
     const QString photo = writePhoto(tmp.path());
     std::vector<std::unique_ptr<Console>> consoles;
     Workload work;
-    for (int i = 0; i < kUsers.size(); ++i) {
+    for (int i = 0; i < kConsoleUsers.size(); ++i) {
         const QString dir = tmp.filePath(QStringLiteral("console%1").arg(i));
-        makeDemo(dir, 0, kDistrictSeed);
-        {
-            SyncEngine signIn(dir, url);
-            const auto s = signIn.login(kUsers.at(i), QStringLiteral("demo"));
-            if (!s) {
-                say(QStringLiteral("%1 cannot sign in: %2").arg(kUsers.at(i), s.error()));
-                return 1;
-            }
-        }
-        auto c = std::make_unique<Console>();
-        auto cache = ClientCache::open(dir, kUsers.at(i));
+        auto cache =
+            prepareConsole(dir, kConsoleUsers.at(i), url, kDistrictSeed, photo, &work.photoSha);
         if (!cache) {
             say(cache.error());
             return 1;
         }
+        auto c = std::make_unique<Console>();
         c->cache = std::move(cache).value();
-        const auto sha = c->cache->evidence->import(photo, true);
-        if (!sha) {
-            say(sha.error());
-            return 1;
-        }
-        work.photoSha = *sha;
         c->engine = new SyncEngine(dir, url);
         c->engine->moveToThread(&c->thread);
         QObject::connect(&c->thread, &QThread::finished, c->engine, &QObject::deleteLater);
@@ -170,7 +144,7 @@ int main(int argc, char **argv)
         consoles.push_back(std::move(c));
     }
     for (const QString &user : {QStringLiteral("field1"), QStringLiteral("enforcer1")})
-        work.assignees << consoles.at(kUsers.indexOf(user))->cache->actor.person;
+        work.assignees << consoles.at(kConsoleUsers.indexOf(user))->cache->actor.person;
     for (const Assignee &a : consoles.front()->cache->store->repository().assignees({}, 3))
         work.assignees << a.code;
 

@@ -4,6 +4,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -110,6 +111,7 @@ void FaultProxy::readFrom(quint64 id)
         r.method = first.value(0);
         r.target = first.value(1);
         c.queue.append(r);
+        emit requestReceived(r.method, r.target, r.bytes);
     }
     next(id);
 }
@@ -135,7 +137,7 @@ void FaultProxy::handle(quint64 id, const Request &r)
     }
     if (roll < (edge += f.delay)) {
         ++m_stats.delayed;
-        const int ms = int(m_rng.between(0, f.maxDelayMs));
+        const int ms = int(m_rng.between(f.minDelayMs, std::max(f.minDelayMs, f.maxDelayMs)));
         QTimer::singleShot(ms, this, [this, id, r] {
             forward(r, [this, id](bool ok, const QByteArray &bytes) { reply(id, ok, bytes); });
         });

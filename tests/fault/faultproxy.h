@@ -43,6 +43,7 @@ public:
         double duplicate = 0.08;
         double reorder = 0.08;
         double cutAfterCommit = 0.08;
+        int minDelayMs = 0;
         int maxDelayMs = 10000;
     };
 
@@ -69,6 +70,11 @@ public:
     void setFaulty(bool on) { m_faulty = on; }
     bool faulty() const { return m_faulty; }
     Stats stats() const { return m_stats; }
+
+signals:
+    /** A whole request arrived from a client (before any fault is applied to it). */
+    void requestReceived(const QByteArray &method, const QByteArray &target,
+                         const QByteArray &bytes);
 
 private:
     struct Request

@@ -6,6 +6,8 @@
 #include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"
+#include "sync/syncengine.h"
+#include "testsupport.h"
 #include "workflow/workflow.h"
 
 #include <QDir>
@@ -14,6 +16,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <cstdio>
 #include <set>
 
 namespace cityops::test {
@@ -78,6 +81,21 @@ Command argumentsFor(Action a, const CaseSnapshot &s, const Workload &w, Rng &rn
     return c;
 }
 
+double weight(Action a)
+{
+    switch (a) {
+    case Action::Reject:
+    case Action::Shelve:
+        return 0.15;
+    case Action::Deescalate:
+    case Action::ExtendReject:
+    case Action::EscalateReject:
+        return 0.4;
+    default:
+        return 1.0;
+    }
+}
+
 int scalar(Database &db, const QString &sql, const QVariantList &binds = {})
 {
     QSqlQuery q(db.sql());
@@ -122,6 +140,32 @@ Result<std::unique_ptr<ClientCache>> ClientCache::open(const QString &dir, const
     return c;
 }
 
+Result<std::unique_ptr<ClientCache>> prepareConsole(const QString &dir, const QString &user,
+                                                    const QUrl &url, quint64 seed,
+                                                    const QString &photo, QString *photoSha)
+{
+    makeDemo(dir, 0, seed);
+    {
+        SyncEngine signIn(dir, url);
+        if (const auto s = signIn.login(user, QStringLiteral("demo")); !s)
+            return Error{QStringLiteral("%1 cannot sign in: %2").arg(user, s.error())};
+    }
+    auto cache = ClientCache::open(dir, user);
+    if (!cache)
+        return cache;
+    const auto sha = (*cache)->evidence->import(photo, true);
+    if (!sha)
+        return Error{sha.error()};
+    *photoSha = *sha;
+    return cache;
+}
+
+void say(const QString &line)
+{
+    std::printf("%s\n", qPrintable(line));
+    std::fflush(stdout);
+}
+
 Made randomCommand(ClientCache &client, const Workload &w, Rng &rng, const QList<CaseId> &cases,
                    qint64 now)
 {
@@ -155,7 +199,19 @@ Made randomCommand(ClientCache &client, const Workload &w, Rng &rng, const QList
         }
         if (allowed.isEmpty())
             continue;
-        const Action a = rng.pick(allowed);
+        // Actions that end or park a case are rarer, so cases get deep into their lifecycle.
+        double sum = 0;
+        for (Action a : allowed)
+            sum += weight(a);
+        double roll = rng.uniform(0, sum);
+        Action a = allowed.last();
+        for (Action candidate : allowed) {
+            roll -= weight(candidate);
+            if (roll < 0) {
+                a = candidate;
+                break;
+            }
+        }
         const Command cmd = argumentsFor(a, *snapshot, w, rng, client.store->repository());
         m.action = actionKey(a);
         m.caseId = id;

@@ -13,6 +13,7 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <memory>
 
@@ -39,6 +40,25 @@ struct ClientCache
     ~ClientCache();
     static Result<std::unique_ptr<ClientCache>> open(const QString &dir, const QString &user);
 };
+
+/** The accounts of the ten consoles the suite runs: two consoles per working role. */
+inline const QStringList kConsoleUsers{QStringLiteral("operator1"),   QStringLiteral("dispatcher1"),
+                                       QStringLiteral("supervisor1"), QStringLiteral("field1"),
+                                       QStringLiteral("enforcer1"),   QStringLiteral("operator1"),
+                                       QStringLiteral("dispatcher1"), QStringLiteral("supervisor1"),
+                                       QStringLiteral("field1"),      QStringLiteral("enforcer1")};
+
+/**
+ * A console in `dir`: the district of `seed` (no cases), signed in as `user` at `url` through a
+ * SyncEngine as the console's login does, with the image `photo` in its evidence store (its
+ * SHA-256 in `photoSha`).
+ */
+Result<std::unique_ptr<ClientCache>> prepareConsole(const QString &dir, const QString &user,
+                                                    const QUrl &url, quint64 seed,
+                                                    const QString &photo, QString *photoSha);
+
+/** Prints one line of a summary at once. */
+void say(const QString &line);
 
 /** What a workload needs to know about the district. */
 struct Workload
