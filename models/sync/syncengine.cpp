@@ -269,8 +269,10 @@ void SyncEngine::stop()
 
 void SyncEngine::nudge()
 {
-    // A local write: end a long-poll (or a back-off wait) so the outbox goes out now.
-    if (m_client)
+    // A local write: end a long-poll (or a back-off wait) so the outbox goes out now. A push or
+    // pull in flight is left alone: the platform may already have committed the batch, and the
+    // engine pushes the new command as soon as that call returns.
+    if (m_client && m_polling)
         m_client->abort();
     if (m_timer && m_timer->isActive())
         m_timer->start(0);
@@ -290,7 +292,10 @@ void SyncEngine::cycle()
         // Idle: wait on the feed so other consoles' changes arrive within a second.
         if (m_store->pending(1).isEmpty()) {
             SyncReport polled;
-            if (pull(&polled, m_longPoll)) {
+            m_polling = true;
+            const bool pulled = pull(&polled, m_longPoll);
+            m_polling = false;
+            if (pulled) {
                 if (!polled.changed.isEmpty()) {
                     emit casesChanged(polled.changed);
                     emit statusChanged(status());

@@ -98,6 +98,7 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     bool m_busy = false;
+    bool m_polling = false; ///< in the idle long-poll, which nudge() may end
     bool m_online = false;
     QString m_lastError;
 };
