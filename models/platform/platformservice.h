@@ -91,6 +91,7 @@ private:
     void login(const HttpRequest &request, HttpReply reply);
     void logout(const HttpRequest &request, HttpReply reply);
     void snapshot(const HttpRequest &request, HttpReply reply);
+    void reference(const HttpRequest &request, HttpReply reply);
     void changes(const HttpRequest &request, HttpReply reply);
     void commands(const HttpRequest &request, HttpReply reply);
     void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
@@ -117,6 +118,13 @@ private:
     QList<Route> m_routes;
     std::map<quint64, Waiter> m_waiters;
     quint64 m_nextWaiter = 1;
+    /** The encoded reference data and its ETag, read again when another connection commits. */
+    struct
+    {
+        QByteArray body;
+        QByteArray etag;
+        qint64 dataVersion = -1;
+    } m_reference;
 };
 
 /** {"error": {"code", "message"}} with a status. */
