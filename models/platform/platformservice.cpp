@@ -152,6 +152,8 @@ void PlatformService::addRoutes()
           [this](const HttpRequest &r, const M &, HttpReply reply) { logout(r, reply); });
     route("GET", "^/api/v1/snapshot$", false,
           [this](const HttpRequest &r, const M &, HttpReply reply) { snapshot(r, reply); });
+    route("GET", "^/api/v1/reference$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { reference(r, reply); });
     route("GET", "^/api/v1/changes$", false,
           [this](const HttpRequest &r, const M &, HttpReply reply) { changes(r, reply); });
     route("POST", "^/api/v1/commands$", false,
@@ -321,7 +323,30 @@ void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
     auto page = m_store->snapshot(*after, int(*limit));
     if (!page)
         return reply(errorResponse(500, QStringLiteral("storage"), page.error()));
-    reply(HttpResponse::json(200, sync::encodeSnapshot(*page)));
+    reply(HttpResponse::json(200, std::move(*page)));
+}
+
+void PlatformService::reference(const HttpRequest &request, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    // This process never writes the reference tables; an administration command may (another
+    // connection), which data_version notices.
+    const qint64 dataVersion = m_store->dataVersion();
+    if (m_reference.body.isEmpty() || dataVersion != m_reference.dataVersion) {
+        const auto data = m_store->reference();
+        if (!data)
+            return reply(errorResponse(500, QStringLiteral("storage"), data.error()));
+        m_reference.body = sync::encodeReference(*data);
+        m_reference.etag = '"' + data->version.toLatin1() + '"';
+        m_reference.dataVersion = dataVersion;
+    }
+    if (request.header("If-None-Match") == m_reference.etag) {
+        HttpResponse notModified = HttpResponse::json(304, {});
+        return reply(notModified.addHeader("ETag", m_reference.etag));
+    }
+    HttpResponse ok = HttpResponse::json(200, m_reference.body);
+    reply(ok.addHeader("ETag", m_reference.etag));
 }
 
 void PlatformService::changes(const HttpRequest &request, HttpReply reply)

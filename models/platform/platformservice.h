@@ -100,6 +100,7 @@ private:
     void login(const HttpRequest &request, HttpReply reply);
     void logout(const HttpRequest &request, HttpReply reply);
     void snapshot(const HttpRequest &request, HttpReply reply);
+    void reference(const HttpRequest &request, HttpReply reply);
     void changes(const HttpRequest &request, HttpReply reply);
     void commands(const HttpRequest &request, HttpReply reply);
     /** Decides every queued batch in one transaction, then answers them all. */
@@ -129,6 +130,13 @@ private:
     std::map<quint64, Waiter> m_waiters;
     quint64 m_nextWaiter = 1;
     QList<QueuedBatch> m_queued;
+    /** The encoded reference data and its ETag, read again when another connection commits. */
+    struct
+    {
+        QByteArray body;
+        QByteArray etag;
+        qint64 dataVersion = -1;
+    } m_reference;
 };
 
 /** {"error": {"code", "message"}} with a status. */

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlError>
@@ -600,49 +601,157 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
     return page;
 }
 
-Result<sync::SnapshotPage> PlatformStore::snapshot(CaseId after, int limit) const
+namespace {
+
+/** One column as the snapshot has it: keys are column names, values as SQLite typed them. */
+void writeColumn(sync::SnapshotWriter &w, sqlite3_stmt *st, int i, const char *key)
 {
-    sync::SnapshotPage page;
-    page.cursor = lastChangeSeq();
-    SqliteStatement st(m_db->handle(), sql("SELECT ", kRowColumns) +
-                                           " FROM cases WHERE id > ? ORDER BY id LIMIT ?");
-    if (!st.ok())
-        return Error{st.error()};
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        w.integer(key, sqlite3_column_int64(st, i));
+        break;
+    case SQLITE_FLOAT:
+        w.number(key, sqlite3_column_double(st, i));
+        break;
+    case SQLITE_TEXT:
+        w.text(key, reinterpret_cast<const char *>(sqlite3_column_text(st, i)),
+               sqlite3_column_bytes(st, i));
+        break;
+    case SQLITE_BLOB:
+        w.hex(key, static_cast<const char *>(sqlite3_column_blob(st, i)),
+              sqlite3_column_bytes(st, i));
+        break;
+    default:
+        w.null(key);
+    }
+}
+
+} // namespace
+
+Result<QByteArray> PlatformStore::snapshot(CaseId after, int limit) const
+{
+    const qint64 cursor = lastChangeSeq();
+    // Columns 0–28 are the row, 29 tells whether the case has facts, 30–39 are the facts.
+    constexpr int kFacts = 29;
+    SqliteStatement st(m_db->handle(),
+                       sql("SELECT ", kRowColumns) +
+                           ", f.case_id, f.reworks, f.extensions, f.shelves, f.reopens, "
+                           "f.max_stage, f.skips, f.req_stage, f.req_skip, f.late, f.due FROM "
+                           "cases LEFT JOIN case_facts f ON f.case_id = cases.id WHERE id > ? "
+                           "ORDER BY id LIMIT ?");
+    // Events in (case_id, seq) order from the UNIQUE index, read alongside the cases.
+    SqliteStatement ev(m_db->handle(), sql("SELECT ", kEventColumns) +
+                                           " FROM case_events INDEXED BY "
+                                           "sqlite_autoindex_case_events_1 WHERE case_id > ? "
+                                           "ORDER BY case_id, seq");
+    if (!st.ok() || !ev.ok())
+        return Error{st.ok() ? ev.error() : st.error()};
     st.bind(1, after);
     st.bind(2, limit + 1);
-    int rc;
+    ev.bind(1, after);
+    const int rowColumns = sqlite3_column_count(st.get());
+    const int eventColumns = sqlite3_column_count(ev.get());
+    std::vector<const char *> rowKeys, eventKeys;
+    for (int i = 0; i < rowColumns; ++i)
+        rowKeys.push_back(sqlite3_column_name(st.get(), i));
+    for (int i = 0; i < eventColumns; ++i)
+        eventKeys.push_back(sqlite3_column_name(ev.get(), i));
+    sync::SnapshotWriter w(qsizetype(limit) * 3072);
+    CaseId next = after;
+    bool more = false;
+    int n = 0;
+    int rc, erc = ev.step();
     while ((rc = st.step()) == SQLITE_ROW) {
-        if (page.cases.size() == limit) {
-            page.more = true;
+        if (n++ == limit) {
+            more = true;
             break;
         }
-        page.cases.append({readRow(st), {}});
+        const CaseId id = st.integer(0);
+        w.beginCase();
+        for (int i = 0; i < kFacts; ++i)
+            writeColumn(w, st.get(), i, rowKeys[size_t(i)]);
+        w.beginEvents();
+        while (erc == SQLITE_ROW && ev.integer(0) < id)
+            erc = ev.step();
+        while (erc == SQLITE_ROW && ev.integer(0) == id) {
+            w.beginEvent();
+            for (int i = 0; i < eventColumns; ++i)
+                writeColumn(w, ev.get(), i, eventKeys[size_t(i)]);
+            w.endEvent();
+            erc = ev.step();
+        }
+        if (erc != SQLITE_ROW && erc != SQLITE_DONE)
+            return Error{ev.error()};
+        if (!st.isNull(kFacts)) {
+            w.beginFacts();
+            for (int i = kFacts + 1; i < rowColumns; ++i)
+                writeColumn(w, st.get(), i, rowKeys[size_t(i)]);
+        }
+        w.endCase();
+        next = id;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return Error{st.error()};
-    page.next = page.cases.isEmpty() ? after : page.cases.last().row.id;
-    if (page.cases.isEmpty())
-        return page;
-    SqliteStatement ev(m_db->handle(), sql("SELECT ", kEventColumns) +
-                                           " FROM case_events WHERE case_id BETWEEN ? AND ? "
-                                           "ORDER BY case_id, seq");
-    if (!ev.ok())
-        return Error{ev.error()};
-    ev.bind(1, page.cases.first().row.id);
-    ev.bind(2, page.cases.last().row.id);
-    qsizetype i = 0;
-    while ((rc = ev.step()) == SQLITE_ROW) {
-        const CaseId id = ev.integer(0);
-        while (i < page.cases.size() && page.cases.at(i).row.id < id)
-            ++i;
-        if (i == page.cases.size())
-            break;
-        if (page.cases.at(i).row.id == id)
-            page.cases[i].events.append(readEvent(ev));
+    return w.finish(next, more, cursor);
+}
+
+Result<sync::ReferenceData> PlatformStore::reference() const
+{
+    sync::ReferenceData data;
+    for (const QString &name : sync::referenceTableNames()) {
+        sync::ReferenceTable t;
+        t.name = name;
+        {
+            SqliteStatement info(m_db->handle(),
+                                 QByteArray("PRAGMA table_info(" + name.toLatin1() + ")"));
+            while (info.step() == SQLITE_ROW) {
+                t.columns << info.text(1);
+                if (info.integer(5) == 1)
+                    t.key = info.text(1);
+            }
+        }
+        if (t.columns.isEmpty() || t.key.isEmpty())
+            return Error{tr("The reference table %1 is missing or has no primary key.").arg(name)};
+        // meta also holds the store's own keys: only the district's name is reference data.
+        const QByteArray where = name == QLatin1String("meta") ? " WHERE key = 'district'" : "";
+        SqliteStatement st(m_db->handle(), "SELECT \"" +
+                                               t.columns.join(QStringLiteral("\", \"")).toUtf8() +
+                                               "\" FROM " + name.toLatin1() + where + " ORDER BY " +
+                                               t.key.toUtf8());
+        if (!st.ok())
+            return Error{st.error()};
+        int rc;
+        while ((rc = st.step()) == SQLITE_ROW) {
+            QJsonArray row;
+            for (int i = 0; i < t.columns.size(); ++i) {
+                switch (sqlite3_column_type(st.get(), i)) {
+                case SQLITE_INTEGER:
+                    row.append(st.integer(i));
+                    break;
+                case SQLITE_FLOAT:
+                    row.append(sqlite3_column_double(st.get(), i));
+                    break;
+                case SQLITE_NULL:
+                    row.append(QJsonValue::Null);
+                    break;
+                default:
+                    row.append(st.text(i));
+                }
+            }
+            t.rows.append(row);
+        }
+        if (rc != SQLITE_DONE)
+            return Error{st.error()};
+        data.tables.append(std::move(t));
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return Error{ev.error()};
-    return page;
+    data.version = sync::referenceVersion(data);
+    return data;
+}
+
+qint64 PlatformStore::dataVersion() const
+{
+    SqliteStatement st(m_db->handle(), "PRAGMA data_version");
+    return st.step() == SQLITE_ROW ? st.integer(0) : -1;
 }
 
 Result<QList<sync::CaseRow>> PlatformStore::requests(const RequestFilter &f) const

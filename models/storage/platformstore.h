@@ -135,7 +135,15 @@ public:
     Result<qint64> appendChange(CaseId id, int prevVersion, qint64 at, const QString &commandId);
     qint64 lastChangeSeq() const;
     Result<sync::ChangesPage> changesSince(qint64 since, int limit) const;
-    Result<sync::SnapshotPage> snapshot(CaseId after, int limit) const;
+    /**
+     * A snapshot page (sync::SnapshotPage) encoded straight from the rows: cases after `after`
+     * in id order with their events and facts.
+     */
+    Result<QByteArray> snapshot(CaseId after, int limit) const;
+    /** The district's reference data (sync::referenceTableNames()) with its version. */
+    Result<sync::ReferenceData> reference() const;
+    /** Changes when another connection (e.g. an administration command) commits. */
+    qint64 dataVersion() const;
     std::optional<sync::CaseRow> caseRow(CaseId id) const;
     /** The case's version, or -1 when there is no such case. */
     int caseVersion(CaseId id) const;

@@ -3,10 +3,16 @@
 #include "database.h"
 #include "sqlitestatement.h"
 
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+
+#include <algorithm>
+#include <cmath>
 
 namespace cityops {
 
@@ -93,10 +99,38 @@ OutboxEntry entryFrom(const QSqlQuery &q)
 class FastWriter
 {
 public:
-    explicit FastWriter(sqlite3 *db) : m_row(db, upsertSql().constData()), m_event(db, kEventSql) {}
+    explicit FastWriter(sqlite3 *db)
+        : m_row(db, upsertSql().constData()), m_event(db, kEventSql), m_facts(db, kFactsSql)
+    {}
 
-    bool ok() const { return m_row.ok() && m_event.ok(); }
-    QString error() const { return m_row.ok() ? m_event.error() : m_row.error(); }
+    bool ok() const { return m_row.ok() && m_event.ok() && m_facts.ok(); }
+    QString error() const
+    {
+        return !m_row.ok() ? m_row.error() : !m_event.ok() ? m_event.error() : m_facts.error();
+    }
+
+    /** The platform's facts of a case, while the trigger that derives them waits (bulk load). */
+    bool writeFacts(CaseId id, const sync::CaseFacts &f)
+    {
+        m_facts.reset();
+        int i = 0;
+        for (const qint64 v :
+             {qint64(id), qint64(f.reworks), qint64(f.extensions), qint64(f.shelves),
+              qint64(f.reopens), qint64(f.maxStage), qint64(f.skips)})
+            m_facts.bind(++i, v);
+        for (const auto &v : {f.reqStage, f.reqSkip}) {
+            if (v)
+                m_facts.bind(++i, *v);
+            else
+                sqlite3_bind_null(m_facts.get(), ++i);
+        }
+        m_facts.bind(++i, f.late ? 1 : 0);
+        if (f.due)
+            m_facts.bind(++i, *f.due);
+        else
+            sqlite3_bind_null(m_facts.get(), ++i);
+        return m_facts.run();
+    }
 
     bool write(const sync::CaseRow &r, const QList<sync::WireEvent> &events)
     {
@@ -106,7 +140,7 @@ public:
             m_row.bind(++i, v);
         };
         auto text = [&](const QString &v) {
-            m_row.bindText(++i, v);
+            bindShort(m_row, ++i, v);
         };
         auto optInt = [&](const std::optional<qint64> &v) {
             if (v)
@@ -155,11 +189,11 @@ public:
             m_event.reset();
             m_event.bind(1, e.caseId);
             m_event.bind(2, e.seq);
-            m_event.bindText(3, e.kind);
-            m_event.bindText(4, e.actor);
-            m_event.bindText(5, e.role);
+            bindShort(m_event, 3, e.kind);
+            bindShort(m_event, 4, e.actor);
+            bindShort(m_event, 5, e.role);
             m_event.bind(6, e.at);
-            m_event.bindText(7, e.device);
+            bindShort(m_event, 7, e.device);
             m_event.bindUtf8(8, e.payload.isNull() ? QByteArray("{}") : e.payload);
             m_event.bindBlob(9, e.prevHash);
             if (!m_event.run())
@@ -185,9 +219,51 @@ private:
         "INSERT OR IGNORE INTO case_events (case_id, seq, kind, actor, role, at, device, "
         "payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
 
+    /**
+     * Binds a text, converting each short one (kinds, roles, users, devices, codes repeat page
+     * long) to UTF-8 once; the converted bytes outlive the statement's use of them.
+     */
+    void bindShort(SqliteStatement &st, int i, const QString &v)
+    {
+        if (v.isEmpty() || v.size() > 24) {
+            st.bindText(i, v);
+            return;
+        }
+        auto it = m_utf8.constFind(v);
+        if (it == m_utf8.cend())
+            it = m_utf8.insert(v, v.toUtf8());
+        sqlite3_bind_text(st.get(), i, it->constData(), int(it->size()), SQLITE_STATIC);
+    }
+
+    QHash<QString, QByteArray> m_utf8;
+
+    static constexpr const char *kFactsSql =
+        "INSERT OR REPLACE INTO case_facts (case_id, reworks, extensions, shelves, reopens, "
+        "max_stage, skips, req_stage, req_skip, late, due) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
     SqliteStatement m_row;
     SqliteStatement m_event;
+    SqliteStatement m_facts;
 };
+
+/** A JSON value of reference data bound as SQL (whole numbers as integers). */
+void bindJson(const SqliteStatement &st, int i, const QJsonValue &v)
+{
+    if (v.isString()) {
+        const QByteArray utf8 = v.toString().toUtf8();
+        sqlite3_bind_text(st.get(), i, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    } else if (v.isBool()) {
+        sqlite3_bind_int64(st.get(), i, v.toBool() ? 1 : 0);
+    } else if (v.isDouble()) {
+        const double d = v.toDouble();
+        if (std::trunc(d) == d && std::abs(d) < 9007199254740992.0)
+            sqlite3_bind_int64(st.get(), i, qint64(d));
+        else
+            sqlite3_bind_double(st.get(), i, d);
+    } else {
+        sqlite3_bind_null(st.get(), i);
+    }
+}
 
 constexpr const char *kEntryColumns =
     "seq, command_id, case_id, action, username, body, created_at, state, reason, code, "
@@ -749,43 +825,68 @@ Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
 
 Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &page)
 {
+    // A page lost to a power cut is fetched again (snapshot_after commits with it), so the bulk
+    // load does not wait for the disk after every page; commands keep their FULL durability.
+    QByteArray synchronous = "FULL";
+    if (QSqlQuery q(m_db->sql()); q.exec(QStringLiteral("PRAGMA synchronous")) && q.next())
+        synchronous = q.value(0).toByteArray();
+    (void)m_db->exec("PRAGMA synchronous = NORMAL");
+    const auto restore =
+        qScopeGuard([&] { (void)m_db->exec("PRAGMA synchronous = " + synchronous); });
     Transaction tx(*m_db);
     if (!tx.isActive())
         return Error{tr("The local cache is busy or read-only.")};
     (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
     QList<CaseId> touched;
+    touched.reserve(page.cases.size());
     const bool quiet = !hasLocalWork();
+    const bool withFacts =
+        std::all_of(page.cases.begin(), page.cases.end(),
+                    [](const sync::CaseWithEvents &c) { return c.facts.has_value(); });
     if (quiet && value(QStringLiteral("snapshot_after")).toLongLong() == 0) {
-        // The first page into an empty cache: index once at the end, as a bulk load does. The
-        // statements wait in sync_state, so an interrupted snapshot still gets its indexes.
+        // The first page into an empty cache: index once at the end, as a bulk load does, and
+        // take the dashboard's facts from the platform instead of deriving them event by event.
+        // The statements wait in sync_state, so an interrupted snapshot still gets its indexes.
         QSqlQuery q(m_db->sql());
         if (q.exec(QStringLiteral("SELECT NOT EXISTS (SELECT 1 FROM cases)")) && q.next() &&
             q.value(0).toBool()) {
             q.finish();
-            const auto dropped = m_db->dropSecondaryIndexes();
+            auto dropped = m_db->dropSecondaryIndexes();
             if (!dropped)
                 return Error{dropped.error()};
             QByteArray all;
-            for (const QByteArray &sql : *dropped)
-                all += sql + ";\n";
+            for (const QByteArray &sql : std::as_const(*dropped)) {
+                // Kept: the provisional-events index is empty (hasLocalWork() reads it per
+                // page) and, from a platform without facts, the trigger that derives them.
+                const bool keep = sql.contains("case_events_provisional") ||
+                                  (!withFacts && sql.contains("case_events_facts"));
+                if (!keep)
+                    all += sql + ";\n";
+                else if (Status s = m_db->exec(sql); !s)
+                    return Error{s.error()};
+            }
             if (Status s = setValue(QStringLiteral("snapshot_reindex"), QString::fromUtf8(all)); !s)
                 return Error{s.error()};
         }
     }
-    if (quiet) {
-        FastWriter w(m_db->handle());
-        if (!w.ok())
-            return Error{w.error()};
-        for (const sync::CaseWithEvents &c : page.cases) {
+    // While the facts trigger waits in snapshot_reindex, every case's facts come with the page.
+    const bool writeFacts =
+        value(QStringLiteral("snapshot_reindex")).contains(QLatin1String("case_events_facts"));
+    if (writeFacts && !withFacts)
+        return Error{tr("A snapshot page without the cases' facts followed pages with them.")};
+    FastWriter w(m_db->handle());
+    if (!w.ok())
+        return Error{w.error()};
+    for (const sync::CaseWithEvents &c : page.cases) {
+        if (quiet) {
             if (!w.write(c.row, c.events))
                 return Error{w.error()};
             touched << c.row.id;
+        } else if (Status s = writeCase(c.row, c.events, &touched); !s) {
+            return Error{s.error()};
         }
-    } else {
-        for (const sync::CaseWithEvents &c : page.cases) {
-            if (Status s = writeCase(c.row, c.events, &touched); !s)
-                return Error{s.error()};
-        }
+        if (writeFacts && !w.writeFacts(c.row.id, *c.facts))
+            return Error{w.error()};
     }
     if (value(QStringLiteral("snapshot_cursor")).isEmpty()) {
         if (Status s = setValue(QStringLiteral("snapshot_cursor"), QString::number(page.cursor));
@@ -812,6 +913,75 @@ Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &pag
     if (!s)
         return Error{s.error()};
     return touched;
+}
+
+Status SyncStore::applyReference(const sync::ReferenceData &data)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tr("The local cache is busy or read-only.")};
+    (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
+    sqlite3 *db = m_db->handle();
+    for (const QString &name : sync::referenceTableNames()) {
+        const auto t = std::find_if(data.tables.begin(), data.tables.end(),
+                                    [&](const sync::ReferenceTable &x) { return x.name == name; });
+        if (t == data.tables.end())
+            continue; // not served: the cache keeps what it has
+        // Only the columns this cache has: a newer platform may send more.
+        QStringList mine;
+        {
+            SqliteStatement info(db, QByteArray("PRAGMA table_info(" + name.toLatin1() + ")"));
+            while (info.step() == SQLITE_ROW)
+                mine << info.text(1);
+        }
+        QList<int> used;
+        QByteArray columns, marks, sets;
+        for (int i = 0; i < t->columns.size(); ++i) {
+            if (!mine.contains(t->columns.at(i)))
+                continue;
+            const QByteArray c = '"' + t->columns.at(i).toUtf8() + '"';
+            used << i;
+            columns += (columns.isEmpty() ? "" : ", ") + c;
+            marks += marks.isEmpty() ? "?" : ", ?";
+            if (t->columns.at(i) != t->key)
+                sets += (sets.isEmpty() ? "" : ", ") + c + " = excluded." + c;
+        }
+        const int key = int(t->columns.indexOf(t->key));
+        if (!mine.contains(t->key))
+            return Error{tr("The platform's %1 are keyed by %2, which this cache does not know.")
+                             .arg(name, t->key)};
+        const QByteArray keyColumn = '"' + t->key.toUtf8() + '"';
+        SqliteStatement ins(db,
+                            "INSERT INTO " + name.toLatin1() + " (" + columns + ") VALUES (" +
+                                marks + ") ON CONFLICT (" + keyColumn + ") DO " +
+                                (sets.isEmpty() ? QByteArray("NOTHING") : "UPDATE SET " + sets));
+        if (!ins.ok())
+            return Error{tr("Reference data %1: %2").arg(name, ins.error())};
+        QJsonArray keys;
+        for (const QJsonArray &row : t->rows) {
+            ins.reset();
+            for (int i = 0; i < used.size(); ++i)
+                bindJson(ins, i + 1, row.at(used.at(i)));
+            if (!ins.run())
+                return Error{tr("Reference data %1: %2").arg(name, ins.error())};
+            keys.append(row.at(key));
+        }
+        // What the platform no longer has goes; meta also holds this cache's own keys.
+        if (name == QLatin1String("meta"))
+            continue;
+        SqliteStatement del(db, "DELETE FROM " + name.toLatin1() + " WHERE " + keyColumn +
+                                    " NOT IN (SELECT value FROM json_each(?))");
+        del.bindUtf8(1, QJsonDocument(keys).toJson(QJsonDocument::Compact));
+        if (!del.ok() || !del.run())
+            return Error{tr("Reference data %1: %2").arg(name, del.error())};
+    }
+    Status s = setValue(QStringLiteral("reference_version"), data.version);
+    if (s)
+        s = tx.commit();
+    if (!s)
+        return Error{
+            tr("The platform's reference data does not fit this cache: %1").arg(s.error())};
+    return Ok{};
 }
 
 QString SyncStore::value(const QString &key) const

@@ -83,11 +83,18 @@ public:
     // Pulled state: each call is one transaction (a page and its cursor together).
     Result<QList<CaseId>> applyChanges(const sync::ChangesPage &page);
     Result<QList<CaseId>> applySnapshotPage(const sync::SnapshotPage &page);
+    /**
+     * Replaces the cache's reference data by the platform's (one transaction: all tables and
+     * `reference_version`, or nothing). Rows the platform no longer has are deleted; a case that
+     * still refers to one makes the whole refresh fail.
+     */
+    Status applyReference(const sync::ReferenceData &data);
 
     // Sync state
     QString value(const QString &key) const;
     Status setValue(const QString &key, const QString &value);
     qint64 cursor() const { return value(QStringLiteral("cursor")).toLongLong(); }
+    QString referenceVersion() const { return value(QStringLiteral("reference_version")); }
     bool snapshotDone() const
     {
         return value(QStringLiteral("snapshot_done")) == QLatin1String("1");

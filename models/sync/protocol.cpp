@@ -1,6 +1,8 @@
 #include "protocol.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -19,6 +21,8 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(Protocol)
 };
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Encoding: a small writer instead of QJsonObject, because snapshot pages carry hundreds of
@@ -57,17 +61,29 @@ public:
         name(key);
         quote(m_out, utf8.constData(), utf8.size());
     }
+    void utf8String(const char *key, const char *utf8, qsizetype n)
+    {
+        name(key);
+        quote(m_out, utf8, n);
+    }
     void hexString(const char *key, const QByteArray &bytes)
+    {
+        hexString(key, bytes.constData(), bytes.size());
+    }
+    void hexString(const char *key, const char *bytes, qsizetype n)
     {
         static const char digits[] = "0123456789abcdef";
         name(key);
-        m_out += '"';
-        for (const char ch : bytes) {
-            const auto c = static_cast<unsigned char>(ch);
-            const char pair[2] = {digits[c >> 4], digits[c & 15]};
-            m_out.append(pair, 2);
+        const qsizetype at = m_out.size() + 1;
+        m_out.resize(at + 2 * n + 1);
+        char *p = m_out.data() + at - 1;
+        *p++ = '"';
+        for (qsizetype i = 0; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(bytes[i]);
+            *p++ = digits[c >> 4];
+            *p++ = digits[c & 15];
         }
-        m_out += '"';
+        *p = '"';
     }
     void optStr(const char *key, const std::optional<QString> &v)
     {
@@ -174,6 +190,8 @@ private:
     bool m_first = true;
 };
 
+namespace {
+
 /** The row's fields into an object the caller opened. */
 void writeRowFields(JsonOut &w, const CaseRow &r)
 {
@@ -241,6 +259,22 @@ void writeEvents(JsonOut &w, const QList<WireEvent> &events)
         w.end();
     }
     w.endArray();
+}
+
+void writeFacts(JsonOut &w, const CaseFacts &f)
+{
+    w.beginObject("facts");
+    w.integer("reworks", f.reworks);
+    w.integer("extensions", f.extensions);
+    w.integer("shelves", f.shelves);
+    w.integer("reopens", f.reopens);
+    w.integer("max_stage", f.maxStage);
+    w.integer("skips", f.skips);
+    w.optInt("req_stage", f.reqStage);
+    w.optInt("req_skip", f.reqSkip);
+    w.integer("late", f.late ? 1 : 0);
+    w.optInt("due", f.due);
+    w.end();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +644,19 @@ public:
     {
         if (!string(&m_scratch))
             return false;
+        // Short texts repeat (kinds, roles, users, devices, codes): one shared QString each.
+        if (m_scratch.size() > kInternBytes) {
+            *out = QString::fromUtf8(m_scratch);
+            return true;
+        }
+        const auto it = m_interned.constFind(m_scratch);
+        if (it != m_interned.cend()) {
+            *out = *it;
+            return true;
+        }
         *out = QString::fromUtf8(m_scratch);
+        if (m_interned.size() < kInternMax)
+            m_interned.insert(m_scratch, *out);
         return true;
     }
     bool optText(std::optional<QString> *out)
@@ -831,6 +877,9 @@ private:
     std::vector<bool> m_first;
     QByteArray m_key;
     QByteArray m_scratch;
+    static constexpr qsizetype kInternBytes = 24;
+    static constexpr qsizetype kInternMax = 4096;
+    QHash<QByteArray, QString> m_interned;
     QString m_error;
 };
 
@@ -901,6 +950,43 @@ void readRow(PullReader &r, CaseRow *row)
         else
             r.skip();
     }
+}
+
+void readFacts(PullReader &r, std::optional<CaseFacts> *out)
+{
+    if (r.isNull())
+        return;
+    CaseFacts f;
+    if (!r.beginObject())
+        return;
+    QByteArrayView k;
+    while (r.nextKey(&k)) {
+        if (k == "reworks")
+            r.integer(&f.reworks);
+        else if (k == "extensions")
+            r.integer(&f.extensions);
+        else if (k == "shelves")
+            r.integer(&f.shelves);
+        else if (k == "reopens")
+            r.integer(&f.reopens);
+        else if (k == "max_stage")
+            r.integer(&f.maxStage);
+        else if (k == "skips")
+            r.integer(&f.skips);
+        else if (k == "req_stage")
+            r.optInteger(&f.reqStage);
+        else if (k == "req_skip")
+            r.optInteger(&f.reqSkip);
+        else if (k == "late") {
+            int late = 0;
+            r.integer(&late);
+            f.late = late != 0;
+        } else if (k == "due")
+            r.optInteger(&f.due);
+        else
+            r.skip();
+    }
+    *out = f;
 }
 
 void readEvents(PullReader &r, QList<WireEvent> *events)
@@ -1436,6 +1522,8 @@ QByteArray encodeSnapshot(const SnapshotPage &page)
         w.beginObjectInArray();
         writeRow(w, "case", c.row);
         writeEvents(w, c.events);
+        if (c.facts)
+            writeFacts(w, *c.facts);
         w.end();
     }
     w.endArray();
@@ -1444,6 +1532,90 @@ QByteArray encodeSnapshot(const SnapshotPage &page)
     w.integer("cursor", page.cursor);
     w.end();
     return out;
+}
+
+SnapshotWriter::SnapshotWriter(qsizetype reserve)
+{
+    m_out.reserve(reserve);
+    m_w = std::make_unique<JsonOut>(m_out);
+    m_w->begin();
+    m_w->beginArray("cases");
+}
+
+SnapshotWriter::~SnapshotWriter() = default;
+
+void SnapshotWriter::beginCase()
+{
+    m_w->beginObjectInArray();
+    m_w->beginObject("case");
+}
+
+void SnapshotWriter::beginEvents()
+{
+    m_w->end();
+    m_w->beginArray("events");
+}
+
+void SnapshotWriter::beginEvent()
+{
+    m_w->beginObjectInArray();
+}
+
+void SnapshotWriter::endEvent()
+{
+    m_w->end();
+}
+
+void SnapshotWriter::beginFacts()
+{
+    m_w->endArray();
+    m_w->beginObject("facts");
+    m_inFacts = true;
+}
+
+void SnapshotWriter::endCase()
+{
+    if (m_inFacts)
+        m_w->end();
+    else
+        m_w->endArray();
+    m_inFacts = false;
+    m_w->end();
+}
+
+void SnapshotWriter::integer(const char *key, qint64 v)
+{
+    m_w->integer(key, v);
+}
+
+void SnapshotWriter::number(const char *key, double v)
+{
+    m_w->number(key, v);
+}
+
+void SnapshotWriter::null(const char *key)
+{
+    m_w->null(key);
+}
+
+void SnapshotWriter::text(const char *key, const char *utf8, qsizetype n)
+{
+    m_w->utf8String(key, utf8, n);
+}
+
+void SnapshotWriter::hex(const char *key, const char *bytes, qsizetype n)
+{
+    m_w->hexString(key, bytes, n);
+}
+
+QByteArray SnapshotWriter::finish(CaseId next, bool more, qint64 cursor)
+{
+    m_w->endArray();
+    m_w->integer("next", next);
+    m_w->boolean("more", more);
+    m_w->integer("cursor", cursor);
+    m_w->end();
+    return std::move(m_out);
 }
 
 Result<SnapshotPage> decodeSnapshot(const QByteArray &body)
@@ -1466,6 +1638,8 @@ Result<SnapshotPage> decodeSnapshot(const QByteArray &body)
                             readRow(r, &c.row);
                         else if (key == "events")
                             readEvents(r, &c.events);
+                        else if (key == "facts")
+                            readFacts(r, &c.facts);
                         else
                             r.skip();
                     }
@@ -1491,6 +1665,103 @@ Result<SnapshotPage> decodeSnapshot(const QByteArray &body)
     if (!r.ok())
         return Error{Tr::tr("snapshot: %1").arg(r.error())};
     return page;
+}
+
+// --- reference data --------------------------------------------------------------------------
+
+const QStringList &referenceTableNames()
+{
+    // Parents before children; `meta` carries only the district's name.
+    static const QStringList names{QStringLiteral("meta"),        QStringLiteral("category_majors"),
+                                   QStringLiteral("categories"),  QStringLiteral("streets"),
+                                   QStringLiteral("communities"), QStringLiteral("grids"),
+                                   QStringLiteral("roads"),       QStringLiteral("units"),
+                                   QStringLiteral("users"),       QStringLiteral("cameras")};
+    return names;
+}
+
+namespace {
+
+QJsonArray tablesJson(const ReferenceData &data)
+{
+    QJsonArray tables;
+    for (const ReferenceTable &t : data.tables) {
+        QJsonArray rows;
+        for (const QJsonArray &r : t.rows)
+            rows.append(r);
+        tables.append(QJsonObject{{QLatin1String("name"), t.name},
+                                  {QLatin1String("key"), t.key},
+                                  {QLatin1String("columns"), QJsonArray::fromStringList(t.columns)},
+                                  {QLatin1String("rows"), rows}});
+    }
+    return tables;
+}
+
+} // namespace
+
+QString referenceVersion(const ReferenceData &data)
+{
+    const QByteArray json = QJsonDocument(tablesJson(data)).toJson(QJsonDocument::Compact);
+    return QString::fromLatin1(
+        QCryptographicHash::hash(json, QCryptographicHash::Sha256).toHex().left(32));
+}
+
+QByteArray encodeReference(const ReferenceData &data)
+{
+    return QJsonDocument(QJsonObject{{QLatin1String("version"), data.version},
+                                     {QLatin1String("tables"), tablesJson(data)}})
+        .toJson(QJsonDocument::Compact);
+}
+
+Result<ReferenceData> decodeReference(const QByteArray &body)
+{
+    // Larger than a command batch may be (the grids' outlines); still bounded and depth-checked.
+    if (body.size() > kMaxBodyBytes * 16)
+        return Error{Tr::tr("reference: larger than %1 bytes").arg(kMaxBodyBytes * 16)};
+    if (jsonDepth(body) > kMaxJsonDepth)
+        return Error{Tr::tr("reference: nested deeper than %1 levels").arg(kMaxJsonDepth)};
+    QJsonParseError pe{};
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject())
+        return Error{Tr::tr("reference: not a JSON object (%1 at byte %2)")
+                         .arg(pe.errorString())
+                         .arg(pe.offset)};
+    const QJsonObject o = doc.object();
+    ReferenceData data;
+    data.version = o.value(QLatin1String("version")).toString();
+    if (data.version.isEmpty())
+        return Error{Tr::tr("reference.version: is required")};
+    const QJsonArray tables = o.value(QLatin1String("tables")).toArray();
+    for (qsizetype i = 0; i < tables.size(); ++i) {
+        const QString at = QStringLiteral("reference.tables[%1]").arg(i);
+        const QJsonObject t = tables.at(i).toObject();
+        ReferenceTable table;
+        table.name = t.value(QLatin1String("name")).toString();
+        table.key = t.value(QLatin1String("key")).toString();
+        for (const QJsonValue &c : t.value(QLatin1String("columns")).toArray())
+            table.columns << c.toString();
+        if (table.name.isEmpty() || table.columns.isEmpty() || table.columns.contains(QString()) ||
+            !table.columns.contains(table.key))
+            return Error{Tr::tr("%1: needs a name, column names and a key among them").arg(at)};
+        const QJsonArray rows = t.value(QLatin1String("rows")).toArray();
+        table.rows.reserve(rows.size());
+        for (qsizetype j = 0; j < rows.size(); ++j) {
+            const QJsonArray row = rows.at(j).toArray();
+            if (row.size() != table.columns.size())
+                return Error{Tr::tr("%1.rows[%2]: expected %3 values")
+                                 .arg(at)
+                                 .arg(j)
+                                 .arg(table.columns.size())};
+            for (const QJsonValue &v : row) {
+                if (v.isArray() || v.isObject() || v.isUndefined())
+                    return Error{
+                        Tr::tr("%1.rows[%2]: expected null, numbers and strings").arg(at).arg(j)};
+            }
+            table.rows.append(row);
+        }
+        data.tables.append(std::move(table));
+    }
+    return data;
 }
 
 // --- session and errors ----------------------------------------------------------------------

@@ -6,11 +6,13 @@
 #include "workflow/workflow.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 /**
@@ -205,11 +207,33 @@ struct ChangesPage
     bool more = false; ///< more changes are waiting beyond this page
 };
 
+/**
+ * A `case_facts` row: the dashboard's per-case figures as the platform's trigger keeps them from
+ * the timeline. The snapshot carries them so that a console's first sync does not re-derive them
+ * from a million events.
+ */
+struct CaseFacts
+{
+    int reworks = 0;
+    int extensions = 0;
+    int shelves = 0;
+    int reopens = 0;
+    int maxStage = 0;
+    int skips = 0;
+    std::optional<qint64> reqStage;
+    std::optional<qint64> reqSkip;
+    bool late = false;
+    std::optional<qint64> due;
+
+    bool operator==(const CaseFacts &) const = default;
+};
+
 /** A case and its whole timeline. */
 struct CaseWithEvents
 {
     CaseRow row;
     QList<WireEvent> events;
+    std::optional<CaseFacts> facts; ///< absent from a platform that does not send them
 };
 
 /** GET /api/v1/snapshot */
@@ -224,6 +248,35 @@ struct SnapshotPage
      */
     qint64 cursor = 0;
 };
+
+/**
+ * One table of the district's reference data (GET /api/v1/reference): its column names, its
+ * single-column primary key and its rows (arrays of null, numbers and strings in column order).
+ */
+struct ReferenceTable
+{
+    QString name;
+    QString key;
+    QStringList columns;
+    QList<QJsonArray> rows;
+};
+
+/**
+ * GET /api/v1/reference: what a console needs of the district besides the cases (categories,
+ * streets, communities, grids, roads, units, users, cameras and sensors, the district's name),
+ * in foreign-key order. `version` is the platform's ETag for exactly this content: a console
+ * sends it back in If-None-Match and gets 304 while nothing changed.
+ */
+struct ReferenceData
+{
+    QString version;
+    QList<ReferenceTable> tables;
+};
+
+/** The reference tables a platform serves and a console takes, in foreign-key order. */
+const QStringList &referenceTableNames();
+/** The version of reference data: a digest of its tables, independent of `version`. */
+QString referenceVersion(const ReferenceData &data);
 
 /** POST /api/v1/session request. */
 struct Login
@@ -265,7 +318,46 @@ Result<QList<CommandResult>> decodeResults(const QByteArray &body);
 QByteArray encodeChanges(const ChangesPage &page);
 Result<ChangesPage> decodeChanges(const QByteArray &body);
 QByteArray encodeSnapshot(const SnapshotPage &page);
+
+class JsonOut;
+
+/**
+ * Writes a snapshot page field by field, straight from the platform's rows: what
+ * encodeSnapshot() makes of the same CaseWithEvents, without building them (no per-field
+ * strings), which is most of the platform's cost of a page. Per case: beginCase(), the row's
+ * fields, beginEvents(), for each event beginEvent(), its fields, endEvent(); then optionally
+ * beginFacts() and the facts' fields; endCase(). Keys are the column names.
+ */
+class SnapshotWriter
+{
+public:
+    explicit SnapshotWriter(qsizetype reserve = 0);
+    ~SnapshotWriter();
+    SnapshotWriter(const SnapshotWriter &) = delete;
+    SnapshotWriter &operator=(const SnapshotWriter &) = delete;
+
+    void beginCase();
+    void beginEvents();
+    void beginEvent();
+    void endEvent();
+    void beginFacts();
+    void endCase();
+    void integer(const char *key, qint64 v);
+    void number(const char *key, double v);
+    void null(const char *key);
+    void text(const char *key, const char *utf8, qsizetype n);
+    void hex(const char *key, const char *bytes, qsizetype n);
+    QByteArray finish(CaseId next, bool more, qint64 cursor);
+
+private:
+    QByteArray m_out;
+    std::unique_ptr<JsonOut> m_w;
+    bool m_inFacts = false;
+};
 Result<SnapshotPage> decodeSnapshot(const QByteArray &body);
+
+QByteArray encodeReference(const ReferenceData &data);
+Result<ReferenceData> decodeReference(const QByteArray &body);
 
 QByteArray encodeLogin(const Login &login);
 Result<Login> decodeLogin(const QByteArray &body);

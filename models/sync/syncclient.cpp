@@ -130,6 +130,22 @@ Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
     return decoded(decodeSnapshot(r.body));
 }
 
+Reply<std::optional<ReferenceData>> SyncClient::reference(const QString &knownVersion)
+{
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (!knownVersion.isEmpty())
+        headers.append({"If-None-Match", '"' + knownVersion.toLatin1() + '"'});
+    Raw r = request("GET", QStringLiteral("/api/v1/reference"), {}, {}, headers, m_timeoutMs);
+    if (r.failure && r.failure->status == 304)
+        return std::optional<ReferenceData>();
+    if (r.failure)
+        return *r.failure;
+    auto data = decodeReference(r.body);
+    if (!data)
+        return SyncFailure{SyncFailure::Protocol, 0, QStringLiteral("protocol"), data.error()};
+    return std::optional<ReferenceData>(std::move(*data));
+}
+
 std::optional<SyncFailure> SyncClient::upload(const QString &sha256, const QString &path)
 {
     QFile f(path);

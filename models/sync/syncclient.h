@@ -46,6 +46,7 @@ public:
     ~SyncClient() override;
 
     void setToken(const QByteArray &token) { m_token = token; }
+    QByteArray token() const { return m_token; }
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
     QUrl base() const { return m_base; }
 
@@ -53,6 +54,8 @@ public:
     Reply<QList<CommandResult>> push(const QList<ClientCommand> &commands);
     Reply<ChangesPage> changes(qint64 since, int limit, int waitSeconds = 0);
     Reply<SnapshotPage> snapshot(qint64 after, int limit);
+    /** The district's reference data; nothing when it is still `knownVersion`. */
+    Reply<std::optional<ReferenceData>> reference(const QString &knownVersion);
     /** Uploads a file named by its SHA-256 in resumable chunks; nothing when done. */
     std::optional<SyncFailure> upload(const QString &sha256, const QString &path);
     /** Ends the call in flight (as Unreachable). */

@@ -8,7 +8,9 @@
 #include "workflow/workflow.h"
 
 #include <QDateTime>
+#include <QEventLoop>
 #include <QFileInfo>
+#include <QMutex>
 #include <QRandomGenerator>
 #include <QThread>
 
@@ -21,6 +23,63 @@ constexpr int kBatch = 200;
 constexpr int kPage = 1000;
 constexpr int kBackoffCapMs = 30000;
 } // namespace
+
+/**
+ * One snapshot page fetched and decoded on a thread of its own, with its own SyncClient.
+ *
+ * Threading: created, waited for, aborted and destroyed on the engine's thread; the client lives
+ * on the fetch thread and is reached only through a queued abort() under the mutex.
+ */
+class PageFetch
+{
+public:
+    PageFetch(const QUrl &base, const QByteArray &token, qint64 after, int limit)
+    {
+        m_thread.reset(QThread::create([this, base, token, after, limit] {
+            sync::SyncClient client(base);
+            client.setToken(token);
+            {
+                QMutexLocker lock(&m_mutex);
+                m_client = &client;
+            }
+            m_result = client.snapshot(after, limit);
+            QMutexLocker lock(&m_mutex);
+            m_client = nullptr;
+        }));
+        m_thread->start();
+    }
+    ~PageFetch()
+    {
+        abort();
+        m_thread->wait();
+    }
+
+    void abort()
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_client)
+            QMetaObject::invokeMethod(m_client, &sync::SyncClient::abort, Qt::QueuedConnection);
+    }
+
+    /** Waits for the page, serving the caller's events meanwhile (stop() and nudge() arrive). */
+    sync::Reply<sync::SnapshotPage> take()
+    {
+        if (!m_thread->isFinished()) {
+            QEventLoop loop;
+            QObject::connect(m_thread.get(), &QThread::finished, &loop, &QEventLoop::quit);
+            if (!m_thread->isFinished())
+                loop.exec();
+        }
+        m_thread->wait();
+        return std::move(m_result);
+    }
+
+private:
+    std::unique_ptr<QThread> m_thread;
+    QMutex m_mutex;
+    sync::SyncClient *m_client = nullptr;
+    sync::Reply<sync::SnapshotPage> m_result;
+};
 
 SyncEngine::SyncEngine(QString dataDir, QUrl platform, QObject *parent)
     : QObject(parent), m_dataDir(std::move(dataDir)), m_platform(std::move(platform))
@@ -88,6 +147,10 @@ Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &
         st = tx.commit();
     if (!st)
         return Error{st.error()};
+    // A new cache learns the district (and its users) at once, so the console can act as the
+    // user; a failure here is retried by the next sync.
+    SyncReport ignored;
+    (void)pullReference(&ignored);
     return s;
 }
 
@@ -106,26 +169,75 @@ SyncStatus SyncEngine::status() const
     return s;
 }
 
-bool SyncEngine::pull(SyncReport *report, int waitSeconds)
+namespace {
+
+bool failed(SyncReport *report, const sync::SyncFailure &f)
 {
-    auto fail = [&](const sync::SyncFailure &f) {
-        report->reachable = f.kind != sync::SyncFailure::Unreachable;
-        report->unauthorized = f.kind == sync::SyncFailure::Unauthorized;
-        report->error = f.message;
+    report->reachable = f.kind != sync::SyncFailure::Unreachable;
+    report->unauthorized = f.kind == sync::SyncFailure::Unauthorized;
+    report->error = f.message;
+    return false;
+}
+
+} // namespace
+
+bool SyncEngine::pullReference(SyncReport *report)
+{
+    const auto reply = m_client->reference(m_store->referenceVersion());
+    if (const auto *f = std::get_if<sync::SyncFailure>(&reply)) {
+        // A platform without the route: the cache keeps the reference data it was given.
+        if (f->status == 404)
+            return true;
+        return failed(report, *f);
+    }
+    const auto &data = std::get<std::optional<sync::ReferenceData>>(reply);
+    if (!data)
+        return true;
+    if (Status s = m_store->applyReference(*data); !s) {
+        report->error = s.error();
         return false;
-    };
-    while (!m_store->snapshotDone()) {
-        const auto page = m_client->snapshot(
-            m_store->value(QStringLiteral("snapshot_after")).toLongLong(), kPage);
-        if (const auto *f = std::get_if<sync::SyncFailure>(&page))
-            return fail(*f);
-        const auto applied = m_store->applySnapshotPage(std::get<sync::SnapshotPage>(page));
+    }
+    return true;
+}
+
+bool SyncEngine::pullSnapshot(SyncReport *report)
+{
+    if (m_store->snapshotDone())
+        return true;
+    const QByteArray token = m_client->token();
+    m_fetch = std::make_unique<PageFetch>(
+        m_platform, token, m_store->value(QStringLiteral("snapshot_after")).toLongLong(),
+        sync::kMaxSnapshotLimit);
+    while (m_fetch) {
+        auto page = m_fetch->take();
+        if (const auto *f = std::get_if<sync::SyncFailure>(&page)) {
+            m_fetch.reset();
+            return failed(report, *f);
+        }
+        const auto &p = std::get<sync::SnapshotPage>(page);
+        // The next page is read, sent and decoded while this one is written.
+        m_fetch = p.more && !m_stopping ? std::make_unique<PageFetch>(m_platform, token, p.next,
+                                                                      sync::kMaxSnapshotLimit)
+                                        : nullptr;
+        const auto applied = m_store->applySnapshotPage(p);
         if (!applied) {
+            m_fetch.reset();
             report->error = applied.error();
             return false;
         }
         report->changed += *applied;
     }
+    return m_store->snapshotDone() || failed(report, {sync::SyncFailure::Unreachable, 0,
+                                                      QStringLiteral("stopped"), tr("Stopped.")});
+}
+
+bool SyncEngine::pull(SyncReport *report, int waitSeconds)
+{
+    auto fail = [&](const sync::SyncFailure &f) {
+        return failed(report, f);
+    };
+    if (!pullSnapshot(report))
+        return false;
     for (;;) {
         const auto page = m_client->changes(m_store->cursor(), kPage, waitSeconds);
         if (const auto *f = std::get_if<sync::SyncFailure>(&page))
@@ -225,7 +337,7 @@ SyncReport SyncEngine::syncOnce()
     }
     report.reachable = true;
     m_client->setToken(session("session_token").toUtf8());
-    if (!pull(&report, 0)) {
+    if (!pullReference(&report) || !pull(&report, 0)) {
         m_online = report.reachable;
         m_lastError = report.error;
         return report;
@@ -261,6 +373,8 @@ void SyncEngine::stop()
         m_timer->stop();
     if (m_client)
         m_client->abort();
+    if (m_fetch)
+        m_fetch->abort();
     if (!m_busy) {
         m_running = false;
         emit stopped();

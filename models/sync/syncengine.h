@@ -16,6 +16,7 @@ namespace cityops {
 
 class Database;
 class EvidenceStore;
+class PageFetch;
 class SyncStore;
 class Workflow;
 
@@ -43,14 +44,16 @@ struct SyncReport
 };
 
 /**
- * Pushes the outbox to the platform and pulls its change feed into the cache, with its own
- * Database connection.
+ * Pushes the outbox to the platform and pulls its reference data and change feed into the cache,
+ * with its own Database connection.
  *
  * Threading: create it, move it to a worker thread and call start() there (queued); it then
  * runs by itself: push and pull, long-poll the feed while idle, back off exponentially (with
  * jitter, capped at 30 s) while the platform is unreachable. nudge() (after a local write) and
  * stop() are slots meant to be invoked queued from the GUI thread; results come back as queued
  * signals. The CLI uses it synchronously on its own thread with open(), login() and syncOnce().
+ * During the first sync one snapshot page at a time is fetched and decoded on a short-lived
+ * thread of its own while the engine's thread applies the previous one; stop() aborts it too.
  */
 class SyncEngine : public QObject
 {
@@ -83,6 +86,10 @@ signals:
 private:
     void cycle();
     bool pull(SyncReport *report, int waitSeconds);
+    /** The first sync's snapshot: fetching page N+1 (on a thread of its own) while applying N. */
+    bool pullSnapshot(SyncReport *report);
+    /** Refreshes the district's reference data when the platform's has changed. */
+    bool pullReference(SyncReport *report);
     QString session(const char *key) const;
 
     QString m_dataDir;
@@ -92,6 +99,7 @@ private:
     std::unique_ptr<SyncStore> m_store;
     std::unique_ptr<EvidenceStore> m_evidence;
     sync::SyncClient *m_client = nullptr;
+    std::unique_ptr<PageFetch> m_fetch; ///< the snapshot page in flight
     QTimer *m_timer = nullptr;
     int m_failures = 0;
     int m_longPoll = 20;

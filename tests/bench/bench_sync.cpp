@@ -1,15 +1,17 @@
 // cityops-bench-sync: the platform and the console's sync, on loopback, in one run.
-// Starts a real cityops-platform with a seeded demo district, then measures: the initial snapshot
-// into an empty console cache against a floor (the same rows inserted straight into SQLite in one
-// transaction), command round trips, console→platform→console propagation through the long-poll
-// feed, and platform throughput with many simulated consoles. Prints one JSON object last.
+// Starts a real cityops-platform with a seeded demo district, then measures: the first sync of an
+// empty console cache (SyncEngine: reference data, pipelined snapshot, feed) against a floor (the
+// same case and event rows inserted straight into SQLite in one transaction), command round trips,
+// console→platform→console propagation through the long-poll feed, and platform throughput with
+// many simulated consoles. Prints one JSON object last.
 #include "benchstats.h"
-#include "demo/demogenerator.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "platformtest.h"
+#include "storage/casestore.h"
 #include "storage/database.h"
 #include "storage/syncstore.h"
+#include "sync/syncengine.h"
 #include "workflow/workflow.h"
 
 #include <QCommandLineParser>
@@ -205,32 +207,54 @@ int main(int argc, char *argv[])
             .arg(platform.url().toString())
             .arg(setup.elapsed() / 1000.0, 0, 'f', 1));
 
-    // 1. Snapshot into an empty console cache (the district's reference data, no cases).
+    // 1. The first sync of an empty console cache, as the console and the CLI do it: reference
+    // data, then the snapshot (page N+1 fetched and decoded while page N is applied), then the
+    // feed. Then, for comparison, the same pages fetched alone, applied alone, and the floor.
+    const QString consoleDir = dir.filePath(QStringLiteral("console"));
+    double syncMs = 0;
+    qint64 rows = 0;
+    {
+        SyncEngine engine(consoleDir, platform.url());
+        if (auto s = engine.login(QStringLiteral("operator1"), QStringLiteral("demo")); !s)
+            qFatal("login: %s", qPrintable(s.error()));
+        // login() fetched the reference data already; the timed sync starts from no cases.
+        QElapsedTimer t;
+        t.start();
+        const SyncReport r = engine.syncOnce();
+        syncMs = double(t.nsecsElapsed()) / 1e6;
+        if (!r.error.isEmpty())
+            qFatal("first sync: %s", qPrintable(r.error));
+    }
+    if (auto db = Database::openDir(consoleDir))
+        rows = CaseStore(*db).caseCount();
     Client reader(platform.url());
     if (reader.login(QStringLiteral("operator1")).status != 200)
         qFatal("login failed");
     double fetchMs = 0;
     const QList<sync::SnapshotPage> pages =
         fetchSnapshot(reader, sync::kMaxSnapshotLimit, &fetchMs);
-    qint64 rows = 0, events = 0;
+    qint64 pageRows = 0, events = 0;
     for (const auto &pg : pages) {
-        rows += pg.cases.size();
+        pageRows += pg.cases.size();
         for (const auto &c : pg.cases)
             events += c.events.size();
     }
-    const QString consoleDir = dir.filePath(QStringLiteral("console"));
-    DemoOptions empty;
-    empty.seed = 1;
-    empty.cases = 0;
-    if (auto r = DemoGenerator::generate(consoleDir, empty); !r)
-        qFatal("console cache: %s", qPrintable(r.error()));
+    if (pageRows != rows)
+        qFatal("the first sync holds %lld cases, the snapshot %lld", rows, pageRows);
     double applyMs = 0;
     {
-        auto db = Database::openDir(consoleDir);
+        const QString applyDir = dir.filePath(QStringLiteral("apply"));
+        auto db = Database::openDir(applyDir);
         if (!db)
             qFatal("%s", qPrintable(db.error()));
         const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
         SyncStore store(*db, wf);
+        const auto reference =
+            sync::decodeReference(reader.get(QStringLiteral("/api/v1/reference")).body);
+        if (!reference)
+            qFatal("reference: %s", qPrintable(reference.error()));
+        if (auto s = store.applyReference(*reference); !s)
+            qFatal("applyReference: %s", qPrintable(s.error()));
         QElapsedTimer t;
         t.start();
         for (const auto &pg : pages)
@@ -239,16 +263,18 @@ int main(int argc, char *argv[])
         applyMs = double(t.nsecsElapsed()) / 1e6;
     }
     const double floorMs = floorInsert(dir.filePath(QStringLiteral("floor.db")), pages);
-    const double snapshotRate = rows / ((fetchMs + applyMs) / 1000.0);
+    const double snapshotRate = rows / (syncMs / 1000.0);
     const double applyRate = rows / (applyMs / 1000.0);
     const double floorRate = rows / (floorMs / 1000.0);
-    say(QStringLiteral("snapshot: %1 cases (%2 events) fetched+decoded in %3 ms, applied in %4 ms "
-                       "→ %5 rows/s end to end, %6 rows/s apply only; floor %7 ms → %8 rows/s")
+    say(QStringLiteral("snapshot: %1 cases (%2 events) synced into an empty cache in %3 ms → %4 "
+                       "rows/s end to end; alone: fetched+decoded in %5 ms, applied in %6 ms (%7 "
+                       "rows/s); floor %8 ms → %9 rows/s")
             .arg(rows)
             .arg(events)
+            .arg(syncMs, 0, 'f', 0)
+            .arg(snapshotRate, 0, 'f', 0)
             .arg(fetchMs, 0, 'f', 0)
             .arg(applyMs, 0, 'f', 0)
-            .arg(snapshotRate, 0, 'f', 0)
             .arg(applyRate, 0, 'f', 0)
             .arg(floorMs, 0, 'f', 0)
             .arg(floorRate, 0, 'f', 0));
@@ -370,6 +396,7 @@ int main(int argc, char *argv[])
                           {"snapshot_apply_rows_per_s", applyRate},
                           {"floor_rows_per_s", floorRate},
                           {"snapshot_over_floor", snapshotRate / floorRate},
+                          {"snapshot_sync_ms", syncMs},
                           {"snapshot_fetch_ms", fetchMs},
                           {"snapshot_apply_ms", applyMs},
                           {"cmd_rtt_p50_ms", percentile(rtt, 50)},

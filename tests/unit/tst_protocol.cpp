@@ -231,7 +231,14 @@ private slots:
         QVERIFY(changes->changes.first().events.first() == e); // the payload byte for byte
 
         SnapshotPage snap;
-        snap.cases.append({row, {e, e}});
+        CaseFacts facts;
+        facts.reworks = 2;
+        facts.maxStage = 3;
+        facts.reqStage = 2;
+        facts.late = true;
+        facts.due = 1789362301126;
+        snap.cases.append({row, {e, e}, facts});
+        snap.cases.append({row, {}, std::nullopt});
         snap.next = row.id;
         snap.cursor = 99;
         auto s = decodeSnapshot(encodeSnapshot(snap));
@@ -241,6 +248,8 @@ private slots:
         QVERIFY(!s->more);
         QCOMPARE(s->cases.first().events.size(), 2);
         QVERIFY(s->cases.first().row == row);
+        QVERIFY(s->cases.first().facts == facts);
+        QVERIFY(!s->cases.last().facts);
     }
 
     void bulkDecoder_data()
