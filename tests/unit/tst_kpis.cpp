@@ -656,7 +656,9 @@ private slots:
 
         // The migration's backfill gives the same facts (its code numbers may differ).
         QVERIFY(
-            db->exec("DROP TABLE kpi_facts; DROP TABLE kpi_codes; "
+            db->exec("DROP VIEW kpi_case_rows; DROP VIEW kpi_fact_bits; "
+                     "DROP TABLE kpi_facts; DROP TABLE kpi_codes; "
+                     "DROP TRIGGER categories_kpi_code; DROP TRIGGER grids_kpi_code; "
                      "DROP TRIGGER cases_kpi_insert; DROP TRIGGER cases_kpi_update; "
                      "DROP TRIGGER cases_kpi_delete; DROP TRIGGER case_facts_kpi_insert; "
                      "DROP TRIGGER case_facts_kpi_update; DROP TRIGGER case_facts_kpi_delete;"));
