@@ -245,7 +245,10 @@ Result<KpiFacts> KpiFactsStore::load() const
         return fail(lk.error());
     qint64 lo = 0, hi = -1;
     {
-        SqliteStatement st(m_db->handle(), "SELECT min(case_id), max(case_id) FROM kpi_facts");
+        // Two subqueries: SQLite finds a lone min() or max() at the end of the index, but
+        // min() and max() in one query scan the whole table.
+        SqliteStatement st(m_db->handle(), "SELECT (SELECT min(case_id) FROM kpi_facts), "
+                                           "(SELECT max(case_id) FROM kpi_facts)");
         if (st.step() == SQLITE_ROW && !st.isNull(0)) {
             lo = st.integer(0);
             hi = st.integer(1);
