@@ -1,4 +1,6 @@
 // cityops-console: the operator's desktop console. Composition root only.
+#include "dashboard/dashboardengine.h"
+#include "dashboard/dashboardwidget.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "logindialog.h"
@@ -183,6 +185,17 @@ int main(int argc, char *argv[])
     if (parser.isSet(shotOpt)) {
         window.setTheme(themeFromKey(themeName));
         window.resize(1600, 1000);
+        // The dashboard computes its figures on its worker when its dock first shows: the shot
+        // waits for them (or for its error), as long as a large cache may take to load.
+        DashboardWidget *dashboard =
+            view == QLatin1String("dashboard") ? window.dashboard() : nullptr;
+        bool dashboardDone = !dashboard;
+        if (dashboard) {
+            QObject::connect(dashboard, &DashboardWidget::updated, &window,
+                             [&] { dashboardDone = true; });
+            QObject::connect(dashboard->engine(), &DashboardEngine::failed, &window,
+                             [&] { dashboardDone = true; });
+        }
         window.show();
         QCoreApplication::processEvents();
         window.showView(view);
@@ -190,14 +203,24 @@ int main(int argc, char *argv[])
         int rc = 0;
         QTimer::singleShot(0, &window, [&] {
             // Let the map's worker threads finish drawing the layers (at most a few seconds).
+            constexpr qint64 kMapWaitMs = 5000, kDashboardWaitMs = 60000;
             QElapsedTimer waited;
             waited.start();
+            const auto mapPending = [&] {
+                return (window.map()->canvas()->renderPending() ||
+                        window.map()->caseLayer()->indexing()) &&
+                       waited.elapsed() < kMapWaitMs;
+            };
             do {
                 QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
                 QThread::msleep(5);
-            } while ((window.map()->canvas()->renderPending() ||
-                      window.map()->caseLayer()->indexing()) &&
-                     waited.elapsed() < 5000);
+            } while (mapPending() || (!dashboardDone && waited.elapsed() < kDashboardWaitMs));
+            if (!dashboardDone)
+                std::fprintf(stderr, "cityops-console: %s\n",
+                             qPrintable(QCoreApplication::translate(
+                                            "main", "The dashboard had no figures after %1 s; "
+                                                    "the screenshot shows it without them.")
+                                            .arg(kDashboardWaitMs / 1000)));
             QCoreApplication::processEvents();
             const QPixmap shot = window.grab();
             if (shot.isNull() || !shot.save(out, "PNG")) {

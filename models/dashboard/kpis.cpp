@@ -115,6 +115,14 @@ void KpiFacts::upsert(const CaseFact &f)
         cases.insert(it, f);
 }
 
+void KpiFacts::remove(CaseId id)
+{
+    auto it = std::lower_bound(cases.begin(), cases.end(), id,
+                               [](const CaseFact &c, CaseId v) { return c.id < v; });
+    if (it != cases.end() && it->id == id)
+        cases.erase(it);
+}
+
 qint64 Kpis::dayStart(qint64 t)
 {
     const qint64 local = t + kShanghaiOffset;

@@ -64,6 +64,8 @@ struct KpiFacts
 
     /** Inserts or replaces a case (keeps the id order). */
     void upsert(const CaseFact &f);
+    /** Removes a case if present. */
+    void remove(CaseId id);
 };
 
 /** What the supervisor narrows the dashboard to. Empty / -1 means "all". */

@@ -12,9 +12,10 @@ namespace cityops {
 class Database;
 
 /**
- * Reads the dashboard's per-case facts (cases joined with the trigger-kept case_facts table) and
- * the dimension tables. Same threading rule as Database: the dashboard worker opens its own
- * Database and its own KpiFactsStore.
+ * Reads the dashboard's per-case facts (the trigger-kept kpi_facts table, schema 8) and the
+ * dimension tables. Same threading rule as Database: the dashboard worker opens its own
+ * Database and its own KpiFactsStore. load() of a large cache reads two halves of it on two
+ * threads, each with a read-only connection of its own, and joins them before it returns.
  */
 class KpiFactsStore
 {

@@ -86,7 +86,7 @@ int main(int argc, char *argv[])
                             : QStringLiteral("/tmp/cityops-bench-dashboard-%1").arg(cases);
 
     // Setup, not measured: generate the cache if needed and bring its schema up to date (a cache
-    // of an older schema gets the case_facts backfill here).
+    // of an older schema gets the case_facts and kpi_facts backfills here).
     qint64 generateMs = 0, migrateMs = 0;
     QElapsedTimer setup;
     setup.start();
@@ -131,10 +131,15 @@ int main(int argc, char *argv[])
     DashboardWidget w(db->path());
     w.engine()->setNow(DemoOptions::kDefaultAnchorMs);
     double constructedMs = double(first.nsecsElapsed()) / 1e6, loadedMs = 0, resultMs = 0;
-    QObject::connect(w.engine(), &DashboardEngine::dimensionsReady, &w,
-                     [&] { loadedMs = double(first.nsecsElapsed()) / 1e6; });
-    QObject::connect(w.engine(), &DashboardEngine::ready, &w,
-                     [&] { resultMs = double(first.nsecsElapsed()) / 1e6; });
+    // (Only the first of each: later filter changes emit them again.)
+    QObject::connect(w.engine(), &DashboardEngine::dimensionsReady, &w, [&] {
+        if (!loadedMs)
+            loadedMs = double(first.nsecsElapsed()) / 1e6;
+    });
+    QObject::connect(w.engine(), &DashboardEngine::ready, &w, [&] {
+        if (!resultMs)
+            resultMs = double(first.nsecsElapsed()) / 1e6;
+    });
     w.resize(1600, 900);
     w.show();
     w.refresh();
@@ -199,6 +204,8 @@ int main(int argc, char *argv[])
                           {"floor_p95_ms", fp95},
                           {"ratio_p95", fp95 > 0 ? p95 / fp95 : 0},
                           {"rss_mb", peakRssMb()},
+                          {"first_facts_loaded_ms", loadedMs},
+                          {"first_figures_ms", resultMs},
                           {"first_render_ms", firstMs},
                           {"filter_p95_ms", p95}};
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());

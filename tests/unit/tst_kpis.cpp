@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QImage>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -66,6 +67,87 @@ CaseFact fact(CaseId id, int day, CaseState state, qint64 closeH = 0, quint16 fl
     c.category = category;
     c.grid = int(id % 2);
     return c;
+}
+
+/** A case's facts as text, for comparisons that name the case and the field that differ. */
+QString describe(const CaseFact &f)
+{
+    return QStringLiteral("%1: reported %2 closed %3 deadline %4 state %5 stage %6/%7 flags %8 "
+                          "street %9 category %10 unit %11 grid %12")
+        .arg(f.id)
+        .arg(f.reportedAt)
+        .arg(f.closedAt)
+        .arg(f.deadlineAt)
+        .arg(f.state)
+        .arg(f.stage)
+        .arg(f.maxStage)
+        .arg(f.flags)
+        .arg(f.street)
+        .arg(f.category)
+        .arg(f.unit)
+        .arg(f.grid);
+}
+
+QStringList describe(const std::vector<CaseFact> &cases)
+{
+    QStringList out;
+    for (const CaseFact &f : cases)
+        out << describe(f);
+    return out;
+}
+
+/**
+ * Every case's facts read the schema-6 way, from the wide cases table joined with case_facts
+ * and the text codes looked up by name: what kpi_facts must mirror.
+ */
+QStringList factsFromTheCaseRows(Database &db, const KpiFacts &dims)
+{
+    const auto indexOf = [](const QList<KpiDimension> &list, auto key) {
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (key(list[i]))
+                return int(i);
+        }
+        return -1;
+    };
+    QSqlQuery q(db.sql());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral(
+            "SELECT c.id, c.reported_at, coalesce(c.closed_at, 0), coalesce(c.deadline_at, 0), "
+            "c.state, c.stage, c.street_id, c.category, c.unit_id, c.grid_code, "
+            "c.linked_case IS NOT NULL, coalesce(f.reworks, 0), coalesce(f.extensions, 0), "
+            "coalesce(f.shelves, 0), coalesce(f.reopens, 0), coalesce(f.skips, 0), "
+            "coalesce(f.late, 0), coalesce(f.max_stage, 0) "
+            "FROM cases c LEFT JOIN case_facts f ON f.case_id = c.id ORDER BY c.id")))
+        qFatal("%s", qPrintable(q.lastError().text()));
+    QStringList out;
+    while (q.next()) {
+        CaseFact f;
+        f.id = q.value(0).toLongLong();
+        f.reportedAt = q.value(1).toLongLong();
+        f.closedAt = q.value(2).toLongLong();
+        f.deadlineAt = q.value(3).toLongLong();
+        for (CaseState s : kAllCaseStates) {
+            if (Names::key(s) == q.value(4).toString())
+                f.state = quint8(s);
+        }
+        f.stage = quint8(q.value(5).toInt());
+        const qint64 street = q.value(6).toLongLong(), unit = q.value(8).toLongLong();
+        f.street = indexOf(dims.streets, [&](const KpiDimension &d) { return d.id == street; });
+        f.category =
+            indexOf(dims.categories, [&](const KpiDimension &d) { return d.code == q.value(7); });
+        f.unit = indexOf(dims.units, [&](const KpiDimension &d) { return d.id == unit; });
+        f.grid = indexOf(dims.grids, [&](const KpiDimension &d) { return d.code == q.value(9); });
+        const CaseFact::Flag flags[] = {
+            CaseFact::Linked,   CaseFact::Reworked, CaseFact::Extended, CaseFact::EverShelved,
+            CaseFact::Reopened, CaseFact::Skipped,  CaseFact::Late};
+        for (int i = 0; i < 7; ++i) {
+            if (q.value(10 + i).toLongLong() != 0)
+                f.flags |= flags[i];
+        }
+        f.maxStage = quint8(std::max(q.value(17).toInt(), int(f.stage)));
+        out << describe(f);
+    }
+    return out;
 }
 
 DashboardFilter all()
@@ -493,6 +575,97 @@ private slots:
         QVERIFY(sql.open(QIODevice::ReadOnly));
         QVERIFY(db->exec(sql.readAll()));
         QCOMPARE(test::tableHash(*db, QStringLiteral("case_facts")), generated);
+    }
+
+    // kpi_facts (schema 8), kept by triggers on cases and case_facts, mirrors the wide rows the
+    // dashboard read before: after the demo's bulk load, after workflow commands, after direct
+    // updates and upserts of case rows (as sync applies them), and after the migration's backfill.
+    void narrowFactsMirrorTheCaseRows()
+    {
+        QTemporaryDir dir;
+        test::makeDemo(dir.path(), 1500, 12);
+        auto db = *Database::openDir(dir.path());
+        const auto check = [&](const char *when) {
+            const auto facts = KpiFactsStore(db).load();
+            QVERIFY2(facts, qPrintable(facts ? QString() : facts.error()));
+            QVERIFY2(facts->cases.size() >= 1500, when);
+            const QStringList expected = factsFromTheCaseRows(*db, *facts);
+            const QStringList got = describe(facts->cases);
+            QCOMPARE(got.size(), expected.size());
+            for (qsizetype i = 0; i < got.size(); ++i)
+                QVERIFY2(got[i] == expected[i],
+                         qPrintable(QStringLiteral("%1: %2 instead of %3")
+                                        .arg(QLatin1String(when), got[i], expected[i])));
+            // Units: exactly those that cases are assigned to.
+            QSqlQuery q(db->sql());
+            QVERIFY(q.exec(QStringLiteral("SELECT count(DISTINCT unit_id) FROM cases c JOIN units "
+                                          "u ON u.id = c.unit_id")) &&
+                    q.next());
+            QCOMPARE(facts->units.size(), q.value(0).toInt());
+        };
+        check("after the bulk load");
+        if (QTest::currentTestFailed())
+            return;
+
+        Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
+        CaseRepository repo(db, wf);
+        const Actor supervisor = *repo.actorFor(QStringLiteral("supervisor1"), QStringLiteral("t"));
+        QSqlQuery q(db->sql());
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY "
+                                      "id LIMIT 2")));
+        QList<CaseId> registered;
+        while (q.next())
+            registered << q.value(0).toLongLong();
+        QCOMPARE(registered.size(), 2);
+        Command shelve;
+        shelve.action = Action::Shelve;
+        shelve.reason = QStringLiteral("等待拆迁");
+        Outcome o = repo.apply(registered[0], shelve, supervisor, DemoOptions::kDefaultAnchorMs);
+        QVERIFY2(o.ok(), qPrintable(o.message()));
+        ReportInput in;
+        in.category = QStringLiteral("E0401");
+        in.lon = 121.43;
+        in.lat = 31.23;
+        in.description = QStringLiteral("占道经营");
+        in.party = QStringLiteral("摊主");
+        const Actor op = *repo.actorFor(QStringLiteral("operator1"), QStringLiteral("t"));
+        QVERIFY(repo.report(in, op, DemoOptions::kDefaultAnchorMs).ok());
+        check("after workflow commands");
+        if (QTest::currentTestFailed())
+            return;
+
+        // Case rows written directly: an update (state, unit, grid cell, link) and an upsert.
+        QVERIFY(q.exec(
+            QStringLiteral(
+                "UPDATE cases SET state = 'closed', closed_at = reported_at + 3600000, "
+                "unit_id = (SELECT max(id) FROM units), grid_code = (SELECT max(code) FROM grids), "
+                "linked_case = %1 WHERE id = %2")
+                .arg(registered[0])
+                .arg(registered[1])));
+        QVERIFY(q.exec(
+            QStringLiteral(
+                "INSERT INTO cases (id, category, state, source, address, description, lon, lat, "
+                "reported_at, updated_at) SELECT id, category, 'handling', source, address, "
+                "description, lon, lat, reported_at - 1, updated_at FROM cases WHERE id = %1 "
+                "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+                "reported_at = excluded.reported_at")
+                .arg(registered[0])));
+        check("after direct writes");
+        if (QTest::currentTestFailed())
+            return;
+
+        // The migration's backfill gives the same facts (its code numbers may differ).
+        QVERIFY(
+            db->exec("DROP VIEW kpi_case_rows; DROP VIEW kpi_fact_bits; "
+                     "DROP TABLE kpi_facts; DROP TABLE kpi_codes; "
+                     "DROP TRIGGER categories_kpi_code; DROP TRIGGER grids_kpi_code; "
+                     "DROP TRIGGER cases_kpi_insert; DROP TRIGGER cases_kpi_update; "
+                     "DROP TRIGGER cases_kpi_delete; DROP TRIGGER case_facts_kpi_insert; "
+                     "DROP TRIGGER case_facts_kpi_update; DROP TRIGGER case_facts_kpi_delete;"));
+        QFile sql(QStringLiteral(":/migrations/0008_kpi_facts_narrow.sql"));
+        QVERIFY(sql.open(QIODevice::ReadOnly));
+        QVERIFY(db->exec(sql.readAll()));
+        check("after the backfill");
     }
 
     // The engine answers off the GUI thread, drops stale results and follows changed cases.

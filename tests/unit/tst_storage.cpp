@@ -18,7 +18,8 @@ class TestStorage : public QObject
                                                             {2, "cases_reported"},
                                                             {3, "cases_pending"},
                                                             {4, "queue_counts"},
-                                                            {7, "grids_bbox"}};
+                                                            {7, "grids_bbox"},
+                                                            {8, "kpi_facts"}};
 
     static int count(Database &db, const QString &sql)
     {
@@ -48,15 +49,18 @@ private slots:
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
         QCOMPARE(count(**db, QStringLiteral("PRAGMA application_id")), Database::kApplicationId);
+        // One row per migration (their numbers may have gaps when branches are merged).
         QCOMPARE(count(**db, QStringLiteral("SELECT count(*) FROM schema_version")),
-                 Database::kSchemaVersion);
+                 int(Database::builtinMigrations().size()));
     }
 
     void migratesFromEachEarlierVersion_data()
     {
         QTest::addColumn<int>("from");
-        for (int v = 1; v < Database::kSchemaVersion; ++v)
-            QTest::addRow("v%d", v) << v;
+        for (const Migration &m : Database::builtinMigrations()) {
+            if (m.version < Database::kSchemaVersion)
+                QTest::addRow("v%d", m.version) << m.version;
+        }
     }
     void migratesFromEachEarlierVersion()
     {
