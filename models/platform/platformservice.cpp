@@ -7,6 +7,7 @@
 #include "storage/caserepository.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
+#include "util/crashpoint.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -387,6 +388,7 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
     auto batch = sync::decodeCommands(request.body);
     if (!batch)
         return reply(errorResponse(400, QStringLiteral("invalid"), batch.error()));
+    CITYOPS_CRASH_POINT("platform.batch.begin");
     // The batch commits once (one fsync); each command is a savepoint with its own record, so a
     // command is applied whole or not at all, and a failing store applies none of the batch.
     Transaction tx(m_store->database());
@@ -402,7 +404,10 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
             break;
         applied = applied || r.status == CommandStatus::Applied;
         results.append(std::move(r));
+        CITYOPS_CRASH_POINT("platform.command.after");
     }
+    if (!failed)
+        CITYOPS_CRASH_POINT("platform.commit.before");
     Status committed = failed ? Status(Error{tr("a command could not be stored")}) : tx.commit();
     if (!committed) {
         tx.rollback();
@@ -410,7 +415,9 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
             503, QStringLiteral("storage"),
             tr("Nothing of the batch was applied (%1); send it again.").arg(committed.error())));
     }
+    CITYOPS_CRASH_POINT("platform.commit.after");
     reply(HttpResponse::json(200, sync::encodeResults(results)));
+    CITYOPS_CRASH_POINT("platform.reply.after");
     if (applied) {
         emit commandsApplied(m_store->lastChangeSeq());
         answerWaiters();
@@ -602,19 +609,25 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
                                  {QLatin1String("size"), total},
                                  {QLatin1String("complete"), false}}));
     };
-    if (last < have) // a chunk we already have (its answer was lost): harmless
+    // Every byte arrived before, but the platform stopped before verifying them: finish now
+    // (otherwise the client, told it has sent everything, waits for ever; docs/reliability.md).
+    const bool arrived = have == total;
+    if (last < have && !arrived) // a chunk we already have (its answer was lost): harmless
         return progress(have);
-    if (first != have)
-        return reply(errorResponse(
-            409, QStringLiteral("range"),
-            tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
-    {
-        QFile f(part);
-        if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
-            return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    if (!arrived) {
+        if (first != have)
+            return reply(errorResponse(
+                409, QStringLiteral("range"),
+                tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
+        {
+            QFile f(part);
+            if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
+                return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+        }
+        CITYOPS_CRASH_POINT("platform.chunk.after");
+        if (last + 1 < total)
+            return progress(last + 1);
     }
-    if (last + 1 < total)
-        return progress(last + 1);
     QFile f(part);
     QCryptographicHash h(QCryptographicHash::Sha256);
     if (!f.open(QIODevice::ReadOnly) || !h.addData(&f))
@@ -630,6 +643,7 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
     if (!QFile::rename(part, whole))
         return reply(errorResponse(500, QStringLiteral("storage"),
                                    tr("Cannot complete the upload of %1.").arg(sha)));
+    CITYOPS_CRASH_POINT("platform.upload.verified");
     store(whole);
 }
 
