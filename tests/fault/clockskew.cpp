@@ -135,7 +135,7 @@ ScriptResult runScript(const QString &dir, qint64 skewSeconds, qint64 platformNo
                {seeded, platformNow});
     const qint64 made =
         number(pdb, QStringLiteral("SELECT count(*) FROM case_events WHERE id > ?"), {seeded});
-    if (foreign != 0 || made < 10) {
+    if (foreign != 0 || made == 0) {
         o.problem = QStringLiteral("%1 of %2 new events carry a time that is not the platform's")
                         .arg(foreign)
                         .arg(made);

@@ -364,7 +364,7 @@ bool CrashSuite::runOnce(Lane &lane, const PointPlan &plan, int run, Tally *t)
 bool CrashSuite::runSigkill(Lane &lane, bool killPlatform, int run, Tally *t)
 {
     // A burst of two reports with their register commands and a sync; SIGKILL at a random moment.
-    const int killAt = int(lane.rng.below(killPlatform ? 400 : 900));
+    const int killAt = int(lane.rng.below(killPlatform ? 200 : 900));
     QElapsedTimer clock;
     clock.start();
     bool killed = false;
