@@ -5,6 +5,7 @@
 #include "storage/casestore.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"
+#include "util/clock.h"
 
 #include <QDateTime>
 
@@ -37,7 +38,7 @@ ConsoleContext::~ConsoleContext() = default;
 
 Outcome ConsoleContext::run(CaseId id, const Command &cmd)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = clientNow();
     Outcome o =
         m_sync ? m_sync->apply(id, cmd, m_actor, now) : m_repo->apply(id, cmd, m_actor, now);
     if (o.ok()) {

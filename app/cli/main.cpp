@@ -13,6 +13,7 @@
 #include "storage/searchindex.h"
 #include "storage/syncstore.h"
 #include "sync/syncengine.h"
+#include "util/clock.h"
 #include "util/i18n.h"
 #include "util/timefmt.h"
 #include "workflow/workflow.h"
@@ -304,7 +305,7 @@ const QCommandLineOption kAtOpt(QStringLiteral("at"),
 std::optional<qint64> actionTime(const QCommandLineParser &p, int *rc)
 {
     if (!p.isSet(kAtOpt))
-        return QDateTime::currentMSecsSinceEpoch();
+        return clientNow();
     const auto at = parseWhen(p.value(kAtOpt));
     if (!at)
         *rc = error(Tr::tr("--at \"%1\" is not an ISO date-time").arg(p.value(kAtOpt)), ExitUsage);

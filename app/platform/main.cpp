@@ -213,6 +213,12 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
                 options.open311Keys << QString::fromUtf8(line.trimmed());
         }
     }
+    // Tests only (docs/reliability.md): a frozen clock, so runs made at different moments decide
+    // identically and every authoritative time visibly comes from here.
+    if (const QByteArray fixed = qgetenv("CITYOPS_PLATFORM_CLOCK_MS"); !fixed.isEmpty())
+        options.clock = [t = fixed.toLongLong()] {
+            return t;
+        };
     auto service = PlatformService::open(options);
     if (!service)
         return error(service.error());

@@ -7,6 +7,7 @@
 #include "storage/caserepository.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
+#include "util/crashpoint.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -420,6 +421,7 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
     // together on the next turn.
     if (m_queued.isEmpty())
         QMetaObject::invokeMethod(this, &PlatformService::decideQueued, Qt::QueuedConnection);
+    CITYOPS_CRASH_POINT("platform.batch.begin");
     m_queued.append({*user, std::move(batch).value(), reply});
 }
 
@@ -466,13 +468,17 @@ void PlatformService::decideQueued()
             sync::CommandResult r = execute(c, b.user, &d.failed);
             batchApplied = batchApplied || r.status == CommandStatus::Applied;
             d.results.append(std::move(r));
+            CITYOPS_CRASH_POINT("platform.command.after");
         }
         if (!d.failed)
             d.failed = !batchTx.commit();
         applied = applied || (batchApplied && !d.failed);
         decided.append(std::move(d));
     }
+    CITYOPS_CRASH_POINT("platform.commit.before");
     const Status committed = tx.commit();
+    if (committed)
+        CITYOPS_CRASH_POINT("platform.commit.after");
     for (qsizetype i = 0; i < group.size(); ++i) {
         const Status s = !committed             ? committed
                          : decided.at(i).failed ? Status(Error{tr("a command could not be stored")})
@@ -484,6 +490,7 @@ void PlatformService::decideQueued()
         else
             group.at(i).reply(HttpResponse::json(200, sync::encodeResults(decided.at(i).results)));
     }
+    CITYOPS_CRASH_POINT("platform.reply.after");
     if (committed && applied) {
         emit commandsApplied(m_store->lastChangeSeq());
         answerWaiters();
@@ -675,19 +682,25 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
                                  {QLatin1String("size"), total},
                                  {QLatin1String("complete"), false}}));
     };
-    if (last < have) // a chunk we already have (its answer was lost): harmless
+    // Every byte arrived before, but the platform stopped before verifying them: finish now
+    // (otherwise the client, told it has sent everything, waits for ever; docs/reliability.md).
+    const bool arrived = have == total;
+    if (last < have && !arrived) // a chunk we already have (its answer was lost): harmless
         return progress(have);
-    if (first != have)
-        return reply(errorResponse(
-            409, QStringLiteral("range"),
-            tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
-    {
-        QFile f(part);
-        if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
-            return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    if (!arrived) {
+        if (first != have)
+            return reply(errorResponse(
+                409, QStringLiteral("range"),
+                tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
+        {
+            QFile f(part);
+            if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
+                return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+        }
+        CITYOPS_CRASH_POINT("platform.chunk.after");
+        if (last + 1 < total)
+            return progress(last + 1);
     }
-    if (last + 1 < total)
-        return progress(last + 1);
     QFile f(part);
     QCryptographicHash h(QCryptographicHash::Sha256);
     if (!f.open(QIODevice::ReadOnly) || !h.addData(&f))
@@ -703,6 +716,7 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
     if (!QFile::rename(part, whole))
         return reply(errorResponse(500, QStringLiteral("storage"),
                                    tr("Cannot complete the upload of %1.").arg(sha)));
+    CITYOPS_CRASH_POINT("platform.upload.verified");
     store(whole);
 }
 

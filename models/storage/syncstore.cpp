@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "sqlitestatement.h"
+#include "util/crashpoint.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -279,6 +280,7 @@ SyncStore::SyncStore(std::shared_ptr<Database> db, const Workflow &workflow)
 
 Status SyncStore::append(const sync::ClientCommand &cmd, CaseId caseId, const QString &username)
 {
+    CITYOPS_CRASH_POINT("outbox.write.before");
     QSqlQuery q(m_db->sql());
     q.prepare(QStringLiteral("INSERT INTO outbox (command_id, case_id, case_ref, action, username, "
                              "body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -291,6 +293,7 @@ Status SyncStore::append(const sync::ClientCommand &cmd, CaseId caseId, const QS
     q.addBindValue(cmd.clientAt);
     if (!q.exec())
         return sqlError(q);
+    CITYOPS_CRASH_POINT("outbox.write.after");
     return Ok{};
 }
 
@@ -315,6 +318,7 @@ Outcome SyncStore::report(const ReportInput &in, const Actor &actor, qint64 now,
         o.error = s.error();
         return o;
     }
+    CITYOPS_CRASH_POINT("outbox.commit.after");
     if (commandId)
         *commandId = id;
     return o;
@@ -362,6 +366,7 @@ Outcome SyncStore::apply(CaseId caseId, const Command &command, const Actor &act
         o.error = s.error();
         return o;
     }
+    CITYOPS_CRASH_POINT("outbox.commit.after");
     if (commandId)
         *commandId = id;
     return o;
@@ -630,6 +635,7 @@ Result<QList<CaseId>> SyncStore::recordResults(const QList<sync::CommandResult> 
                 return Error{s.error()};
             touched << localCase;
         }
+        CITYOPS_CRASH_POINT("sync.results.mid");
     }
     if (Status s = tx.commit(); !s)
         return Error{s.error()};
@@ -809,17 +815,21 @@ Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
             if (!w.write(c.row, c.events))
                 return Error{w.error()};
             touched << c.caseId;
+            CITYOPS_CRASH_POINT("sync.page.mid");
         }
     } else {
         for (const sync::Change &c : page.changes) {
             if (Status s = writeCase(c.row, c.events, &touched); !s)
                 return Error{s.error()};
+            CITYOPS_CRASH_POINT("sync.page.mid");
         }
     }
+    CITYOPS_CRASH_POINT("sync.page.cursor.before");
     if (Status s = setValue(QStringLiteral("cursor"), QString::number(page.cursor)); !s)
         return Error{s.error()};
     if (Status s = tx.commit(); !s)
         return Error{s.error()};
+    CITYOPS_CRASH_POINT("sync.page.commit.after");
     return touched;
 }
 

@@ -1,5 +1,7 @@
 #include "syncclient.h"
 
+#include "util/crashpoint.h"
+
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -176,6 +178,7 @@ std::optional<SyncFailure> SyncClient::upload(const QString &sha256, const QStri
             }
             return r.failure;
         }
+        CITYOPS_CRASH_POINT("sync.upload.chunk");
         const auto obj = parseObject(r.body);
         if (!obj)
             return SyncFailure{SyncFailure::Protocol, r.status, QStringLiteral("protocol"),

@@ -5,6 +5,8 @@
 #include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"
+#include "util/clock.h"
+#include "util/crashpoint.h"
 #include "workflow/workflow.h"
 
 #include <QDateTime>
@@ -312,12 +314,26 @@ SyncReport SyncEngine::syncOnce()
             commands << e.command;
             ids << e.commandId;
         }
+        CITYOPS_CRASH_POINT("sync.push.before");
         const auto results = m_client->push(commands);
         if (const auto *f = std::get_if<sync::SyncFailure>(&results)) {
             (void)m_store->noteAttempt(ids, f->message);
             return fail(*f);
         }
         const auto &rs = std::get<QList<sync::CommandResult>>(results);
+        CITYOPS_CRASH_POINT("sync.push.after");
+        // The platform lacks an attachment marked as uploaded (e.g. it stopped before storing
+        // it): forget the mark, so the next sync uploads it again instead of waiting for ever.
+        for (const sync::CommandResult &r : rs) {
+            if (r.code != QLatin1String("evidence-missing"))
+                continue;
+            for (const OutboxEntry &e : std::as_const(batch)) {
+                for (const QString &sha : e.command.evidence) {
+                    if (e.commandId == r.id)
+                        (void)m_store->setValue(QStringLiteral("uploaded:") + sha, QString());
+                }
+            }
+        }
         const int rejectedBefore = m_store->rejectedCount();
         const auto touched = m_store->recordResults(rs);
         if (!touched) {
@@ -325,6 +341,7 @@ SyncReport SyncEngine::syncOnce()
             m_lastError = report.error;
             return report;
         }
+        CITYOPS_CRASH_POINT("sync.results.after");
         report.changed += *touched;
         report.sent += int(rs.size());
         report.rejectedNow += m_store->rejectedCount() - rejectedBefore;
@@ -344,8 +361,7 @@ SyncReport SyncEngine::syncOnce()
     }
     m_online = true;
     m_lastError.clear();
-    (void)m_store->setValue(QStringLiteral("last_sync_at"),
-                            QString::number(QDateTime::currentMSecsSinceEpoch()));
+    (void)m_store->setValue(QStringLiteral("last_sync_at"), QString::number(clientNow()));
     return report;
 }
 
