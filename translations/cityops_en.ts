@@ -128,7 +128,7 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../models/platform/platformservice.cpp" line="+259"/>
+        <location filename="../models/platform/platformservice.cpp" line="+266"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation type="unfinished">
             <numerusform></numerusform>

@@ -81,7 +81,7 @@
 <context>
     <name>CaseRepository</name>
     <message>
-        <location filename="../models/storage/caserepository.cpp" line="+44"/>
+        <location filename="../models/storage/caserepository.cpp" line="+48"/>
         <source>Unknown user &quot;%1&quot;.</source>
         <translation>未知用户“%1”。</translation>
     </message>
@@ -91,13 +91,13 @@
         <translation>用户“%1”的角色未知。</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <location line="+195"/>
+        <location line="+9"/>
+        <location line="+201"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="-138"/>
+        <location line="-146"/>
         <source>Unknown category &quot;%1&quot;.</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
@@ -112,7 +112,7 @@
         <translation>新案件需要填写问题描述。</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+53"/>
         <location line="+28"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
@@ -123,18 +123,20 @@
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+44"/>
-        <location line="+19"/>
+        <location line="+39"/>
+        <location line="+10"/>
+        <location line="+25"/>
         <source>Cannot file the case: %1</source>
         <translation>无法登记案件：%1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+13"/>
+        <location line="+19"/>
         <source>Cannot record the event: %1</source>
         <translation>无法记录事件：%1</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+51"/>
         <source>Cannot update case %1: %2</source>
         <translation>无法更新案件 %1：%2</translation>
     </message>
@@ -275,7 +277,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+104"/>
+        <location filename="../app/cli/main.cpp" line="+105"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -1781,8 +1783,8 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>KpiFactsStore</name>
     <message>
-        <location filename="../models/storage/kpifactsstore.cpp" line="+199"/>
-        <location line="+23"/>
+        <location filename="../models/storage/kpifactsstore.cpp" line="+238"/>
+        <location line="+51"/>
         <source>Cannot read the dashboard facts: %1</source>
         <translation>无法读取看板统计数据：%1</translation>
     </message>
@@ -1790,7 +1792,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Kpis</name>
     <message>
-        <location filename="../models/dashboard/kpis.cpp" line="+246"/>
+        <location filename="../models/dashboard/kpis.cpp" line="+254"/>
         <source>All units</source>
         <translation>全部单位</translation>
     </message>
@@ -2469,7 +2471,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+24"/>
         <source>refusing to listen on %1: the accounts %2 still have the public demo password (change it with &quot;user passwd&quot; or &quot;user disable&quot; them)</source>
         <translation>拒绝在 %1 上监听：账号 %2 仍在使用公开的演示密码（请用“user passwd”修改密码，或用“user disable”停用这些账号）</translation>
     </message>
@@ -2637,7 +2639,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformStore</name>
     <message>
-        <location filename="../models/storage/platformstore.cpp" line="+121"/>
+        <location filename="../models/storage/platformstore.cpp" line="+133"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -2647,7 +2649,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>%1 是 CityOps 工作台本地缓存，而不是平台数据库。文件未被修改。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -2672,15 +2674,20 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>迁移 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+81"/>
         <location line="+21"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+202"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
+    </message>
+    <message>
+        <location line="+196"/>
+        <source>The reference table %1 is missing or has no primary key.</source>
+        <translation>基础数据表 %1 不存在或没有主键。</translation>
     </message>
 </context>
 <context>
@@ -2719,31 +2726,31 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+263"/>
-        <location line="+449"/>
+        <location filename="../models/sync/protocol.cpp" line="+297"/>
+        <location line="+461"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-434"/>
+        <location line="-446"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+895"/>
+        <location line="+947"/>
         <location line="+188"/>
-        <location line="+52"/>
+        <location line="+140"/>
         <location line="+16"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1208"/>
+        <location line="-1348"/>
         <location line="+96"/>
-        <location line="+367"/>
+        <location line="+379"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-458"/>
+        <location line="-470"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -2789,18 +2796,18 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
-        <location line="+247"/>
+        <location line="+259"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+300"/>
+        <location line="-246"/>
+        <location line="+312"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-278"/>
+        <location line="-290"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
@@ -2820,7 +2827,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为“:”</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+126"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
@@ -2864,7 +2871,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>字符串未结束</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+170"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
@@ -2961,12 +2968,47 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>变更：%1</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+156"/>
         <source>snapshot: %1</source>
         <translation>快照：%1</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+54"/>
+        <source>reference: larger than %1 bytes</source>
+        <translation>reference：超过 %1 字节</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>reference: nested deeper than %1 levels</source>
+        <translation>reference：嵌套超过 %1 层</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>reference: not a JSON object (%1 at byte %2)</source>
+        <translation>reference：不是 JSON 对象（第 %2 字节处：%1）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>reference.version: is required</source>
+        <translation>reference.version：必填</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1: needs a name, column names and a key among them</source>
+        <translation>%1：须有表名、列名，且主键须在列名之中</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1.rows[%2]: expected %3 values</source>
+        <translation>%1.rows[%2]：应有 %3 个值</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1.rows[%2]: expected null, numbers and strings</source>
+        <translation>%1.rows[%2]：只能是空值、数字或字符串</translation>
+    </message>
+    <message>
+        <location line="+57"/>
         <source>unknown role &quot;%1&quot;</source>
         <translation>未知角色“%1”</translation>
     </message>
@@ -3027,7 +3069,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SearchIndex</name>
     <message>
-        <location filename="../models/storage/searchindex.cpp" line="+63"/>
+        <location filename="../models/storage/searchindex.cpp" line="+65"/>
         <source>The local cache is busy; the search index will catch up later.</source>
         <translation>本地缓存正忙，检索索引将稍后补建。</translation>
     </message>
@@ -3040,7 +3082,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncClient</name>
     <message>
-        <location filename="../models/sync/syncclient.cpp" line="+76"/>
+        <location filename="../models/sync/syncclient.cpp" line="+78"/>
         <source>The platform at %1 cannot be reached: %2</source>
         <translation>无法连接市级平台 %1：%2</translation>
     </message>
@@ -3050,7 +3092,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>市级平台返回 HTTP %1。</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+71"/>
         <source>The attachment %1 cannot be read: %2</source>
         <translation>无法读取附件 %1：%2</translation>
     </message>
@@ -3058,19 +3100,42 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncstore.cpp" line="+226"/>
-        <location line="+27"/>
-        <location line="+236"/>
-        <location line="+236"/>
-        <location line="+29"/>
+        <location filename="../models/storage/syncstore.cpp" line="+305"/>
+        <location line="+28"/>
+        <location line="+237"/>
+        <location line="+237"/>
+        <location line="+41"/>
+        <location line="+84"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-264"/>
         <location line="+21"/>
         <source>There is no rejected command %1.</source>
         <translation>不存在被拒绝的指令 %1。</translation>
+    </message>
+    <message>
+        <location line="+197"/>
+        <source>A snapshot page without the cases&apos; facts followed pages with them.</source>
+        <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>The platform&apos;s %1 are keyed by %2, which this cache does not know.</source>
+        <translation>平台的 %1 以 %2 为键，本地缓存无此字段。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+7"/>
+        <location line="+10"/>
+        <source>Reference data %1: %2</source>
+        <translation>基础数据 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The platform&apos;s reference data does not fit this cache: %1</source>
+        <translation>平台的基础数据与本地缓存不匹配：%1</translation>
     </message>
 </context>
 <context>
@@ -5668,13 +5733,18 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncEngine</name>
     <message>
-        <location filename="../models/sync/syncengine.cpp" line="+67"/>
-        <location line="+96"/>
+        <location filename="../models/sync/syncengine.cpp" line="+128"/>
+        <location line="+149"/>
         <source>No platform is configured: pass --platform URL.</source>
         <translation>未配置市级平台：请指定 --platform URL。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="-44"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Commands made by %1 wait for %1 to sign in.</source>
         <translation>%1 提交的指令须等 %1 登录后才能发送。</translation>
     </message>
@@ -5844,12 +5914,13 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>cityops::platform::PlatformService</name>
     <message>
-        <location filename="../models/platform/platformservice.cpp" line="+97"/>
+        <location filename="../models/platform/platformservice.cpp" line="+98"/>
+        <location line="+3"/>
         <source>The platform is shutting down.</source>
         <translation>平台正在关闭。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+95"/>
         <source>The path %1 is not allowed.</source>
         <translation>不允许访问路径 %1。</translation>
     </message>
@@ -5897,7 +5968,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>after 必须是案件编号，limit 必须是 1 到 %1 之间的数字。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+42"/>
         <source>since must be a change number, limit from 1 to %1 and wait from 0 to %2 seconds.</source>
         <translation>since 必须是变更序号，limit 必须在 1 到 %1 之间，wait 必须在 0 到 %2 秒之间。</translation>
     </message>
@@ -5912,12 +5983,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>请以 application/json 格式发送指令。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+25"/>
         <source>The platform&apos;s store is busy; send the batch again.</source>
         <translation>平台数据库正忙，请重新发送该批指令。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+43"/>
         <source>a command could not be stored</source>
         <translation>有指令无法保存</translation>
     </message>
@@ -5927,7 +5998,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>该批指令均未执行（%1），请重新发送。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+63"/>
         <source>The attachment %1 has not been uploaded yet.</source>
         <translation>附件 %1 尚未上传。</translation>
     </message>
@@ -5958,12 +6029,12 @@ Edit the command&apos;s reason text and send it again:</source>
     </message>
     <message>
         <location line="+33"/>
-        <location line="+96"/>
+        <location line="+103"/>
         <source>An attachment is named by its SHA-256: 64 lowercase hex digits.</source>
         <translation>附件以其 SHA-256 命名：64 位小写十六进制数字。</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-91"/>
         <source>Cannot create the upload folder.</source>
         <translation>无法创建上传文件夹。</translation>
     </message>
@@ -5988,12 +6059,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>附件不能超过 %1 MB。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>The upload of %1 has %2 bytes; continue from byte %2.</source>
         <translation>%1 已上传 %2 字节；请从第 %2 字节处继续上传。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>The uploaded bytes&apos; SHA-256 is not %1; nothing was stored.</source>
         <translation>已上传数据的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
@@ -6003,7 +6074,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>无法完成 %1 的上传。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>There is no attachment %1.</source>
         <translation>不存在附件 %1。</translation>
     </message>
@@ -6011,7 +6082,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+61"/>
+        <location filename="../app/console/main.cpp" line="+63"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>
@@ -6086,7 +6157,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>用户：</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+50"/>
+        <source>The dashboard had no figures after %1 s; the screenshot shows it without them.</source>
+        <translation>数据看板 %1 秒后仍无统计结果，截图中不含这些数据。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cannot write the screenshot to %1.</source>
         <translation>无法将截图写入 %1。</translation>
     </message>
