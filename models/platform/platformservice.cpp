@@ -4,6 +4,7 @@
 #include "domain/workcalendar.h"
 #include "open311.h"
 #include "passwords.h"
+#include "storage/cacherecovery.h"
 #include "storage/caserepository.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
@@ -150,6 +151,8 @@ void PlatformService::addRoutes()
           [this](const HttpRequest &r, const M &, HttpReply reply) { snapshot(r, reply); });
     route("GET", "^/api/v1/changes$", false,
           [this](const HttpRequest &r, const M &, HttpReply reply) { changes(r, reply); });
+    route("GET", "^/api/v1/reference$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { reference(r, reply); });
     route("POST", "^/api/v1/commands$", false,
           [this](const HttpRequest &r, const M &, HttpReply reply) { commands(r, reply); });
     route("PUT", "^/api/v1/attachments/([^/]*)$", false,
@@ -231,6 +234,16 @@ std::optional<Account> PlatformService::authenticate(const HttpRequest &request,
     return account;
 }
 
+void PlatformService::reference(const HttpRequest &request, HttpReply reply)
+{
+    if (!authenticate(request, reply))
+        return;
+    const auto data = CacheRecovery::referenceData(m_store->database());
+    if (!data)
+        return reply(errorResponse(503, QStringLiteral("storage"), data.error()));
+    reply(HttpResponse::json(200, *data));
+}
+
 void PlatformService::health(const HttpRequest &, HttpReply reply)
 {
     reply(jsonResponse(200, {{QLatin1String("status"), QLatin1String("ok")},
@@ -280,7 +293,7 @@ void PlatformService::login(const HttpRequest &request, HttpReply reply)
             (void)m_store->clearLoginFailures(username);
             sync::SessionInfo s;
             s.token = Passwords::newToken();
-            s.expiresAt = t + m_options.sessionMinutes * 60000;
+            s.expiresAt = t + m_options.sessionSeconds * 1000;
             s.user = account->username;
             s.role = Names::key(account->role);
             s.person = account->person;

@@ -42,7 +42,7 @@ public:
     struct Options
     {
         QString dataDir;
-        qint64 sessionMinutes = 12 * 60;
+        qint64 sessionSeconds = 12 * 3600; ///< bearer token lifetime (--token-ttl)
         int throttleFailures = 5;
         qint64 throttleWindowMs = 15 * 60 * 1000;
         /** api_key values accepted for Open311 POSTs from other hosts (loopback needs none). */
@@ -92,6 +92,7 @@ private:
     void logout(const HttpRequest &request, HttpReply reply);
     void snapshot(const HttpRequest &request, HttpReply reply);
     void changes(const HttpRequest &request, HttpReply reply);
+    void reference(const HttpRequest &request, HttpReply reply);
     void commands(const HttpRequest &request, HttpReply reply);
     void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
     void getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);

@@ -130,6 +130,14 @@ Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
     return decoded(decodeSnapshot(r.body));
 }
 
+Reply<QByteArray> SyncClient::reference()
+{
+    Raw r = request("GET", QStringLiteral("/api/v1/reference"), {}, {}, {}, m_timeoutMs);
+    if (r.failure)
+        return *r.failure;
+    return r.body;
+}
+
 std::optional<SyncFailure> SyncClient::upload(const QString &sha256, const QString &path)
 {
     QFile f(path);

@@ -53,6 +53,8 @@ public:
     Reply<QList<CommandResult>> push(const QList<ClientCommand> &commands);
     Reply<ChangesPage> changes(qint64 since, int limit, int waitSeconds = 0);
     Reply<SnapshotPage> snapshot(qint64 after, int limit);
+    /** The district's reference data (GET /api/v1/reference), as the platform wrote it. */
+    Reply<QByteArray> reference();
     /** Uploads a file named by its SHA-256 in resumable chunks; nothing when done. */
     std::optional<SyncFailure> upload(const QString &sha256, const QString &path);
     /** Ends the call in flight (as Unreachable). */
