@@ -31,6 +31,15 @@ Run cli(const QStringList &args, const QByteArray &input = {})
     return runProgram(QStringLiteral(CITYOPS_CLI_BIN), args, input);
 }
 
+/** The demo platform (seed kSeed, kCases cases) in tmp/platform. */
+bool startDemo(PlatformProcess &platform, const QTemporaryDir &tmp)
+{
+    return platform.start(tmp.filePath(QStringLiteral("platform")),
+                          {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                           QString::number(kSeed), QStringLiteral("--cases"),
+                           QString::number(kCases)});
+}
+
 /** An empty console cache with the platform's district (same seed), signed in as `user`. */
 bool makeClient(const QString &dir, const QUrl &url, const QStringList &users)
 {
@@ -125,6 +134,32 @@ struct Cache
     }
 };
 
+/** The first registered case of a cache (empty when there is none). */
+QString firstRegistered(const QString &dir)
+{
+    return column(Database::pathInDir(dir),
+                  QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY id "
+                                 "LIMIT 1"))
+        .value(0);
+}
+
+/** Dispatches a case as dispatcher1 to the first person who may take it: the command's id. */
+QString dispatchFirst(Cache &cache, CaseId id)
+{
+    const Actor disp = cache.actor(QStringLiteral("dispatcher1"));
+    for (const Assignee &p : cache.store->repository().assignees({}, 400)) {
+        Command d;
+        d.action = Action::Dispatch;
+        d.to = p.code;
+        d.toUnit = p.unitCode;
+        d.toType = p.unitType;
+        QString commandId;
+        if (cache.store->apply(id, d, disp, QDateTime::currentMSecsSinceEpoch(), &commandId).ok())
+            return commandId;
+    }
+    return {};
+}
+
 } // namespace
 
 class TestSync : public QObject
@@ -216,10 +251,7 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("operator1")}));
@@ -526,38 +558,19 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("dispatcher1")}));
         QVERIFY(makeClient(b, platform.url(), {QStringLiteral("dispatcher1")}));
         QVERIFY(syncCli(a).rc == 0);
         QVERIFY(syncCli(b).rc == 0);
-        const QString id =
-            column(Database::pathInDir(a),
-                   QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY id "
-                                  "LIMIT 1"))
-                .value(0);
+        const QString id = firstRegistered(a);
         QVERIFY(!id.isEmpty());
         // Both dispatch the same case; B's reaches the platform first.
         auto dispatch = [&](const QString &dir) {
             Cache cache(dir);
-            const Actor disp = cache.actor(QStringLiteral("dispatcher1"));
-            for (const Assignee &p : cache.store->repository().assignees({}, 400)) {
-                Command d;
-                d.action = Action::Dispatch;
-                d.to = p.code;
-                d.toUnit = p.unitCode;
-                d.toType = p.unitType;
-                if (cache.store
-                        ->apply(id.toLongLong(), d, disp, QDateTime::currentMSecsSinceEpoch())
-                        .ok())
-                    return true;
-            }
-            return false;
+            return !dispatchFirst(cache, id.toLongLong()).isEmpty();
         };
         QVERIFY(dispatch(a));
         QVERIFY(dispatch(b));
@@ -610,34 +623,14 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("dispatcher1")}));
         QVERIFY(syncCli(a).rc == 0);
-        const QString id =
-            column(Database::pathInDir(a),
-                   QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY id "
-                                  "LIMIT 1"))
-                .value(0);
+        const QString id = firstRegistered(a);
         QVERIFY(!id.isEmpty());
         Cache cache(a);
-        const Actor disp = cache.actor(QStringLiteral("dispatcher1"));
-        QString commandId;
-        for (const Assignee &p : cache.store->repository().assignees({}, 400)) {
-            Command d;
-            d.action = Action::Dispatch;
-            d.to = p.code;
-            d.toUnit = p.unitCode;
-            d.toType = p.unitType;
-            if (cache.store
-                    ->apply(id.toLongLong(), d, disp, QDateTime::currentMSecsSinceEpoch(),
-                            &commandId)
-                    .ok())
-                break;
-        }
+        const QString commandId = dispatchFirst(cache, id.toLongLong());
         QVERIFY(!commandId.isEmpty());
         // The platform applies the command but its answer is lost: the row is still pending, so
         // its version says nothing; the change in the feed names the command.
@@ -669,10 +662,7 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("supervisor1")}));
