@@ -3,6 +3,7 @@
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "storage/casestore.h"
+#include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"
 #include "util/clock.h"
@@ -45,8 +46,21 @@ Outcome ConsoleContext::run(CaseId id, const Command &cmd)
         emit caseChanged(id);
         if (m_sync)
             emit commandQueued();
+    } else if (o.kind == Outcome::Failed) {
+        // Name the file and the cause (damaged, deleted, disk full) rather than SQLite's words.
+        o.error = m_db->describe(o.error);
+        if (m_db->diagnose(o.error) != StorageFault::None)
+            reportStorageFault(o.error);
     }
     return o;
+}
+
+void ConsoleContext::reportStorageFault(const QString &message)
+{
+    if (message == m_lastFault)
+        return;
+    m_lastFault = message;
+    emit storageFault(message);
 }
 
 } // namespace cityops

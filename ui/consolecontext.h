@@ -46,6 +46,12 @@ public:
     Outcome run(CaseId id, const Command &cmd);
     /** The outbox of a cache attached to a platform (null for a standalone cache). */
     SyncStore *sync() const { return m_sync.get(); }
+    /**
+     * Reports a storage fault (a damaged, deleted or read-only cache, a full disk) found by any
+     * part of the console: storageFault is emitted once per distinct message, so a failing
+     * cache shows one error, not one per attempt.
+     */
+    void reportStorageFault(const QString &message);
 
 signals:
     void caseChanged(cityops::CaseId id);
@@ -55,6 +61,7 @@ signals:
      */
     void casesChanged(const QList<qint64> &ids);
     void commandQueued();
+    void storageFault(const QString &message);
 
 private:
     std::shared_ptr<Database> m_db;
@@ -65,6 +72,7 @@ private:
     std::unique_ptr<CaseRepository> m_repo;
     std::unique_ptr<EvidenceStore> m_evidence;
     std::unique_ptr<SyncStore> m_sync;
+    QString m_lastFault;
 };
 
 } // namespace cityops

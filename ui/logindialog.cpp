@@ -55,11 +55,31 @@ LoginDialog::LoginDialog(QString dataDir, QUrl platform, QWidget *parent)
         m_password->setFocus();
 }
 
+void LoginDialog::setRequiredUser(const QString &user)
+{
+    m_requiredUser = user;
+    m_userEdit->setText(user);
+    m_userEdit->setReadOnly(true);
+    m_password->clear();
+    m_password->setFocus();
+    m_offlineButton->setEnabled(true);
+    m_offlineButton->setText(tr("Keep working offline"));
+    m_offlineButton->setToolTip(
+        tr("Changes wait in the outbox until %1 signs in again.").arg(user));
+    m_message->setText(tr("The platform session of %1 has expired. Sign in again to resume sync; "
+                          "your changes are kept in the outbox meanwhile.")
+                           .arg(user));
+}
+
 void LoginDialog::signIn()
 {
     const QString user = m_userEdit->text().trimmed();
     if (user.isEmpty()) {
         m_message->setText(tr("Enter your user name."));
+        return;
+    }
+    if (!m_requiredUser.isEmpty() && user != m_requiredUser) {
+        m_message->setText(tr("Only %1 can sign in again here.").arg(m_requiredUser));
         return;
     }
     m_signIn->setEnabled(false);
@@ -79,7 +99,7 @@ void LoginDialog::signIn()
 
 void LoginDialog::workOffline()
 {
-    m_user = m_lastUser;
+    m_user = m_requiredUser.isEmpty() ? m_lastUser : m_requiredUser;
     m_offline = true;
     accept();
 }

@@ -20,6 +20,14 @@ class LoginDialog : public QDialog
 public:
     LoginDialog(QString dataDir, QUrl platform, QWidget *parent = nullptr);
 
+    /**
+     * Signing in again after the platform refused the session: only `user` may sign in (the
+     * outbox holds that user's commands, which are never sent under another name), and
+     * "Keep working offline" closes the dialog with sync paused.
+     */
+    void setRequiredUser(const QString &user);
+    QString requiredUser() const { return m_requiredUser; }
+
     /** The signed-in (or, offline, the last signed-in) user. */
     QString user() const { return m_user; }
     bool offline() const { return m_offline; }
@@ -37,6 +45,7 @@ private:
     QString m_dataDir;
     QUrl m_platform;
     QString m_lastUser;
+    QString m_requiredUser;
     QString m_user;
     bool m_offline = false;
     QLineEdit *m_userEdit;

@@ -26,6 +26,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
@@ -71,6 +72,7 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, con
         this);
     statusBar()->addWidget(m_userLabel);
     connect(m_ctx, &ConsoleContext::caseChanged, this, &MainWindow::onCaseChanged);
+    connect(m_ctx, &ConsoleContext::storageFault, this, &MainWindow::showStorageFault);
     m_cacheLabel = new QLabel(this);
     m_countLabel = new QLabel(this);
     m_connectionLabel = new QLabel(tr("● Offline"), this);
@@ -103,6 +105,44 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, con
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showStorageFault(const QString &message)
+{
+    if (m_faultBox) {
+        m_faultBox->setText(message);
+        return;
+    }
+    m_faultBox = new QMessageBox(QMessageBox::Critical, tr("CityOps — storage problem"), message,
+                                 QMessageBox::Close, this);
+    m_faultBox->setObjectName(QStringLiteral("storageFault"));
+    m_faultBox->setAttribute(Qt::WA_DeleteOnClose);
+    m_faultBox->setWindowModality(Qt::NonModal);
+    if (m_rebuildCache->isEnabled()) {
+        QPushButton *rebuild =
+            m_faultBox->addButton(tr("Rebuild cache from platform…"), QMessageBox::ActionRole);
+        connect(rebuild, &QPushButton::clicked, this, &MainWindow::confirmRebuildCache);
+    }
+    connect(m_faultBox, &QObject::destroyed, this, [this] { m_faultBox = nullptr; });
+    m_faultBox->show();
+}
+
+void MainWindow::confirmRebuildCache()
+{
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Rebuild cache from platform"),
+        tr("The cache is moved aside (not deleted), a new one is filled from the platform and the "
+           "commands of the outbox that the platform has not applied yet are sent again. CityOps "
+           "then restarts. Rebuild now?"),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmRebuild"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [this](int result) {
+        if (result == QMessageBox::Yes)
+            emit rebuildCacheRequested();
+    });
+    box->open();
+}
 
 void MainWindow::buildDocks()
 {
@@ -208,6 +248,10 @@ void MainWindow::buildMenus()
             selectCase(keep);
     });
     reload->setShortcut(QKeySequence::Refresh);
+    m_rebuildCache = file->addAction(tr("Re&build cache from platform…"), this,
+                                     &MainWindow::confirmRebuildCache);
+    m_rebuildCache->setObjectName(QStringLiteral("rebuildCache"));
+    m_rebuildCache->setEnabled(m_ctx->sync() != nullptr);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -10,6 +10,7 @@
 class QAction;
 class QDockWidget;
 class QLabel;
+class QMessageBox;
 class QTableView;
 
 namespace cityops {
@@ -66,6 +67,16 @@ public:
     /** Selects the case in the queue (loading rows as needed) and shows it in the detail panel. */
     bool selectCase(CaseId id);
 
+    /** File ▸ Rebuild cache from platform… (enabled when the cache syncs with a platform). */
+    QAction *rebuildCacheAction() const { return m_rebuildCache; }
+    /** Asks for confirmation (window-modal box "confirmRebuild"); yes: rebuildCacheRequested. */
+    void confirmRebuildCache();
+    /** The one storage-fault box ("storageFault"), while it is open. */
+    QMessageBox *storageFaultBox() const { return m_faultBox; }
+
+signals:
+    void rebuildCacheRequested();
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -79,6 +90,8 @@ private:
     void resetLayout();
 
     void onCaseChanged(CaseId id);
+    /** One non-modal box per fault, never a stack of them; it offers the rebuild. */
+    void showStorageFault(const QString &message);
 
     std::shared_ptr<Database> m_db;
     ConsoleContext *m_ctx = nullptr;
@@ -98,6 +111,8 @@ private:
     CaseDetailWidget *m_detail = nullptr;
     QDockWidget *m_queuesDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
+    QAction *m_rebuildCache = nullptr;
+    QMessageBox *m_faultBox = nullptr;
     QLabel *m_cacheLabel = nullptr;
     QLabel *m_countLabel = nullptr;
     QLabel *m_connectionLabel = nullptr;

@@ -1,24 +1,36 @@
 #include "synccontroller.h"
 
 #include "consolecontext.h"
+#include "logindialog.h"
+#include "storage/database.h"
 #include "storage/syncstore.h"
+#include "sync/cacherebuild.h"
 #include "syncpanel.h"
 
+#include <QApplication>
 #include <QDateTime>
 #include <QDockWidget>
 #include <QLabel>
 #include <QMainWindow>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTimer>
 
 namespace cityops {
 
 SyncController::SyncController(ConsoleContext &ctx, QString dataDir, QUrl platform, QObject *parent)
-    : QObject(parent), m_ctx(ctx),
-      m_engine(new SyncEngine(std::move(dataDir), std::move(platform))), m_label(new QLabel),
-      m_panel(new SyncPanel(ctx)), m_tick(new QTimer(this))
+    : QObject(parent), m_ctx(ctx), m_dataDir(std::move(dataDir)), m_platform(std::move(platform)),
+      m_engine(new SyncEngine(m_dataDir, m_platform)), m_label(new QLabel),
+      m_signIn(new QPushButton(tr("Sign in again…"))), m_panel(new SyncPanel(ctx)),
+      m_tick(new QTimer(this))
 {
     m_label->setObjectName(QStringLiteral("syncStatus"));
+    m_signIn->setObjectName(QStringLiteral("syncSignIn"));
+    m_signIn->setVisible(false);
+    m_signIn->setFlat(true);
+    connect(m_signIn, &QPushButton::clicked, this, &SyncController::signInAgain);
+    connect(m_engine, &SyncEngine::sessionExpired, this, &SyncController::onSessionExpired);
     m_engine->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
     connect(m_engine, &SyncEngine::statusChanged, this, &SyncController::onStatus);
@@ -42,11 +54,15 @@ SyncController::~SyncController()
         delete m_label;
     if (!m_panel->parent())
         delete m_panel;
+    if (!m_signIn->parent())
+        delete m_signIn;
 }
 
 void SyncController::install(QMainWindow &window)
 {
+    m_window = &window;
     window.statusBar()->addPermanentWidget(m_label);
+    window.statusBar()->addPermanentWidget(m_signIn);
     auto *dock = new QDockWidget(tr("Sync"), &window);
     dock->setObjectName(QStringLiteral("syncDock"));
     dock->setWidget(m_panel);
@@ -78,11 +94,86 @@ void SyncController::stop()
 void SyncController::onStatus(const SyncStatus &s)
 {
     m_status = s;
+    if (s.storageFault)
+        m_ctx.reportStorageFault(s.message);
     if (s.online)
         m_offlineSession = false;
     updateLabel();
     m_panel->refresh();
     emit statusChanged(s);
+}
+
+void SyncController::onSessionExpired(const QString &user)
+{
+    m_expiredUser = user;
+    m_signIn->setVisible(true);
+    updateLabel();
+    emit sessionExpired(user);
+    signInAgain();
+}
+
+void SyncController::signInAgain()
+{
+    if (m_expiredUser.isEmpty())
+        return;
+    if (m_login) {
+        m_login->raise();
+        m_login->activateWindow();
+        return;
+    }
+    // Non-modal for the rest of the console (window-modal): the operator can finish what they
+    // were doing first; their commands wait in the outbox.
+    m_login = new LoginDialog(m_dataDir, m_platform, m_window);
+    m_login->setObjectName(QStringLiteral("signInAgain"));
+    m_login->setAttribute(Qt::WA_DeleteOnClose);
+    m_login->setRequiredUser(m_expiredUser);
+    connect(m_login, &QDialog::finished, this, [this](int result) {
+        const bool renewed = result == QDialog::Accepted && !m_login->offline();
+        m_login = nullptr;
+        if (!renewed)
+            return;
+        m_expiredUser.clear();
+        m_signIn->setVisible(false);
+        m_status.expiredUser.clear();
+        m_status.message.clear();
+        updateLabel();
+        QMetaObject::invokeMethod(m_engine, &SyncEngine::resume, Qt::QueuedConnection);
+        emit sessionRenewed();
+    });
+    m_login->open();
+}
+
+void SyncController::rebuildCache()
+{
+    stop();
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const auto r = CacheRebuild::run(m_dataDir, m_platform, &m_ctx.db());
+    QApplication::restoreOverrideCursor();
+    if (!r) {
+        QMessageBox::critical(m_window, tr("Rebuild cache from platform"), r.error());
+        start();
+        return;
+    }
+    QStringList lines{tr("The old cache was moved to %1.").arg(r->movedTo),
+                      tr("The outbox (%n command(s)) is saved in %1.", nullptr, r->recovered)
+                          .arg(r->savedOutbox)};
+    if (!r->pull.error.isEmpty())
+        lines << tr("The platform's cases could not be pulled yet (%1); sync retries after the "
+                    "restart, and the saved outbox can be replayed with cityops-cli outbox "
+                    "replay.")
+                     .arg(r->pull.error);
+    else if (r->replayed)
+        lines << tr("%1 command(s) sent again: %2 applied now, %3 applied before, %4 rejected.")
+                     .arg(r->outstanding)
+                     .arg(r->replay.applied)
+                     .arg(r->replay.duplicate)
+                     .arg(r->replay.rejected.size());
+    if (r->replayed && !r->replay.error.isEmpty())
+        lines << r->replay.error;
+    lines << tr("CityOps restarts on the new cache.");
+    QMessageBox::information(m_window, tr("Rebuild cache from platform"),
+                             lines.join(QLatin1Char('\n')));
+    emit restartRequested();
 }
 
 void SyncController::onCases(const QList<qint64> &ids)
@@ -115,9 +206,12 @@ void SyncController::updateLabel()
     parts << tr("pending %1").arg(m_status.pending) << tr("conflicts %1").arg(m_status.rejected);
     if (m_offlineSession)
         parts << tr("working offline as %1 (last session)").arg(m_ctx.actor().id);
+    if (!m_expiredUser.isEmpty())
+        parts << tr("session of %1 expired: sign in again").arg(m_expiredUser);
     m_label->setText(parts.join(QStringLiteral(" · ")));
-    m_label->setStyleSheet(m_status.online ? QStringLiteral("color: #1b8a3a")
-                                           : QStringLiteral("color: #b0302a"));
+    m_label->setStyleSheet(m_status.online && m_expiredUser.isEmpty()
+                               ? QStringLiteral("color: #1b8a3a")
+                               : QStringLiteral("color: #b0302a"));
     m_label->setToolTip(m_status.message);
 }
 

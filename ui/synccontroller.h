@@ -8,18 +8,23 @@
 
 class QLabel;
 class QMainWindow;
+class QPushButton;
 class QTimer;
 
 namespace cityops {
 
 class ConsoleContext;
+class LoginDialog;
 class SyncPanel;
 
 /**
  * Runs the console's SyncEngine on a worker thread and shows what it reports: the status bar
  * (● Online / ● Offline, "synced 12 s ago", pending, conflicts) and the Sync dock. Local
  * commands nudge the engine; pulled changes become ConsoleContext::caseChanged, so every panel
- * refreshes. GUI thread only; the engine talks to it through queued signals.
+ * refreshes. When the platform refuses the session (the token expired) the engine pauses, the
+ * status bar says so and one login dialog (never a stack of them) asks the same user to sign in
+ * again; sync resumes after it, without a restart. GUI thread only; the engine talks to it
+ * through queued signals.
  */
 class SyncController : public QObject
 {
@@ -37,23 +42,48 @@ public:
     const SyncStatus &status() const { return m_status; }
     QLabel *statusLabel() const { return m_label; }
     SyncPanel *panel() const { return m_panel; }
+    /** The "Sign in again…" button of the status bar (shown while the session is expired). */
+    QPushButton *signInButton() const { return m_signIn; }
+    /** The open sign-in-again dialog, if any. */
+    LoginDialog *loginDialog() const { return m_login; }
+
+    /** Opens the sign-in-again dialog for the user whose session expired (at most one). */
+    void signInAgain();
+    /**
+     * Rebuilds the cache from the platform (CacheRebuild, with the console's live connection):
+     * stops the engine, rebuilds, says what happened, and emits restartRequested when the new
+     * cache is in place (the console reopens on it). On failure nothing changed and sync resumes.
+     */
+    void rebuildCache();
 
 signals:
     void statusChanged(const cityops::SyncStatus &status);
+    void sessionExpired(const QString &user);
+    /** The user signed in again and sync resumed. */
+    void sessionRenewed();
+    /** The cache was replaced (rebuildCache): the console must reopen it. */
+    void restartRequested();
 
 private:
     void onStatus(const cityops::SyncStatus &s);
+    void onSessionExpired(const QString &user);
     void onCases(const QList<qint64> &ids);
     void updateLabel();
 
     ConsoleContext &m_ctx;
     QThread m_thread;
+    QString m_dataDir;
+    QUrl m_platform;
     SyncEngine *m_engine;
     SyncStatus m_status;
     bool m_offlineSession = false;
     QLabel *m_label;
+    QPushButton *m_signIn;
     SyncPanel *m_panel;
     QTimer *m_tick;
+    QMainWindow *m_window = nullptr;
+    LoginDialog *m_login = nullptr;
+    QString m_expiredUser;
 };
 
 } // namespace cityops

@@ -5,6 +5,7 @@
 #include "domain/workcalendar.h"
 #include "dossier/dossier.h"
 #include "storage/audit.h"
+#include "storage/cacherecovery.h"
 #include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
@@ -12,6 +13,7 @@
 #include "storage/evidencestore.h"
 #include "storage/searchindex.h"
 #include "storage/syncstore.h"
+#include "sync/cacherebuild.h"
 #include "sync/syncengine.h"
 #include "util/clock.h"
 #include "util/i18n.h"
@@ -23,10 +25,12 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QSysInfo>
 #include <QTextStream>
 #include <QTimeZone>
@@ -52,7 +56,9 @@ enum Exit
     ExitRejected = 3,
     ExitAuditBroken = 4,
     ExitUnreachable = 5,
-    ExitSyncRejected = 6
+    ExitSyncRejected = 6,
+    ExitSessionExpired = 7,
+    ExitStorage = 8
 };
 
 struct Tr
@@ -70,6 +76,13 @@ int error(const QString &s, int code = ExitError)
     return code;
 }
 
+/** A storage failure: described (file, cause, what to do) and exit 8 when it is a storage fault. */
+int storageError(const Database &db, const QString &message)
+{
+    return error(db.describe(message),
+                 db.diagnose(message) == StorageFault::None ? ExitError : ExitStorage);
+}
+
 struct Globals
 {
     QString dataDir;
@@ -85,11 +98,19 @@ struct CliCommand
     std::function<int(const Globals &, const QStringList &args)> run;
 };
 
-/** A sub-command's own parser: `cityops-cli demo generate --help` shows only its options. */
-bool parse(QCommandLineParser &p, const QStringList &words, const QStringList &args, int *rc)
+/**
+ * A sub-command's own parser: `cityops-cli demo generate --help` shows only its options, under
+ * the command words and the description the command set (exit codes). With `positional`,
+ * positional arguments are the caller's to check.
+ */
+bool parse(QCommandLineParser &p, const QStringList &words, const QStringList &args, int *rc,
+           bool positional = false)
 {
     p.addHelpOption();
-    p.setApplicationDescription(words.join(QLatin1Char(' ')));
+    const QString description = p.applicationDescription();
+    p.setApplicationDescription(
+        words.join(QLatin1Char(' ')) +
+        (description.isEmpty() ? QString() : QStringLiteral("\n\n") + description));
     QStringList argv{QStringLiteral("cityops-cli ") + words.join(QLatin1Char(' '))};
     argv += args;
     if (!p.parse(argv)) {
@@ -101,7 +122,7 @@ bool parse(QCommandLineParser &p, const QStringList &words, const QStringList &a
         *rc = ExitOk;
         return false;
     }
-    if (!p.positionalArguments().isEmpty()) {
+    if (!positional && !p.positionalArguments().isEmpty()) {
         *rc = error(Tr::tr("unexpected argument \"%1\"").arg(p.positionalArguments().first()),
                     ExitUsage);
         return false;
@@ -242,14 +263,42 @@ struct Session
     Outcome apply(CaseId id, const Command &cmd, qint64 now)
     {
         return sync ? sync->apply(id, cmd, actor, now) : repo->apply(id, cmd, actor, now);
+    } /** The exit code of an outcome that is not applied (the reason or error printed). */
+    int failure(const Outcome &o) const
+    {
+        if (o.kind == Outcome::Rejected)
+            return error(Tr::tr("rejected: %1").arg(o.rejection.reason), ExitRejected);
+        return storageError(*db, o.error);
     }
 };
 
+/**
+ * A cache that is gone while its outbox journal still holds commands was deleted: opening would
+ * create an empty one in its place, so the command is refused with a storage fault instead.
+ */
+bool cacheDeleted(const Globals &g, int *rc)
+{
+    const QString path = Database::pathInDir(g.dataDir);
+    if (QFileInfo::exists(path) || QFileInfo(OutboxJournal::pathFor(path)).size() == 0)
+        return false;
+    *rc =
+        error(Database::faultMessage(
+                  StorageFault::Missing, path,
+                  Tr::tr("its outbox journal %1 is still there").arg(OutboxJournal::pathFor(path))),
+              ExitStorage);
+    return true;
+}
+
 std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
 {
+    if (cacheDeleted(g, rc))
+        return std::nullopt;
     auto db = Database::openDir(g.dataDir);
     if (!db) {
-        *rc = error(db.error());
+        // The cache exists but cannot be used (damaged, not a cache, a newer schema): a storage
+        // fault, with its own exit code.
+        *rc = error(db.error(),
+                    QFileInfo::exists(Database::pathInDir(g.dataDir)) ? ExitStorage : ExitError);
         return std::nullopt;
     }
     Session s;
@@ -370,7 +419,7 @@ int caseNew(const Globals &g, const QStringList &args)
     }
     const Outcome o = s->report(in, *now);
     if (!o.ok())
-        return error(o.message(), o.kind == Outcome::Rejected ? ExitRejected : ExitError);
+        return o.kind == Outcome::Rejected ? error(o.message(), ExitRejected) : s->failure(o);
     out(QString::number(o.snapshot.id));
     if (o.snapshot.linkedCase)
         std::fprintf(stderr, "%s\n",
@@ -524,10 +573,8 @@ int caseDo(const Globals &g, const QStringList &args)
             cmd.evidence += snap->evidence;
     }
     const Outcome o = s->apply(id, cmd, *now);
-    if (o.kind == Outcome::Rejected)
-        return error(Tr::tr("rejected: %1").arg(o.rejection.reason), ExitRejected);
     if (!o.ok())
-        return error(o.error);
+        return s->failure(o);
     out(Tr::tr("case %1: %2 → %3")
             .arg(id)
             .arg(actionKey(*action), Names::stateLabel(Names::key(o.snapshot.state))));
@@ -747,7 +794,8 @@ std::optional<SyncEngine *> openEngine(const Globals &g, std::unique_ptr<SyncEng
 {
     engine = std::make_unique<SyncEngine>(g.dataDir, g.platform);
     if (Status s = engine->open(); !s) {
-        *rc = error(s.error());
+        *rc = error(s.error(),
+                    QFileInfo::exists(Database::pathInDir(g.dataDir)) ? ExitStorage : ExitError);
         return std::nullopt;
     }
     return engine.get();
@@ -803,9 +851,14 @@ int syncCommand(const Globals &g, const QStringList &args)
     p.addOption(statusOpt);
     p.setApplicationDescription(Tr::tr("Exit codes: 0 the outbox is empty, 5 the platform cannot "
                                        "be reached (the outbox is kept), 6 the platform rejected "
-                                       "commands (listed with their reasons), 1 other errors."));
+                                       "commands (listed with their reasons), 7 the session has "
+                                       "expired or is missing (sign in again with login; the "
+                                       "outbox is kept), 8 the cache file is damaged, missing or "
+                                       "the disk is full, 1 other errors."));
     int rc = 0;
     if (!parse(p, {QStringLiteral("sync")}, args, &rc))
+        return rc;
+    if (cacheDeleted(g, &rc))
         return rc;
     std::unique_ptr<SyncEngine> engine;
     if (!openEngine(g, engine, &rc))
@@ -838,9 +891,11 @@ int syncCommand(const Globals &g, const QStringList &args)
         return error(r.error, ExitUnreachable);
     if (r.unauthorized)
         return error(
-            Tr::tr("%1 Sign in with: cityops-cli login --user NAME --password-stdin").arg(r.error));
+            Tr::tr("%1 Sign in with: cityops-cli login --user %2 --password-stdin")
+                .arg(r.error, r.expiredUser.isEmpty() ? QStringLiteral("NAME") : r.expiredUser),
+            ExitSessionExpired);
     if (!r.error.isEmpty())
-        return error(r.error);
+        return storageError(store.database(), r.error);
     const SyncStatus st = engine->status();
     out(Tr::tr("Synced with %1: sent %2, pending %3, rejected %4.")
             .arg(store.value(QStringLiteral("platform_url")))
@@ -852,6 +907,161 @@ int syncCommand(const Globals &g, const QStringList &args)
         return ExitSyncRejected;
     }
     return st.pending == 0 ? ExitOk : ExitError;
+}
+
+/** Prints what a replay did and returns its exit code. */
+int replayResult(const SyncEngine::ReplayReport &r, qsizetype total)
+{
+    out(Tr::tr("Replayed %1 commands: %2 applied now, %3 applied before, %4 rejected.")
+            .arg(total)
+            .arg(r.applied)
+            .arg(r.duplicate)
+            .arg(r.rejected.size()));
+    for (const sync::CommandResult &c : r.rejected)
+        out(Tr::tr("rejected: %1: %2 [%3]").arg(c.id, c.reason, c.code));
+    if (!r.expiredUser.isEmpty())
+        return error(Tr::tr("%1 Sign in with: cityops-cli login --user %2 --password-stdin, then "
+                            "replay again (replaying twice applies once).")
+                         .arg(r.error, r.expiredUser),
+                     ExitSessionExpired);
+    if (!r.reachable)
+        return error(r.error, ExitUnreachable);
+    if (!r.error.isEmpty())
+        return error(r.error);
+    return r.rejected.isEmpty() ? ExitOk : ExitSyncRejected;
+}
+
+Status writeExport(const OutboxExport &e, const QString &path)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return Error{Tr::tr("cannot write %1: %2").arg(path, f.errorString())};
+    f.write(e.toJson());
+    if (!f.commit())
+        return Error{Tr::tr("cannot write %1: %2").arg(path, f.errorString())};
+    return Ok{};
+}
+
+int outboxExport(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QCommandLineOption outOpt(
+        QStringLiteral("out"), Tr::tr("JSON file to write the outbox to."), QStringLiteral("FILE"));
+    p.addOption(outOpt);
+    p.setApplicationDescription(
+        Tr::tr("Writes every command of the outbox (pending, applied but not yet confirmed, and "
+               "rejected) with its original command id to FILE. Reads the cache through a "
+               "read-only handle, so it works while other tables are damaged; when the outbox "
+               "table itself cannot be read, the commands come from the outbox journal next to "
+               "the cache. Exit codes: 0 written, 8 neither can be read, 1 other errors."));
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("outbox"), QStringLiteral("export")}, args, &rc))
+        return rc;
+    if (!p.isSet(outOpt))
+        return error(Tr::tr("--out FILE is required"), ExitUsage);
+    const auto e = CacheRecovery::exportOutbox(g.dataDir);
+    if (!e)
+        return error(e.error(), ExitStorage);
+    if (Status w = writeExport(*e, p.value(outOpt)); !w)
+        return error(w.error());
+    if (!e->note.isEmpty())
+        std::fprintf(stderr, "%s\n", qPrintable(e->note));
+    out(Tr::tr("Exported %1 commands (%2 still for the platform) from the %3 to %4.")
+            .arg(e->commands.size())
+            .arg(e->outstanding().size())
+            .arg(e->source == QLatin1String("journal") ? Tr::tr("outbox journal")
+                                                       : Tr::tr("outbox table"),
+                 p.value(outOpt)));
+    return ExitOk;
+}
+
+int outboxReplay(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("FILE"), Tr::tr("An outbox export."));
+    p.setApplicationDescription(
+        Tr::tr("Pushes the exported commands that are not rejected to the "
+               "platform with their original command ids, each signed by its user's session in "
+               "this cache, then pulls the platform's changes. The platform applies an id at most "
+               "once: replaying twice applies once.\nExit codes: 0 all applied (now or before), "
+               "5 unreachable, 6 some rejected (listed), 7 a session to renew, 8 the cache cannot "
+               "be used (rebuild it first), 1 other errors."));
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("outbox"), QStringLiteral("replay")}, args, &rc, true))
+        return rc;
+    if (p.positionalArguments().size() != 1)
+        return error(Tr::tr("usage: cityops-cli outbox replay FILE.json"), ExitUsage);
+    const QString path = p.positionalArguments().first();
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return error(Tr::tr("cannot read %1: %2").arg(path, f.errorString()));
+    const auto e = OutboxExport::fromJson(f.readAll(), path);
+    if (!e)
+        return error(e.error());
+    if (cacheDeleted(g, &rc))
+        return rc;
+    std::unique_ptr<SyncEngine> engine;
+    if (!openEngine(g, engine, &rc))
+        return rc;
+    const QList<RecoveredCommand> commands = e->outstanding();
+    return replayResult(engine->replay(commands), commands.size());
+}
+
+int cacheRebuild(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        Tr::tr("Moves the cache aside (never deleting it: cityops.db.broken-TIME), creates a new "
+               "one with the district data and the platform session of the old one, pulls the "
+               "platform's cases and replays the old outbox (saved first to "
+               "recovered-outbox-TIME.json in the data directory). Nothing changes when the "
+               "outbox or the district data cannot be read. Exit codes: 0 rebuilt, 5 rebuilt "
+               "but the platform cannot be reached (run sync, then outbox replay), 6 some "
+               "commands rejected (listed), 7 a session to renew, 8 the outbox or the district "
+               "data cannot be read, 1 other errors."));
+    const QCommandLineOption user(QStringLiteral("user"),
+                                  Tr::tr("Sign in as this user while rebuilding (when the old "
+                                         "cache's session cannot be read)."),
+                                  QStringLiteral("NAME"));
+    const QCommandLineOption passwordStdin(QStringLiteral("password-stdin"),
+                                           Tr::tr("Read that user's password from the first "
+                                                  "line of standard input."));
+    p.addOptions({user, passwordStdin});
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("cache"), QStringLiteral("rebuild")}, args, &rc))
+        return rc;
+    std::optional<CacheRebuild::Credentials> signIn;
+    if (p.isSet(passwordStdin)) {
+        const QString name = p.isSet(user) ? p.value(user) : g.user;
+        if (name.isEmpty())
+            return error(Tr::tr("--password-stdin needs --user NAME"), ExitUsage);
+        signIn = CacheRebuild::Credentials{name, QTextStream(stdin).readLine()};
+    }
+    const auto r = CacheRebuild::run(g.dataDir, g.platform, nullptr, signIn);
+    if (!r)
+        return error(r.error(), ExitStorage);
+    out(Tr::tr("The old cache was moved to %1; the outbox (%2 commands, from the %3) is saved in "
+               "%4.")
+            .arg(r->movedTo.isEmpty() ? Tr::tr("(there was none)") : r->movedTo)
+            .arg(r->recovered)
+            .arg(r->outboxSource == QLatin1String("journal") ? Tr::tr("outbox journal")
+                                                             : Tr::tr("outbox table"),
+                 r->savedOutbox));
+    const SyncReport &pulled = r->pull;
+    if (!pulled.reachable)
+        return error(Tr::tr("%1 The cache is rebuilt but empty: run cityops-cli sync, then "
+                            "cityops-cli outbox replay %2.")
+                         .arg(pulled.error, r->savedOutbox),
+                     ExitUnreachable);
+    if (pulled.unauthorized)
+        return error(Tr::tr("%1 Sign in with cityops-cli login, then run cityops-cli sync and "
+                            "cityops-cli outbox replay %2.")
+                         .arg(pulled.error, r->savedOutbox),
+                     ExitSessionExpired);
+    if (!pulled.error.isEmpty())
+        return error(pulled.error);
+    out(Tr::tr("Pulled %1 cases from the platform.").arg(pulled.changed.size()));
+    return replayResult(r->replay, r->outstanding);
 }
 
 const QList<CliCommand> &commands()
@@ -888,6 +1098,15 @@ const QList<CliCommand> &commands()
         {{QStringLiteral("sync")},
          Tr::tr("Push the outbox and pull the platform's changes once (--status: show them)."),
          syncCommand},
+        {{QStringLiteral("outbox"), QStringLiteral("export")},
+         Tr::tr("Write the outbox to a JSON file (--out FILE), even from a damaged cache."),
+         outboxExport},
+        {{QStringLiteral("outbox"), QStringLiteral("replay")},
+         Tr::tr("Push an exported outbox to the platform with its original command ids."),
+         outboxReplay},
+        {{QStringLiteral("cache"), QStringLiteral("rebuild")},
+         Tr::tr("Move a damaged cache aside and rebuild it from the platform."),
+         cacheRebuild},
     };
     return list;
 }
@@ -912,7 +1131,10 @@ QString usage()
     s += Tr::tr(
         "\nExit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, "
         "4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands "
-        "rejected by the platform (sync; listed with their reasons).");
+        "rejected by the platform (sync; listed with their reasons), 7 the platform session has "
+        "expired or is missing (sync, replay; sign in again with login, the outbox is kept), 8 "
+        "the cache file is damaged, deleted, not a cache or its disk is full (the message names "
+        "the file; see outbox export and cache rebuild).");
     return s;
 }
 

@@ -22,6 +22,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPixmap>
+#include <QProcess>
 #include <QSettings>
 #include <QSysInfo>
 #include <QTimer>
@@ -239,6 +240,15 @@ int main(int argc, char *argv[])
         sync = std::make_unique<SyncController>(window.context(), dataDir, platform);
         sync->install(window);
         sync->start(offlineSession);
+        QObject::connect(&window, &MainWindow::rebuildCacheRequested, sync.get(),
+                         &SyncController::rebuildCache);
+        // The rebuilt cache is a new file: start again on it rather than swap it under every
+        // panel, model and worker that holds the old connection.
+        QObject::connect(sync.get(), &SyncController::restartRequested, &app, [] {
+            QProcess::startDetached(QCoreApplication::applicationFilePath(),
+                                    QCoreApplication::arguments().mid(1));
+            QCoreApplication::quit();
+        });
     }
     window.restoreLayout();
     if (!themeName.isEmpty())

@@ -204,6 +204,13 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
     }
     PlatformService::Options options;
     options.dataDir = dataDir;
+    if (p.isSet(QStringLiteral("token-ttl"))) {
+        bool ok = false;
+        options.sessionSeconds = p.value(QStringLiteral("token-ttl")).toLongLong(&ok);
+        if (!ok || options.sessionSeconds < 1 || options.sessionSeconds > 366LL * 24 * 3600)
+            return error(Tr::tr("--token-ttl takes a whole number of seconds from 1 to 31622400"),
+                         ExitUsage);
+    }
     if (p.isSet(QStringLiteral("open311-keys"))) {
         QFile f(p.value(QStringLiteral("open311-keys")));
         if (!f.open(QIODevice::ReadOnly))
@@ -282,6 +289,7 @@ int main(int argc, char **argv)
         "\n"
         "  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]\n"
         "                   [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]\n"
+        "                   [--token-ttl SECONDS]\n"
         "  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME]"
         " --password-stdin\n"
         "  cityops-platform --data DIR user passwd NAME --password-stdin\n"
@@ -316,6 +324,10 @@ int main(int argc, char **argv)
          Tr::tr("File of Open311 api_key values (one a line) accepted for POSTs from other "
                 "hosts; loopback needs none."),
          QStringLiteral("FILE")},
+        {QStringLiteral("token-ttl"),
+         Tr::tr("Lifetime of a sign-in (bearer token) in seconds (default 43200, 12 h); a "
+                "console whose token expired asks its user to sign in again."),
+         QStringLiteral("SECONDS")},
         {QStringLiteral("lang"), Tr::tr("Language of messages: zh_CN or en."),
          QStringLiteral("LANG")},
         {QStringLiteral("role"),

@@ -287,7 +287,7 @@ void PlatformService::login(const HttpRequest &request, HttpReply reply)
             (void)m_store->clearLoginFailures(username);
             sync::SessionInfo s;
             s.token = Passwords::newToken();
-            s.expiresAt = t + m_options.sessionMinutes * 60000;
+            s.expiresAt = t + m_options.sessionSeconds * 1000;
             s.user = account->username;
             s.role = Names::key(account->role);
             s.person = account->person;

@@ -44,7 +44,7 @@ public:
     struct Options
     {
         QString dataDir;
-        qint64 sessionMinutes = 12 * 60;
+        qint64 sessionSeconds = 12 * 3600; ///< bearer token lifetime (--token-ttl)
         int throttleFailures = 5;
         qint64 throttleWindowMs = 15 * 60 * 1000;
         /** api_key values accepted for Open311 POSTs from other hosts (loopback needs none). */

@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -11,6 +12,7 @@
 #include <QUuid>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -137,6 +139,18 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
     }
     if (options.readOnly && !existed)
         return Error{tr("%1 does not exist.").arg(path)};
+    if (!fi.exists() && !options.readOnly && QFileInfo::exists(path + QStringLiteral("-wal"))) {
+        // The WAL of a deleted database: SQLite would replay its pages into the new file. It is
+        // kept, renamed, never deleted.
+        const QString stamp =
+            QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmsszzz"));
+        for (const char *suffix : {"-wal", "-shm"}) {
+            const QString from = path + QLatin1String(suffix);
+            if (QFileInfo::exists(from) && !QFile::rename(from, path + QStringLiteral(".orphan-") +
+                                                                    stamp + QLatin1String(suffix)))
+                return Error{tr("Cannot move the orphaned %1 aside.").arg(from)};
+        }
+    }
 
     std::shared_ptr<Database> self(new Database);
     self->m_path = path;
@@ -152,6 +166,11 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
     if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
         return Error{tr("The Qt SQLite driver did not expose its handle.")};
     self->m_handle = *static_cast<sqlite3 *const *>(v.constData());
+    struct stat st = {};
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0) {
+        self->m_device = quint64(st.st_dev);
+        self->m_inode = quint64(st.st_ino);
+    }
 
     // A 64 MB page cache: queues over a million cases touch many index pages, and the default
     // 2 MB cache turns each write into a string of disk reads. (No mmap: mapped pages count
@@ -186,11 +205,110 @@ Database::~Database()
 Status Database::exec(const QByteArray &sql)
 {
     char *msg = nullptr;
-    if (sqlite3_exec(m_handle, sql.constData(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(m_handle, sql.constData(), nullptr, nullptr, &msg);
+        rc != SQLITE_OK) {
         const QString err = QString::fromUtf8(msg ? msg : sqlite3_errmsg(m_handle));
         sqlite3_free(msg);
-        return Error{err};
+        const StorageFault fault = faultOfCode(sqlite3_extended_errcode(m_handle));
+        return Error{fault == StorageFault::None ? err : faultMessage(fault, m_path, err)};
     }
+    return Ok{};
+}
+
+StorageFault Database::faultOfCode(int sqliteCode)
+{
+    switch (sqliteCode & 0xff) {
+    case SQLITE_CORRUPT:
+        return StorageFault::Corrupt;
+    case SQLITE_NOTADB:
+        return StorageFault::NotADatabase;
+    case SQLITE_IOERR:
+        return StorageFault::IoError;
+    case SQLITE_FULL:
+        return StorageFault::DiskFull;
+    case SQLITE_READONLY:
+        return StorageFault::ReadOnly;
+    case SQLITE_CANTOPEN:
+        return StorageFault::CantOpen;
+    default:
+        return StorageFault::None;
+    }
+}
+
+StorageFault Database::faultOfMessage(const QString &error)
+{
+    // The Qt driver's messages end with sqlite3_errmsg(), which for these codes is SQLite's fixed
+    // wording of the code (sqlite3_errstr), so the code can be told from the text.
+    for (const int code : {SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR, SQLITE_FULL,
+                           SQLITE_READONLY, SQLITE_CANTOPEN}) {
+        if (error.contains(QLatin1String(sqlite3_errstr(code)), Qt::CaseInsensitive))
+            return faultOfCode(code);
+    }
+    return StorageFault::None;
+}
+
+QString Database::faultMessage(StorageFault fault, const QString &path, const QString &detail)
+{
+    const QString file = QDir::toNativeSeparators(path);
+    QString what;
+    switch (fault) {
+    case StorageFault::None:
+        return detail;
+    case StorageFault::Corrupt:
+        what = tr("The cache %1 is damaged (%2).");
+        break;
+    case StorageFault::NotADatabase:
+        what = tr("The cache %1 is no longer a database: it was overwritten (%2).");
+        break;
+    case StorageFault::IoError:
+        what = tr("The cache %1 cannot be read or written: disk I/O error (%2).");
+        break;
+    case StorageFault::DiskFull:
+        return tr("The disk holding the cache %1 is full (%2). Nothing of the action was saved; "
+                  "free some space and try again.")
+            .arg(file, detail);
+    case StorageFault::ReadOnly:
+        what = tr("The cache %1 has become read-only (%2).");
+        break;
+    case StorageFault::CantOpen:
+        what = tr("The cache %1 cannot be opened (%2).");
+        break;
+    case StorageFault::Missing:
+        what = tr("The cache %1 was deleted or replaced while CityOps was running (%2).");
+        break;
+    }
+    return what.arg(file, detail) + QLatin1Char(' ') +
+           tr("Nothing was half-saved. Export the outbox and rebuild the cache from the platform "
+              "(File ▸ Rebuild cache from platform…, or cityops-cli outbox export and cityops-cli "
+              "cache rebuild).");
+}
+
+StorageFault Database::diagnose(const QString &error) const
+{
+    if (const StorageFault f = faultOfMessage(error); f != StorageFault::None)
+        return f;
+    return checkFile() ? StorageFault::None : StorageFault::Missing;
+}
+
+QString Database::describe(const QString &error) const
+{
+    // A message that already names the file was described before.
+    if (error.contains(QDir::toNativeSeparators(m_path)))
+        return error;
+    const StorageFault fault = diagnose(error);
+    return fault == StorageFault::None ? error : faultMessage(fault, m_path, error);
+}
+
+Status Database::checkFile() const
+{
+    if (m_inode == 0)
+        return Ok{};
+    struct stat st = {};
+    if (::stat(QFile::encodeName(m_path).constData(), &st) != 0)
+        return Error{faultMessage(StorageFault::Missing, m_path, tr("the file is gone"))};
+    if (quint64(st.st_ino) != m_inode || quint64(st.st_dev) != m_device)
+        return Error{
+            faultMessage(StorageFault::Missing, m_path, tr("another file is in its place"))};
     return Ok{};
 }
 
@@ -270,7 +388,16 @@ qint64 Database::sizeOnDisk() const
 Transaction::Transaction(Database &db) : m_db(db)
 {
     m_nested = sqlite3_get_autocommit(db.handle()) == 0;
-    m_active = static_cast<bool>(db.exec(m_nested ? "SAVEPOINT cityops_tx" : "BEGIN IMMEDIATE"));
+    if (!m_nested) {
+        if (Status f = db.checkFile(); !f) {
+            m_error = f.error();
+            return;
+        }
+    }
+    const Status s = db.exec(m_nested ? "SAVEPOINT cityops_tx" : "BEGIN IMMEDIATE");
+    m_active = static_cast<bool>(s);
+    if (!s)
+        m_error = db.describe(s.error());
 }
 
 Transaction::~Transaction()
@@ -282,11 +409,13 @@ Transaction::~Transaction()
 Status Transaction::commit()
 {
     if (!m_active)
-        return Error{QCoreApplication::translate("Database", "no active transaction")};
+        return Error{m_error.isEmpty()
+                         ? QCoreApplication::translate("Database", "no active transaction")
+                         : m_error};
     Status s = m_db.exec(m_nested ? "RELEASE cityops_tx" : "COMMIT");
     if (!s) {
         rollback();
-        return s;
+        return Error{m_db.describe(s.error())};
     }
     m_active = false;
     return Ok{};

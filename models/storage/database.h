@@ -13,6 +13,22 @@ struct sqlite3;
 
 namespace cityops {
 
+/**
+ * A failure whose cause is the cache file or its disk rather than the data: what the console and
+ * the CLI report as a storage fault (docs/reliability.md, "Storage faults").
+ */
+enum class StorageFault
+{
+    None,
+    Corrupt,      ///< SQLITE_CORRUPT: pages damaged (overwritten, truncated)
+    NotADatabase, ///< SQLITE_NOTADB: the header is no longer SQLite's
+    IoError,      ///< SQLITE_IOERR: the operating system refused a read or write
+    DiskFull,     ///< SQLITE_FULL
+    ReadOnly,     ///< SQLITE_READONLY: the file or its directory became read-only
+    CantOpen,     ///< SQLITE_CANTOPEN: the file (or its journal) cannot be opened
+    Missing       ///< the file was deleted or replaced under the running process
+};
+
 /** One numbered schema step, shipped as ":/migrations/NNNN_name.sql". */
 struct Migration
 {
@@ -69,6 +85,26 @@ public:
     const QString &path() const { return m_path; }
     int schemaVersion() const { return m_version; }
 
+    /**
+     * The storage fault behind a failure message of this connection, if any: SQLite's own wording
+     * of the fault codes (which the Qt driver includes in its messages), or a file that is no
+     * longer the one opened.
+     */
+    StorageFault diagnose(const QString &error) const;
+    /**
+     * A failure message for people: for a storage fault, what happened to which file, that
+     * nothing was half-applied and what to do; any other message unchanged.
+     */
+    QString describe(const QString &error) const;
+    /** The fault of a primary or extended SQLite result code (None for the others). */
+    static StorageFault faultOfCode(int sqliteCode);
+    /** The fault SQLite's message for a fault code names, if any. */
+    static StorageFault faultOfMessage(const QString &error);
+    /** The message of a fault of the cache file `path` (detail: the underlying error). */
+    static QString faultMessage(StorageFault fault, const QString &path, const QString &detail);
+    /** Whether the path still names the file this connection opened (not deleted or replaced). */
+    Status checkFile() const;
+
     /** Runs one or more statements; the message of a failure names the statement's error. */
     Status exec(const QByteArray &sql);
     /**
@@ -91,11 +127,16 @@ private:
     QString m_path;
     sqlite3 *m_handle = nullptr;
     int m_version = 0;
+    // Identity of the opened file, to notice it being deleted or replaced under us.
+    quint64 m_device = 0;
+    quint64 m_inode = 0;
 };
 
 /**
  * RAII transaction: rolls back in its destructor unless commit() succeeded. Nested use becomes a
- * savepoint, so a helper can open its own Transaction inside a caller's.
+ * savepoint, so a helper can open its own Transaction inside a caller's. An outermost transaction
+ * first checks that the cache file is still the one opened: SQLite would go on writing into a
+ * deleted file, and everything written there would be lost.
  */
 class Transaction
 {
@@ -106,6 +147,8 @@ public:
     Transaction &operator=(const Transaction &) = delete;
 
     bool isActive() const { return m_active; }
+    /** Why the transaction could not begin (a storage fault, a lock), when it is not active. */
+    const QString &error() const { return m_error; }
     Status commit();
     void rollback();
 
@@ -113,6 +156,7 @@ private:
     Database &m_db;
     bool m_active = false;
     bool m_nested = false;
+    QString m_error;
 };
 
 } // namespace cityops

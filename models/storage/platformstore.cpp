@@ -564,8 +564,8 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
     static const QByteArray events = sql("SELECT ", kEventColumns) +
                                      " FROM case_events WHERE case_id = ? AND seq > ? AND "
                                      "seq <= ? ORDER BY seq";
-    SqliteStatement st(*m_statements, "SELECT seq, case_id, prev_version, version, at, row FROM "
-                                      "changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    SqliteStatement st(*m_statements, "SELECT seq, case_id, prev_version, version, at, row, "
+                                      "command_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
     SqliteStatement ev(*m_statements, events.constData());
     if (!st.ok() || !ev.ok())
         return Error{st.ok() ? ev.error() : st.error()};
@@ -583,6 +583,8 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
         c.prevVersion = int(st.integer(2));
         c.version = int(st.integer(3));
         c.at = st.integer(4);
+        if (!st.isNull(6))
+            c.commandId = st.text(6);
         auto row = sync::CaseRow::fromJsonBytes(st.blob(5));
         if (!row)
             return Error{row.error()};

@@ -1,5 +1,6 @@
 #include "syncstore.h"
 
+#include "cacherecovery.h"
 #include "database.h"
 #include "sqlitestatement.h"
 #include "util/crashpoint.h"
@@ -70,6 +71,17 @@ Status sqlError(const QSqlQuery &q)
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+/** Mirrors a committed outbox row to the journal (docs/reliability.md, "Storage faults"). */
+void journal(const Database &db, const sync::ClientCommand &cmd, CaseId caseId,
+             const QString &username)
+{
+    // The command is safe in the outbox already: a journal that cannot be written is a warning.
+    if (Status s = OutboxJournal::append(
+            db.path(), {cmd.id, username, caseId, QStringLiteral("pending"), cmd});
+        !s)
+        qWarning("%s", qPrintable(s.error()));
 }
 
 OutboxEntry entryFrom(const QSqlQuery &q)
@@ -302,7 +314,7 @@ Outcome SyncStore::report(const ReportInput &in, const Actor &actor, qint64 now,
     Transaction tx(*m_db);
     Outcome o;
     if (!tx.isActive()) {
-        o.error = tr("The local cache is busy or read-only.");
+        o.error = tx.error();
         return o;
     }
     o = m_repo.report(in, actor, now);
@@ -318,6 +330,7 @@ Outcome SyncStore::report(const ReportInput &in, const Actor &actor, qint64 now,
         o.error = s.error();
         return o;
     }
+    journal(*m_db, cmd, o.snapshot.id, actor.id);
     CITYOPS_CRASH_POINT("outbox.commit.after");
     if (commandId)
         *commandId = id;
@@ -330,7 +343,7 @@ Outcome SyncStore::apply(CaseId caseId, const Command &command, const Actor &act
     Transaction tx(*m_db);
     Outcome o;
     if (!tx.isActive()) {
-        o.error = tr("The local cache is busy or read-only.");
+        o.error = tx.error();
         return o;
     }
     const int base = [&] {
@@ -366,6 +379,7 @@ Outcome SyncStore::apply(CaseId caseId, const Command &command, const Actor &act
         o.error = s.error();
         return o;
     }
+    journal(*m_db, cmd, caseId, actor.id);
     CITYOPS_CRASH_POINT("outbox.commit.after");
     if (commandId)
         *commandId = id;
@@ -708,11 +722,50 @@ Result<CaseId> SyncStore::retry(const QString &commandId, const QString &reason)
         return Error{s.error()};
     if (Status s = tx.commit(); !s)
         return Error{s.error()};
+    q.prepare(QStringLiteral("SELECT username FROM outbox WHERE command_id = ?"));
+    q.addBindValue(cmd->id);
+    if (q.exec() && q.next())
+        journal(*m_db, *cmd, id, q.value(0).toString());
     return id;
 }
 
+Result<bool> SyncStore::confirmCommand(const QString &commandId, const sync::CaseRow &row,
+                                       QList<CaseId> *touched)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT seq, state, version, case_id FROM outbox WHERE command_id = ? "
+                             "AND state != 'rejected'"));
+    q.addBindValue(commandId);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (!q.next())
+        return false; // another console's command, or confirmed already
+    const qint64 seq = q.value(0).toLongLong();
+    // The version the platform answered is a consistency check only: the id decides.
+    if (q.value(1).toString() == QLatin1String("applied") && q.value(2).toInt() != row.version)
+        qWarning("outbox command %s: the platform answered version %d, its change has version %d",
+                 qPrintable(commandId), q.value(2).toInt(), row.version);
+    const CaseId localCase = q.value(3).toLongLong();
+    q.prepare(QStringLiteral("DELETE FROM outbox WHERE seq = ?"));
+    q.addBindValue(seq);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (localCase != row.id && localCase < 0) {
+        // A report whose answer was lost: its temporary case becomes the platform's.
+        q.prepare(QStringLiteral("UPDATE outbox SET case_id = ? WHERE case_id = ?"));
+        q.addBindValue(row.id);
+        q.addBindValue(localCase);
+        if (!q.exec())
+            return Error{q.lastError().text()};
+        if (Status s = removeLocalCase(localCase); !s)
+            return Error{s.error()};
+        touched->append(localCase);
+    }
+    return true;
+}
+
 Status SyncStore::writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
-                            QList<CaseId> *touched)
+                            QList<CaseId> *touched, const std::optional<QString> &commandId)
 {
     QSqlQuery q(m_db->sql());
     const bool advanced = authoritativeVersion(row.id) < row.version;
@@ -764,14 +817,24 @@ Status SyncStore::writeCase(const sync::CaseRow &row, const QList<sync::WireEven
         }
         touched->append(row.id);
     }
-    // Commands the platform applied up to this version are now part of the case.
+    // The change's own command leaves the outbox by its id (even when its answer was lost and it
+    // is still pending here), so its provisional effect is not replayed on top of itself.
+    bool confirmed = false;
+    if (commandId) {
+        const auto byId = confirmCommand(*commandId, row, touched);
+        if (!byId)
+            return Error{byId.error()};
+        confirmed = *byId;
+    }
+    // Commands the platform applied up to this version are now part of the case (a platform
+    // that does not name the command of a change; and any confirmation whose change was skipped).
     q.prepare(QStringLiteral(
         "DELETE FROM outbox WHERE case_id = ? AND state = 'applied' AND version <= ?"));
     q.addBindValue(row.id);
     q.addBindValue(row.version);
     if (!q.exec())
         return sqlError(q);
-    const bool confirmed = q.numRowsAffected() > 0;
+    confirmed = confirmed || q.numRowsAffected() > 0;
     if (!advanced) {
         // The cache held this version already; a command it confirms must not be replayed.
         if (confirmed) {
@@ -819,7 +882,7 @@ Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
         }
     } else {
         for (const sync::Change &c : page.changes) {
-            if (Status s = writeCase(c.row, c.events, &touched); !s)
+            if (Status s = writeCase(c.row, c.events, &touched, c.commandId); !s)
                 return Error{s.error()};
             CITYOPS_CRASH_POINT("sync.page.mid");
         }

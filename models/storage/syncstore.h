@@ -101,8 +101,13 @@ public:
     }
 
 private:
+    /** commandId: the client command that made the change (the feed says), confirmed by it. */
     Status writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
-                     QList<CaseId> *touched);
+                     QList<CaseId> *touched,
+                     const std::optional<QString> &commandId = std::nullopt);
+    /** Retires the outbox row of a command a pulled change names; true when there was one. */
+    Result<bool> confirmCommand(const QString &commandId, const sync::CaseRow &row,
+                                QList<CaseId> *touched);
     Status rebase(CaseId id);
     Status replay(CaseId id);
     Status saveBase(CaseId id);

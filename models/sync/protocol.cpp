@@ -1445,6 +1445,7 @@ QByteArray encodeChanges(const ChangesPage &page)
         w.integer("prev_version", c.prevVersion);
         w.integer("version", c.version);
         w.integer("at", c.at);
+        w.optStr("command_id", c.commandId);
         writeRow(w, "case", c.row);
         writeEvents(w, c.events);
         w.end();
@@ -1482,6 +1483,8 @@ Result<ChangesPage> decodeChanges(const QByteArray &body)
                             r.integer(&c.version);
                         else if (key == "at")
                             r.integer(&c.at);
+                        else if (key == "command_id")
+                            r.optText(&c.commandId);
                         else if (key == "case")
                             readRow(r, &c.row);
                         else if (key == "events")

@@ -197,6 +197,12 @@ struct Change
     qint64 at = 0;
     CaseRow row;
     QList<WireEvent> events;
+    /**
+     * The id of the client command that made the change (the UUID its console generated; null
+     * for changes made otherwise, e.g. by a platform job): a console confirms its own outbox
+     * rows by it.
+     */
+    std::optional<QString> commandId;
 };
 
 /** GET /api/v1/changes */

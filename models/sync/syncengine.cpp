@@ -2,6 +2,7 @@
 
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
+#include "storage/cacherecovery.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"
@@ -149,11 +150,139 @@ Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &
         st = tx.commit();
     if (!st)
         return Error{st.error()};
+    if (s.user == m_expiredUser)
+        m_expiredUser.clear();
     // A new cache learns the district (and its users) at once, so the console can act as the
     // user; a failure here is retried by the next sync.
     SyncReport ignored;
     (void)pullReference(&ignored);
     return s;
+}
+
+void SyncEngine::sessionRefused(const QString &user)
+{
+    m_expiredUser = user;
+    if (user.isEmpty() || !m_store)
+        return;
+    Transaction tx(*m_db);
+    Status st = m_store->setValue(QStringLiteral("token:") + user, QString());
+    if (st && session("session_user") == user)
+        st = m_store->setValue(QStringLiteral("session_token"), QString());
+    if (st)
+        (void)tx.commit();
+}
+
+void SyncEngine::compactJournal()
+{
+    // Inside a write transaction no command can be queued meanwhile: each is journaled after its
+    // own transaction committed, so an empty outbox here means nothing is left to mirror.
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return;
+    if (m_store->outstandingCount() == 0 && m_store->rejectedCount() == 0) {
+        if (Status s = OutboxJournal::clear(m_db->path()); !s)
+            qWarning("%s", qPrintable(s.error()));
+    }
+    (void)tx.commit();
+}
+
+std::optional<sync::SyncFailure> SyncEngine::uploadEvidence(const sync::ClientCommand &command)
+{
+    for (const QString &sha : command.evidence) {
+        const QString key = QStringLiteral("uploaded:") + sha;
+        if (!m_store->value(key).isEmpty())
+            continue;
+        const QString path = m_evidence->pathFor(sha);
+        if (path.isEmpty() || !QFileInfo::exists(path))
+            continue; // the platform may have it already; it says evidence-missing if not
+        if (const auto f = m_client->upload(sha, path)) {
+            if (f->kind == sync::SyncFailure::Unreachable ||
+                f->kind == sync::SyncFailure::Unauthorized)
+                return f;
+            continue;
+        }
+        (void)m_store->setValue(key, QStringLiteral("1"));
+    }
+    return std::nullopt;
+}
+
+QString SyncEngine::expiredMessage(const QString &user)
+{
+    return tr("The platform session of %1 has expired; %1 must sign in again. The outbox is "
+              "kept and nothing is sent until then.")
+        .arg(user);
+}
+
+QString SyncEngine::noSessionMessage(const QString &user)
+{
+    return tr("Commands made by %1 wait for %1 to sign in.").arg(user);
+}
+
+SyncEngine::ReplayReport SyncEngine::replay(const QList<RecoveredCommand> &commands)
+{
+    ReplayReport rep;
+    if (Status s = open(); !s) {
+        rep.error = s.error();
+        return rep;
+    }
+    if (m_platform.isEmpty()) {
+        rep.error = tr("No platform is configured: pass --platform URL.");
+        return rep;
+    }
+    QList<sync::CommandResult> all;
+    auto fail = [&](const sync::SyncFailure &f, const QString &user) {
+        rep.reachable = f.kind != sync::SyncFailure::Unreachable;
+        rep.error = f.message;
+        if (f.kind == sync::SyncFailure::Unauthorized) {
+            sessionRefused(user);
+            rep.expiredUser = user;
+            if (f.status != 0)
+                rep.error = expiredMessage(user);
+        }
+        (void)m_store->recordResults(all);
+        return rep;
+    };
+    for (qsizetype i = 0; i < commands.size();) {
+        // One user per batch, in the recovered order.
+        const QString user = commands.at(i).username;
+        const QString token = m_store->value(QStringLiteral("token:") + user);
+        if (token.isEmpty())
+            return fail({sync::SyncFailure::Unauthorized, 0, QStringLiteral("no-session"),
+                         noSessionMessage(user)},
+                        user);
+        m_client->setToken(token.toUtf8());
+        QList<sync::ClientCommand> batch;
+        for (; i < commands.size() && commands.at(i).username == user && batch.size() < kBatch;
+             ++i) {
+            if (const auto f = uploadEvidence(commands.at(i).command))
+                return fail(*f, user);
+            batch << commands.at(i).command;
+        }
+        const auto results = m_client->push(batch);
+        if (const auto *f = std::get_if<sync::SyncFailure>(&results))
+            return fail(*f, user);
+        for (const sync::CommandResult &r : std::get<QList<sync::CommandResult>>(results)) {
+            all << r;
+            if (r.status == sync::CommandStatus::Applied)
+                ++rep.applied;
+            else if (r.status == sync::CommandStatus::Duplicate &&
+                     r.original == sync::CommandStatus::Applied)
+                ++rep.duplicate;
+            else
+                rep.rejected << r;
+        }
+    }
+    // Commands that are also in this cache's outbox are settled the usual way.
+    if (auto recorded = m_store->recordResults(all); !recorded)
+        rep.error = recorded.error();
+    m_client->setToken(session("session_token").toUtf8());
+    SyncReport pulled;
+    if (!pull(&pulled, 0)) {
+        rep.reachable = pulled.reachable;
+        rep.expiredUser = pulled.expiredUser;
+        rep.error = pulled.error;
+    }
+    return rep;
 }
 
 SyncStatus SyncEngine::status() const
@@ -168,20 +297,24 @@ SyncStatus SyncEngine::status() const
     s.lastSyncAt = session("last_sync_at").toLongLong();
     s.pending = m_store->outstandingCount();
     s.rejected = m_store->rejectedCount();
+    s.expiredUser = m_expiredUser;
+    s.storageFault =
+        m_db && !m_lastError.isEmpty() && m_db->diagnose(m_lastError) != StorageFault::None;
     return s;
 }
 
-namespace {
-
-bool failed(SyncReport *report, const sync::SyncFailure &f)
+bool SyncEngine::pullFailed(SyncReport *report, const sync::SyncFailure &f)
 {
     report->reachable = f.kind != sync::SyncFailure::Unreachable;
     report->unauthorized = f.kind == sync::SyncFailure::Unauthorized;
     report->error = f.message;
+    if (report->unauthorized) {
+        report->expiredUser = session("session_user");
+        sessionRefused(report->expiredUser);
+        report->error = expiredMessage(report->expiredUser);
+    }
     return false;
 }
-
-} // namespace
 
 bool SyncEngine::pullReference(SyncReport *report)
 {
@@ -190,7 +323,7 @@ bool SyncEngine::pullReference(SyncReport *report)
         // A platform without the route: the cache keeps the reference data it was given.
         if (f->status == 404)
             return true;
-        return failed(report, *f);
+        return pullFailed(report, *f);
     }
     const auto &data = std::get<std::optional<sync::ReferenceData>>(reply);
     if (!data)
@@ -214,7 +347,7 @@ bool SyncEngine::pullSnapshot(SyncReport *report)
         auto page = m_fetch->take();
         if (const auto *f = std::get_if<sync::SyncFailure>(&page)) {
             m_fetch.reset();
-            return failed(report, *f);
+            return pullFailed(report, *f);
         }
         const auto &p = std::get<sync::SnapshotPage>(page);
         // The next page is read, sent and decoded while this one is written.
@@ -229,14 +362,15 @@ bool SyncEngine::pullSnapshot(SyncReport *report)
         }
         report->changed += *applied;
     }
-    return m_store->snapshotDone() || failed(report, {sync::SyncFailure::Unreachable, 0,
-                                                      QStringLiteral("stopped"), tr("Stopped.")});
+    return m_store->snapshotDone() ||
+           pullFailed(report, {sync::SyncFailure::Unreachable, 0, QStringLiteral("stopped"),
+                               tr("Stopped.")});
 }
 
 bool SyncEngine::pull(SyncReport *report, int waitSeconds)
 {
     auto fail = [&](const sync::SyncFailure &f) {
-        return failed(report, f);
+        return pullFailed(report, f);
     };
     if (!pullSnapshot(report))
         return false;
@@ -265,12 +399,19 @@ SyncReport SyncEngine::syncOnce()
         report.error = s.error();
         return report;
     }
+    QString tokenUser; // whose token the request that failed carried
     auto fail = [&](const sync::SyncFailure &f) {
         report.reachable = f.kind != sync::SyncFailure::Unreachable;
         report.unauthorized = f.kind == sync::SyncFailure::Unauthorized;
         report.error = f.message;
+        if (report.unauthorized) {
+            report.expiredUser = tokenUser;
+            sessionRefused(tokenUser);
+            if (f.status != 0) // the platform refused the token (0: there was none to send)
+                report.error = expiredMessage(tokenUser);
+        }
         m_online = report.reachable;
-        m_lastError = f.message;
+        m_lastError = report.error;
         return report;
     };
     if (m_platform.isEmpty()) {
@@ -288,29 +429,19 @@ SyncReport SyncEngine::syncOnce()
         const auto other = std::find_if(batch.begin(), batch.end(),
                                         [&](const OutboxEntry &e) { return e.username != user; });
         batch.erase(other, batch.end());
+        // Each command goes only with the token of the user who made it: a command is never sent
+        // under another user's name, so it waits while its user's session is missing or expired.
         const QString token = m_store->value(QStringLiteral("token:") + user);
+        tokenUser = user;
         if (token.isEmpty())
-            return fail({sync::SyncFailure::Unauthorized, 401, QStringLiteral("unauthorized"),
-                         tr("Commands made by %1 wait for %1 to sign in.").arg(user)});
+            return fail({sync::SyncFailure::Unauthorized, 0, QStringLiteral("no-session"),
+                         noSessionMessage(user)});
         m_client->setToken(token.toUtf8());
         QList<sync::ClientCommand> commands;
         QStringList ids;
         for (const OutboxEntry &e : batch) {
-            for (const QString &sha : e.command.evidence) {
-                const QString key = QStringLiteral("uploaded:") + sha;
-                if (!m_store->value(key).isEmpty())
-                    continue;
-                const QString path = m_evidence->pathFor(sha);
-                if (path.isEmpty() || !QFileInfo::exists(path))
-                    continue; // the platform may have it already; it says evidence-missing if not
-                if (const auto f = m_client->upload(sha, path)) {
-                    if (f->kind == sync::SyncFailure::Unreachable ||
-                        f->kind == sync::SyncFailure::Unauthorized)
-                        return fail(*f);
-                    continue;
-                }
-                (void)m_store->setValue(key, QStringLiteral("1"));
-            }
+            if (const auto f = uploadEvidence(e.command))
+                return fail(*f);
             commands << e.command;
             ids << e.commandId;
         }
@@ -362,6 +493,7 @@ SyncReport SyncEngine::syncOnce()
     m_online = true;
     m_lastError.clear();
     (void)m_store->setValue(QStringLiteral("last_sync_at"), QString::number(clientNow()));
+    compactJournal();
     return report;
 }
 
@@ -408,16 +540,41 @@ void SyncEngine::nudge()
         m_timer->start(0);
 }
 
+void SyncEngine::resume()
+{
+    // The user signed in again (another connection wrote the new token to the cache).
+    m_waitingForLogin = false;
+    m_expiredUser.clear();
+    m_failures = 0;
+    if (m_timer && !m_busy && !m_stopping)
+        m_timer->start(0);
+}
+
 void SyncEngine::cycle()
 {
-    if (m_stopping || m_busy)
+    if (m_stopping || m_busy || m_waitingForLogin)
         return;
     m_busy = true;
     SyncReport r = syncOnce();
+    if (!r.error.isEmpty() && m_db) {
+        r.error = m_db->describe(r.error);
+        m_lastError = r.error;
+    }
     if (!r.changed.isEmpty())
         emit casesChanged(r.changed);
     emit statusChanged(status());
-    if (r.reachable && !r.unauthorized && r.error.isEmpty() && !m_stopping) {
+    if (r.unauthorized) {
+        // Nothing more is sent until the user signs in again (resume()); the outbox stays.
+        m_waitingForLogin = true;
+        m_busy = false;
+        emit sessionExpired(r.expiredUser);
+        if (m_stopping) {
+            m_running = false;
+            emit stopped();
+        }
+        return;
+    }
+    if (r.reachable && r.error.isEmpty() && !m_stopping) {
         m_failures = 0;
         // Idle: wait on the feed so other consoles' changes arrive within a second.
         if (m_store->pending(1).isEmpty()) {
@@ -430,10 +587,15 @@ void SyncEngine::cycle()
                     emit casesChanged(polled.changed);
                     emit statusChanged(status());
                 }
+            } else if (polled.unauthorized) {
+                m_lastError = polled.error;
+                m_waitingForLogin = true;
+                emit statusChanged(status());
+                emit sessionExpired(polled.expiredUser);
             }
         }
         m_busy = false;
-        if (!m_stopping)
+        if (!m_stopping && !m_waitingForLogin)
             m_timer->start(0);
     } else {
         m_busy = false;
@@ -443,7 +605,7 @@ void SyncEngine::cycle()
             ++m_failures;
             const int delay =
                 base / 2 + int(QRandomGenerator::global()->bounded(std::max(1, base / 2)));
-            m_timer->start(r.unauthorized ? kBackoffCapMs : delay);
+            m_timer->start(delay);
         }
     }
     if (m_stopping) {

@@ -11,12 +11,14 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace cityops {
 
 class Database;
 class EvidenceStore;
 class PageFetch;
+struct RecoveredCommand;
 class SyncStore;
 class Workflow;
 
@@ -30,6 +32,13 @@ struct SyncStatus
     int rejected = 0;      ///< commands the platform refused (the Sync panel lists them)
     QString user;
     QString message; ///< the last problem, translated (empty when none)
+    /**
+     * The platform refused the session of this user (expired or revoked): nothing is pushed
+     * until that user signs in again; the outbox is kept and the console keeps working.
+     */
+    QString expiredUser;
+    /** message is a storage fault of the cache (damaged, deleted, disk full): see Database. */
+    bool storageFault = false;
 };
 
 /** The outcome of one push-and-pull. */
@@ -37,6 +46,7 @@ struct SyncReport
 {
     bool reachable = false;
     bool unauthorized = false;
+    QString expiredUser; ///< unauthorized: whose session the platform refused or is missing
     int sent = 0;
     int rejectedNow = 0;
     QString error;
@@ -70,6 +80,26 @@ public:
     /** Pushes the whole outbox in batches, then pulls the snapshot (first time) and the feed. */
     SyncReport syncOnce();
     SyncStatus status() const;
+
+    /** What a replay of recovered commands did (see replay()). */
+    struct ReplayReport
+    {
+        int applied = 0;   ///< applied now
+        int duplicate = 0; ///< the platform had them already (an earlier push or replay)
+        QList<sync::CommandResult> rejected;
+        QString error; ///< why the replay stopped (unreachable, a session to renew)
+        bool reachable = true;
+        QString expiredUser;
+    };
+    /**
+     * Pushes recovered commands (an exported or journaled outbox) to the platform with their
+     * original ids, in order, each with the token of the user who made it, then pulls the feed.
+     * The platform applies an id at most once, so replaying twice applies once.
+     */
+    ReplayReport replay(const QList<RecoveredCommand> &commands);
+    /** The message of a session the platform refused (expired, revoked) or that is missing. */
+    static QString expiredMessage(const QString &user);
+    static QString noSessionMessage(const QString &user);
     /** Seconds the feed is long-polled for while idle (tests shorten it). */
     void setLongPollSeconds(int s) { m_longPoll = s; }
 
@@ -77,9 +107,13 @@ public slots:
     void start();
     void stop();
     void nudge();
+    /** A user signed in again after sessionExpired: push and pull resume. */
+    void resume();
 
 signals:
     void statusChanged(const cityops::SyncStatus &status);
+    /** The platform refused the session of `user`: the engine waits for resume(). */
+    void sessionExpired(const QString &user);
     void casesChanged(const QList<qint64> &ids);
     void stopped();
 
@@ -90,7 +124,14 @@ private:
     bool pullSnapshot(SyncReport *report);
     /** Refreshes the district's reference data when the platform's has changed. */
     bool pullReference(SyncReport *report);
+    /** Records a failed pull in `report` (a 401 also ends the session); always false. */
+    bool pullFailed(SyncReport *report, const sync::SyncFailure &f);
     QString session(const char *key) const;
+    /** A 401 for `user`: forgets the refused token, so nothing more is sent with it. */
+    void sessionRefused(const QString &user);
+    std::optional<sync::SyncFailure> uploadEvidence(const sync::ClientCommand &command);
+    /** Empties the outbox journal when the outbox is empty (in a write transaction). */
+    void compactJournal();
 
     QString m_dataDir;
     QUrl m_platform;
@@ -108,6 +149,8 @@ private:
     bool m_busy = false;
     bool m_polling = false; ///< in the idle long-poll, which nudge() may end
     bool m_online = false;
+    bool m_waitingForLogin = false;
+    QString m_expiredUser;
     QString m_lastError;
 };
 

@@ -18,7 +18,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUuid>
@@ -214,6 +216,50 @@ private:
     QUrl m_base;
     QByteArray m_token;
 };
+
+/** The outcome of running a program: exit code (-1 when it crashed or hung), stdout, stderr. */
+struct Run
+{
+    int rc = -1;
+    QString out;
+    QString err;
+};
+
+/** Runs a program (e.g. cityops-cli) with `input` on its standard input. */
+inline Run runProgram(const QString &program, const QStringList &args, const QByteArray &input = {})
+{
+    QProcess p;
+    p.start(program, args);
+    p.waitForStarted();
+    if (!input.isEmpty())
+        p.write(input);
+    p.closeWriteChannel();
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+/** The rows of a query on a database (read-only, its own connection), columns joined by '|'. */
+inline QStringList column(const QString &dbPath, const QString &sql)
+{
+    Database::Options ro;
+    ro.readOnly = true;
+    auto db = Database::open(dbPath, ro);
+    if (!db)
+        return {QStringLiteral("error: ") + db.error()};
+    QStringList out;
+    QSqlQuery q((*db)->sql());
+    if (!q.exec(sql))
+        return {QStringLiteral("error: ") + q.lastError().text()};
+    while (q.next()) {
+        QStringList row;
+        for (int i = 0; i < q.record().count(); ++i)
+            row << q.value(i).toString();
+        out << row.join(QLatin1Char('|'));
+    }
+    return out;
+}
 
 inline QString newId()
 {

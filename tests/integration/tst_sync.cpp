@@ -26,25 +26,18 @@ namespace {
 constexpr quint64 kSeed = 11;
 constexpr int kCases = 200;
 
-struct Run
-{
-    int rc = -1;
-    QString out;
-    QString err;
-};
-
 Run cli(const QStringList &args, const QByteArray &input = {})
 {
-    QProcess p;
-    p.start(QStringLiteral(CITYOPS_CLI_BIN), args);
-    p.waitForStarted();
-    if (!input.isEmpty())
-        p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runProgram(QStringLiteral(CITYOPS_CLI_BIN), args, input);
+}
+
+/** The demo platform (seed kSeed, kCases cases) in tmp/platform. */
+bool startDemo(PlatformProcess &platform, const QTemporaryDir &tmp)
+{
+    return platform.start(tmp.filePath(QStringLiteral("platform")),
+                          {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                           QString::number(kSeed), QStringLiteral("--cases"),
+                           QString::number(kCases)});
 }
 
 /** An empty console cache with the platform's district (same seed), signed in as `user`. */
@@ -80,26 +73,6 @@ Run syncCli(const QString &dir, const QUrl &url = {}, bool status = false)
     if (status)
         args << QStringLiteral("--status");
     return cli(args);
-}
-
-QStringList column(const QString &dbPath, const QString &sql)
-{
-    Database::Options ro;
-    ro.readOnly = true;
-    auto db = Database::open(dbPath, ro);
-    if (!db)
-        return {QStringLiteral("error: ") + db.error()};
-    QStringList out;
-    QSqlQuery q((*db)->sql());
-    if (!q.exec(sql))
-        return {QStringLiteral("error: ") + q.lastError().text()};
-    while (q.next()) {
-        QStringList row;
-        for (int i = 0; i < q.record().count(); ++i)
-            row << q.value(i).toString();
-        out << row.join(QLatin1Char('|'));
-    }
-    return out;
 }
 
 const QString kCaseSql = QStringLiteral(
@@ -160,6 +133,32 @@ struct Cache
         return *store->repository().actorFor(user, QStringLiteral("test-console"));
     }
 };
+
+/** The first registered case of a cache (empty when there is none). */
+QString firstRegistered(const QString &dir)
+{
+    return column(Database::pathInDir(dir),
+                  QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY id "
+                                 "LIMIT 1"))
+        .value(0);
+}
+
+/** Dispatches a case as dispatcher1 to the first person who may take it: the command's id. */
+QString dispatchFirst(Cache &cache, CaseId id)
+{
+    const Actor disp = cache.actor(QStringLiteral("dispatcher1"));
+    for (const Assignee &p : cache.store->repository().assignees({}, 400)) {
+        Command d;
+        d.action = Action::Dispatch;
+        d.to = p.code;
+        d.toUnit = p.unitCode;
+        d.toType = p.unitType;
+        QString commandId;
+        if (cache.store->apply(id, d, disp, QDateTime::currentMSecsSinceEpoch(), &commandId).ok())
+            return commandId;
+    }
+    return {};
+}
 
 } // namespace
 
@@ -252,10 +251,7 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("operator1")}));
@@ -562,38 +558,19 @@ private slots:
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("dispatcher1")}));
         QVERIFY(makeClient(b, platform.url(), {QStringLiteral("dispatcher1")}));
         QVERIFY(syncCli(a).rc == 0);
         QVERIFY(syncCli(b).rc == 0);
-        const QString id =
-            column(Database::pathInDir(a),
-                   QStringLiteral("SELECT id FROM cases WHERE state = 'registered' ORDER BY id "
-                                  "LIMIT 1"))
-                .value(0);
+        const QString id = firstRegistered(a);
         QVERIFY(!id.isEmpty());
         // Both dispatch the same case; B's reaches the platform first.
         auto dispatch = [&](const QString &dir) {
             Cache cache(dir);
-            const Actor disp = cache.actor(QStringLiteral("dispatcher1"));
-            for (const Assignee &p : cache.store->repository().assignees({}, 400)) {
-                Command d;
-                d.action = Action::Dispatch;
-                d.to = p.code;
-                d.toUnit = p.unitCode;
-                d.toType = p.unitType;
-                if (cache.store
-                        ->apply(id.toLongLong(), d, disp, QDateTime::currentMSecsSinceEpoch())
-                        .ok())
-                    return true;
-            }
-            return false;
+            return !dispatchFirst(cache, id.toLongLong()).isEmpty();
         };
         QVERIFY(dispatch(a));
         QVERIFY(dispatch(b));
@@ -642,14 +619,50 @@ private slots:
         QCOMPARE(syncCli(a).rc, 0);
     }
 
+    void pulledChangeConfirmsByCommandId()
+    {
+        QTemporaryDir tmp;
+        PlatformProcess platform;
+        QVERIFY(startDemo(platform, tmp));
+        const QString a = tmp.filePath(QStringLiteral("a"));
+        QVERIFY(makeClient(a, platform.url(), {QStringLiteral("dispatcher1")}));
+        QVERIFY(syncCli(a).rc == 0);
+        const QString id = firstRegistered(a);
+        QVERIFY(!id.isEmpty());
+        Cache cache(a);
+        const QString commandId = dispatchFirst(cache, id.toLongLong());
+        QVERIFY(!commandId.isEmpty());
+        // The platform applies the command but its answer is lost: the row is still pending, so
+        // its version says nothing; the change in the feed names the command.
+        sync::SyncClient client(platform.url());
+        client.setToken(cache.store->value(QStringLiteral("session_token")).toUtf8());
+        const auto pushed = client.push({cache.store->pending(1).first().command});
+        QVERIFY(std::holds_alternative<QList<sync::CommandResult>>(pushed));
+        QCOMPARE(cache.store->pending(10).size(), 1);
+        const auto page = client.changes(cache.store->cursor(), 500);
+        QVERIFY(std::holds_alternative<sync::ChangesPage>(page));
+        const auto &changes = std::get<sync::ChangesPage>(page).changes;
+        QCOMPARE(changes.size(), 1);
+        QCOMPARE(changes.first().commandId, std::optional<QString>(commandId));
+        const auto applied = cache.store->applyChanges(std::get<sync::ChangesPage>(page));
+        QVERIFY2(applied, qPrintable(why(applied)));
+        // Retired by its id: no outbox row left, no provisional event replayed on top.
+        QVERIFY(cache.store->entries().isEmpty());
+        QCOMPARE(column(Database::pathInDir(a),
+                        QStringLiteral("SELECT count(*) FROM case_events WHERE provisional")),
+                 QStringList{QStringLiteral("0")});
+        const QString one = QStringLiteral("SELECT id, state, version, hex(chain_head) FROM cases "
+                                           "WHERE id = %1")
+                                .arg(id);
+        QCOMPARE(column(Database::pathInDir(a), one), column(platform.databasePath(), one));
+        QVERIFY(Audit::verify(*cache.db).intact);
+    }
+
     void concurrentApprovals()
     {
         QTemporaryDir tmp;
         PlatformProcess platform;
-        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                QString::number(kSeed), QStringLiteral("--cases"),
-                                QString::number(kCases)}));
+        QVERIFY(startDemo(platform, tmp));
         const QString a = tmp.filePath(QStringLiteral("a"));
         const QString b = tmp.filePath(QStringLiteral("b"));
         QVERIFY(makeClient(a, platform.url(), {QStringLiteral("supervisor1")}));

@@ -218,7 +218,7 @@ private slots:
                     QByteArray("{\"to\":\"SAN-04-01\",\"note\":\"\\\"引号\\\"\\n\"}"),
                     QByteArray(32, '\0')};
         ChangesPage page;
-        page.changes.append({17, row.id, 2, 3, 1789362301126, row, {e}});
+        page.changes.append({17, row.id, 2, 3, 1789362301126, row, {e}, std::nullopt});
         page.cursor = 17;
         page.more = true;
         auto changes = decodeChanges(encodeChanges(page));
@@ -229,6 +229,18 @@ private slots:
         QVERIFY(changes->changes.first().row == row);
         QCOMPARE(changes->changes.first().prevVersion, 2);
         QVERIFY(changes->changes.first().events.first() == e); // the payload byte for byte
+        QVERIFY(!changes->changes.first().commandId);          // a change made by no client command
+
+        // The id of the client command that made a change travels with it.
+        page.changes.first().commandId = QStringLiteral("0f8c3f9e-5b1d-4c1e-9f55-2b7f3c6a9e01");
+        page.changes.append({18, row.id, 3, 4, 1789362301127, row, {}, std::nullopt});
+        auto withIds = decodeChanges(encodeChanges(page));
+        QVERIFY2(withIds, qPrintable(why(withIds)));
+        QCOMPARE(withIds->changes.size(), 2);
+        QCOMPARE(withIds->changes.at(0).commandId,
+                 std::optional<QString>(QStringLiteral("0f8c3f9e-5b1d-4c1e-9f55-2b7f3c6a9e01")));
+        QVERIFY(!withIds->changes.at(1).commandId);
+        QVERIFY(encodeChanges(page).contains("\"command_id\":null"));
 
         SnapshotPage snap;
         CaseFacts facts;
