@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <cstdlib>
+
+/**
+ * Shared by the libFuzzer targets: one QCoreApplication for the process (translations, timers
+ * and the resource system expect one) and FUZZ_CHECK, which turns a broken invariant into a
+ * crash that libFuzzer records with its input, exactly like a sanitizer report.
+ */
+namespace cityops::fuzz {
+
+inline void initApplication(int *argc, char ***argv)
+{
+    static QCoreApplication app(*argc, *argv);
+    Q_UNUSED(app);
+}
+
+[[noreturn]] inline void invariantFailed(const char *file, int line, const char *what)
+{
+    std::fprintf(stderr, "==FUZZ== invariant failed at %s:%d: %s\n", file, line, what);
+    std::abort();
+}
+
+} // namespace cityops::fuzz
+
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ::cityops::fuzz::invariantFailed(__FILE__, __LINE__, #cond);                           \
+    } while (0)
