@@ -7,9 +7,7 @@
 
 #include "storage/mbtiles.h"
 
-#include <QDir>
 #include <QFile>
-#include <QTemporaryDir>
 
 using namespace cityops;
 
@@ -22,11 +20,8 @@ QString g_path;
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     cityops::fuzz::initApplication(argc, argv);
-    const QString base =
-        QDir(QStringLiteral("/dev/shm")).exists() ? QStringLiteral("/dev/shm") : QDir::tempPath();
-    static QTemporaryDir dir(base + QStringLiteral("/cityops-fuzz-mbtiles-XXXXXX"));
-    FUZZ_CHECK(dir.isValid());
-    g_path = dir.filePath(QStringLiteral("input.mbtiles"));
+    g_path =
+        QDir(cityops::fuzz::scratchDir("fuzz-mbtiles")).filePath(QStringLiteral("input.mbtiles"));
     return 0;
 }
 

@@ -12,11 +12,9 @@
 
 #include "platformservice.h"
 
-#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QUrl>
 
 using namespace cityops;
@@ -117,13 +115,9 @@ void checkAnswer(const HttpRequest &request, const HttpResponse &a)
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     cityops::fuzz::initApplication(argc, argv);
-    // In memory-backed /dev/shm when there is one: a filed report commits with synchronous=FULL.
-    const QString base =
-        QDir(QStringLiteral("/dev/shm")).exists() ? QStringLiteral("/dev/shm") : QDir::tempPath();
-    static QTemporaryDir dir(base + QStringLiteral("/cityops-fuzz-open311-XXXXXX"));
-    FUZZ_CHECK(dir.isValid());
     PlatformService::Options options;
-    options.dataDir = dir.path();
+    // A filed report commits with synchronous=FULL: /dev/shm keeps that cheap.
+    options.dataDir = cityops::fuzz::scratchDir("fuzz-open311");
     options.open311Keys = {QStringLiteral("fuzz-key")};
     options.clock = [] {
         return kNow;
