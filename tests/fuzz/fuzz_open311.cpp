@@ -1,5 +1,6 @@
 // libFuzzer target: Open311 GeoReport v2 request parsing (models/platform/open311.*) through the
-// platform's real routing, on a real PlatformService with an empty store in a temporary folder.
+// platform's real routing, on a real PlatformService over a 50-case demo district in a temporary
+// folder.
 // The input is a small HTTP request:
 //     METHOD TARGET\n            e.g. "POST /open311/v2/requests.json" or "GET
 //     /open311/v2/requests.json?status=open" Name: value\n              headers (optional), up to
@@ -10,6 +11,8 @@
 // a 201 must name a request that then reads back with the posted service_code.
 #include "fuzzsupport.h"
 
+#include "demo/demogenerator.h"
+#include "platformadmin.h"
 #include "platformservice.h"
 
 #include <QJsonArray>
@@ -118,6 +121,14 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     PlatformService::Options options;
     // A filed report commits with synchronous=FULL: /dev/shm keeps that cheap.
     options.dataDir = cityops::fuzz::scratchDir("fuzz-open311");
+    // A small demo district, as `cityops-platform --seed-demo --cases 50` makes: reports need its
+    // streets and the open311 gateway user.
+    DemoOptions demo;
+    demo.cases = 50;
+    if (const auto seeded = PlatformAdmin::seedDemo(options.dataDir, demo); !seeded) {
+        std::fprintf(stderr, "cannot seed the platform: %s\n", qPrintable(seeded.error()));
+        std::abort();
+    }
     options.open311Keys = {QStringLiteral("fuzz-key")};
     options.clock = [] {
         return kNow;
