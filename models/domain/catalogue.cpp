@@ -8,6 +8,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <cmath>
+
 namespace cityops {
 
 bool preferChineseNames()
@@ -56,11 +58,14 @@ public:
     {
         const QJsonValue v = m_o.value(QLatin1String(field));
         const double d = v.toDouble(-1e9);
-        if (!v.isDouble() || d != static_cast<int>(d) || d < lo || d > hi)
+        // The range first: converting a double outside int's range is undefined behaviour.
+        if (!v.isDouble() || d < lo || d > hi || d != std::trunc(d)) {
             fail(Catalogue::tr("field \"%1\" must be a whole number from %2 to %3")
                      .arg(QLatin1String(field))
                      .arg(lo)
                      .arg(hi));
+            return lo;
+        }
         return static_cast<int>(d);
     }
     void fail(const QString &msg)

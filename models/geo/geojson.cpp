@@ -517,10 +517,11 @@ QRectF boundsOf(const GeoFeature &f)
     for (const QList<QPointF> &line : f.lines)
         for (const QPointF &p : line)
             add(p);
-    // Holes lie inside the outer ring, so the outer rings bound the polygon.
+    // Every ring, holes too: the reader does not check that a hole lies inside its outer ring.
     for (const GeoPolygon &polygon : f.polygons)
-        for (const QPointF &p : polygon.rings.constFirst())
-            add(p);
+        for (const GeoRing &ring : polygon.rings)
+            for (const QPointF &p : ring)
+                add(p);
     if (minX > maxX)
         return {};
     return QRectF(minX, minY, maxX - minX, maxY - minY);

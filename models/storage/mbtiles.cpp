@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace cityops {
 
 namespace {
@@ -362,7 +364,12 @@ std::optional<MbTiles::ZoomRange> MbTiles::zoomRange() const
     SqliteStatement st(m_db, "SELECT min(zoom_level), max(zoom_level) FROM tiles");
     if (st.step() != SQLITE_ROW || sqlite3_column_type(st.get(), 0) == SQLITE_NULL)
         return std::nullopt;
-    return ZoomRange{sqlite3_column_int(st.get(), 0), sqlite3_column_int(st.get(), 1)};
+    // A foreign file may hold rows outside 0..30 (or text): callers compute 1 << zoom.
+    const qint64 lo = std::max<qint64>(sqlite3_column_int64(st.get(), 0), 0);
+    const qint64 hi = std::min<qint64>(sqlite3_column_int64(st.get(), 1), 30);
+    if (lo > hi)
+        return std::nullopt;
+    return ZoomRange{int(lo), int(hi)};
 }
 
 QRectF MbTiles::bounds() const

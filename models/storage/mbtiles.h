@@ -80,7 +80,10 @@ public:
 
     /** Tile format from the metadata ("png", "jpg", "webp", "pbf"), lower case. */
     QString format() const;
-    /** minzoom/maxzoom from the metadata, else the zoom levels present; nullopt when empty. */
+    /**
+     * minzoom/maxzoom from the metadata, else the zoom levels present clamped to 0..30; nullopt
+     * when empty or when none lies in 0..30.
+     */
     std::optional<ZoomRange> zoomRange() const;
     /**
      * The metadata bounds in WGS-84 degrees: x is longitude and y latitude, so left() is west,

@@ -86,6 +86,10 @@ private slots:
         QTest::newRow("unknown major") << "major" << QJsonValue("E77") << "E77";
         QTest::newRow("bad code format") << "code" << QJsonValue("E41") << "four digits";
         QTest::newRow("ladder not an object") << "ladder" << QJsonValue("yes") << "ladder";
+        // Found by fuzz_catalogue: a number beyond int's range was converted before the range
+        // check (undefined behaviour, an abort under UBSan).
+        QTest::newRow("limit beyond int") << "limit_value" << QJsonValue(1e20) << "limit_value";
+        QTest::newRow("priority below int") << "priority" << QJsonValue(-3e9) << "priority";
     }
     void brokenCatalogueNamesTheRow()
     {

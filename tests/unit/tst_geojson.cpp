@@ -70,6 +70,7 @@ private slots:
     void validCorpus();
     void polygonWithTwoHoles();
     void multiPolygonWithHole();
+    void boundsCoverHolesOutsideTheirRing();
     void chineseProperties();
     void bareGeometryAndSingleFeature();
     void nullGeometry();
@@ -214,6 +215,18 @@ void TestGeoJson::multiPolygonWithHole()
     // The bounds span both parts.
     QVERIFY(near(f.bounds, QRectF(QPointF(121.40, 31.10), QPointF(121.70, 31.30))));
     QVERIFY(!f.id.isValid());
+}
+
+void TestGeoJson::boundsCoverHolesOutsideTheirRing()
+{
+    // Found by fuzz_geojson (multipolygon_with_hole.geojson with one hole latitude changed to
+    // 61.22): the reader does not check that holes lie inside their ring, and the bounds were
+    // taken from the outer rings only, so a position of the feature lay outside its bounds.
+    const auto r = GeoJson::parse(
+        R"({"type": "Polygon", "coordinates": [[[121.4, 31.2], [121.5, 31.2], [121.5, 31.3],
+            [121.4, 31.2]], [[121.42, 31.22], [121.44, 61.22], [121.43, 31.24], [121.42, 31.22]]]})");
+    QVERIFY2(r.ok(), qPrintable(r ? QString() : r.error()));
+    QVERIFY(near(r->first().bounds, QRectF(QPointF(121.40, 31.20), QPointF(121.50, 61.22))));
 }
 
 void TestGeoJson::chineseProperties()

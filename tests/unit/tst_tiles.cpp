@@ -504,6 +504,46 @@ private slots:
         QCOMPARE((*f)->tile({1, 1, 1}).value_or(QByteArray()), QByteArray("\x89PNG"));
     }
 
+    void mbtilesZoomRangeStaysInTileRange_data()
+    {
+        QTest::addColumn<QString>("rows");
+        QTest::addColumn<int>("min"); // -1: no zoom range
+        QTest::addColumn<int>("max");
+        QTest::newRow("in range") << "(3, 0, 0, x'00'), (5, 0, 0, x'00')" << 3 << 5;
+        QTest::newRow("beyond 30") << "(3, 0, 0, x'00'), (67, 0, 0, x'00')" << 3 << 30;
+        QTest::newRow("negative") << "(-2, 0, 0, x'00'), (4, 0, 0, x'00')" << 0 << 4;
+        QTest::newRow("huge") << "(4294967301, 0, 0, x'00')" << -1 << -1;
+        QTest::newRow("text") << "(3, 0, 0, x'00'), ('abc', 0, 0, x'00')" << -1 << -1;
+    }
+    void mbtilesZoomRangeStaysInTileRange()
+    {
+        // Found by fuzz_mbtiles: without minzoom/maxzoom metadata the zoom levels of the tiles
+        // table were passed on unchecked, and callers compute 1 << zoom.
+        QFETCH(QString, rows);
+        QFETCH(int, min);
+        QFETCH(int, max);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("odd.mbtiles");
+        {
+            Raw raw(path, true);
+            QVERIFY(raw.exec(("CREATE TABLE metadata (name text, value text);"
+                              "CREATE TABLE tiles (zoom_level integer, tile_column integer, "
+                              "tile_row integer, tile_data blob);"
+                              "INSERT INTO tiles VALUES " +
+                              rows + ";")
+                                 .toUtf8()
+                                 .constData()));
+        }
+        auto f = MbTiles::open(path, MbTiles::Mode::ReadOnly);
+        QVERIFY2(f.ok(), qPrintable(f ? QString() : f.error()));
+        const auto range = (*f)->zoomRange();
+        QCOMPARE(range.has_value(), min >= 0);
+        if (range) {
+            QCOMPARE(range->min, min);
+            QCOMPARE(range->max, max);
+        }
+    }
+
     void mbtilesRefusesOtherFiles_data()
     {
         QTest::addColumn<QString>("kind");
