@@ -37,7 +37,7 @@
 <context>
     <name>cityops::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="+182"/>
+        <location filename="../ui/mainwindow.cpp" line="+222"/>
         <source>%n case(s) selected on the map</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -108,6 +108,17 @@
     <message numerus="yes">
         <location line="+34"/>
         <source>Apply to %n case(s):</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cityops::SyncController</name>
+    <message numerus="yes">
+        <location filename="../ui/synccontroller.cpp" line="+158"/>
+        <source>The outbox (%n command(s)) is saved in %1.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>

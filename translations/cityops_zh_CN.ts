@@ -79,6 +79,89 @@
     </message>
 </context>
 <context>
+    <name>CacheRebuild</name>
+    <message>
+        <location filename="../models/sync/cacherebuild.cpp" line="+35"/>
+        <source>%1 already exists.</source>
+        <translation>%1 已存在。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+37"/>
+        <location line="+33"/>
+        <source>Refusing to rebuild: %1 Nothing was changed.</source>
+        <translation>拒绝重建：%1 未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="-60"/>
+        <source>Refusing to rebuild: the outbox cannot be saved to %1 (%2). Nothing was changed.</source>
+        <translation>拒绝重建：待发指令无法保存到 %1（%2）。未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Refusing to rebuild: the platform session cannot be read from %1 (%2). Sign in while rebuilding (cityops-cli cache rebuild --user NAME --password-stdin). Nothing was changed.</source>
+        <translation>拒绝重建：无法从 %1 读取市级平台会话（%2）。请在重建时登录（cityops-cli cache rebuild --user NAME --password-stdin）。未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Refusing to rebuild: no platform is configured (pass --platform URL). Nothing was changed.</source>
+        <translation>拒绝重建：未配置市级平台（请传入 --platform URL）。未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Refusing to rebuild: the district data cannot be fetched from %1 (%2). Nothing was changed.</source>
+        <translation>拒绝重建：无法从 %1 获取辖区基础数据（%2）。未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the session has expired or is missing: sign in again first</source>
+        <translation>会话已过期或不存在：请先重新登录</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Cannot move the new cache %1 into place; the old one is %2.</source>
+        <translation>无法启用新的本地缓存 %1；原缓存位于 %2。</translation>
+    </message>
+</context>
+<context>
+    <name>CacheRecovery</name>
+    <message>
+        <location filename="../models/storage/cacherecovery.cpp" line="+55"/>
+        <source>%1: the command id or user is missing</source>
+        <translation>%1：缺少指令编号或用户</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>%1 is not JSON: %2</source>
+        <translation>%1 不是 JSON：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 is not an outbox export (its &quot;format&quot; is not &quot;%2&quot;)</source>
+        <translation>%1 不是待发指令导出文件（其 &quot;format&quot; 不是 &quot;%2&quot;）</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>the cache %1 does not exist</source>
+        <translation>本地缓存 %1 不存在</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The outbox cannot be recovered: the cache&apos;s outbox table cannot be read (%1) and neither can the journal (%2).</source>
+        <translation>无法恢复待发指令：本地缓存的待发指令表无法读取（%1），日志也无法读取（%2）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The outbox table of %1 cannot be read (%2); the commands come from the outbox journal %3, which may also list commands the platform has confirmed since (replaying them is harmless).</source>
+        <translation>%1 的待发指令表无法读取（%2）；指令取自待发指令日志 %3，其中可能包含市级平台此后已确认的指令（重发无副作用）。</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Cannot move %1 aside to %2.</source>
+        <translation>无法将 %1 移至 %2。</translation>
+    </message>
+</context>
+<context>
     <name>CaseRepository</name>
     <message>
         <location filename="../models/storage/caserepository.cpp" line="+48"/>
@@ -152,17 +235,17 @@
 <context>
     <name>Catalogue</name>
     <message>
-        <location filename="../models/domain/catalogue.cpp" line="+52"/>
+        <location filename="../models/domain/catalogue.cpp" line="+54"/>
         <source>field &quot;%1&quot; is missing or empty</source>
         <translation>字段“%1”缺失或为空</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>field &quot;%1&quot; must be a whole number from %2 to %3</source>
         <translation>字段“%1”必须是 %2 到 %3 之间的整数</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <location line="+129"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
@@ -277,7 +360,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+105"/>
+        <location filename="../app/cli/main.cpp" line="+126"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -327,7 +410,7 @@
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
     <message>
-        <location line="+566"/>
+        <location line="+592"/>
         <source>Cache:          %1</source>
         <translation>本地缓存：%1</translation>
     </message>
@@ -352,7 +435,7 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="-465"/>
+        <location line="-463"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
@@ -417,7 +500,7 @@
         <translation>--at“%1”不是有效的 ISO 日期时间</translation>
     </message>
     <message>
-        <location line="-120"/>
+        <location line="-148"/>
         <source>MBTiles file to write (default: basemap.mbtiles in the data directory, which the console shows as its offline basemap).</source>
         <translation>要写入的 MBTiles 文件（默认：数据目录中的 basemap.mbtiles，工作台会将其作为离线底图显示）。</translation>
     </message>
@@ -442,7 +525,7 @@
         <translation>离线底图已写入 %1：%2 个瓦片，缩放级别 %3–%4，用时 %5 秒。</translation>
     </message>
     <message>
-        <location line="+159"/>
+        <location line="+187"/>
         <source>Repeats case %1; enters the ladder at stage %2.</source>
         <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
     </message>
@@ -491,13 +574,13 @@
     </message>
     <message>
         <location line="+25"/>
-        <location line="+123"/>
+        <location line="+121"/>
         <location line="+105"/>
         <source>Case number.</source>
         <translation>案件编号。</translation>
     </message>
     <message>
-        <location line="-226"/>
+        <location line="-224"/>
         <source>Reason or explanation.</source>
         <translation>原因或说明。</translation>
     </message>
@@ -589,12 +672,17 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>案件 %1 中没有证据 %2</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-299"/>
         <source>rejected: %1</source>
         <translation>操作被拒绝：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+17"/>
+        <source>its outbox journal %1 is still there</source>
+        <translation>其待发指令日志 %1 仍在</translation>
+    </message>
+    <message>
+        <location line="+291"/>
         <source>case %1: %2 → %3</source>
         <translation>案件 %1：%2 → %3</translation>
     </message>
@@ -704,7 +792,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>全文检索索引已是最新：本次索引 %1 件案件，用时 %2 秒。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Account name.</source>
         <translation>账号名。</translation>
     </message>
@@ -740,11 +828,16 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     </message>
     <message>
         <location line="+2"/>
-        <source>Exit codes: 0 the outbox is empty, 5 the platform cannot be reached (the outbox is kept), 6 the platform rejected commands (listed with their reasons), 1 other errors.</source>
-        <translation>退出码：0 待发指令队列已清空，5 无法连接市级平台（保留待发指令队列），6 市级平台拒绝了指令（逐条列出拒绝原因），1 其他错误。</translation>
+        <source>Exit codes: 0 the outbox is empty, 5 the platform cannot be reached (the outbox is kept), 6 the platform rejected commands (listed with their reasons), 7 the session has expired or is missing (sign in again with login; the outbox is kept), 8 the cache file is damaged, missing or the disk is full, 1 other errors.</source>
+        <translation>退出码：0 待发指令已清空，5 无法连接市级平台（待发指令保留），6 市级平台拒绝了指令（列出原因），7 会话已过期或不存在（请用 login 重新登录；待发指令保留），8 本地缓存文件损坏、丢失或磁盘已满，1 其他错误。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+42"/>
+        <source>%1 Sign in with: cityops-cli login --user %2 --password-stdin</source>
+        <translation>%1 请登录：cityops-cli login --user %2 --password-stdin</translation>
+    </message>
+    <message>
+        <location line="-25"/>
         <source>Platform:  %1</source>
         <translation>市级平台：%1</translation>
     </message>
@@ -784,17 +877,132 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>被拒指令：%1</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>%1 Sign in with: cityops-cli login --user NAME --password-stdin</source>
-        <translation>%1 请用以下命令登录：cityops-cli login --user NAME --password-stdin</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+15"/>
         <source>Synced with %1: sent %2, pending %3, rejected %4.</source>
         <translation>已与 %1 同步：已发送 %2 条，待发 %3 条，被拒绝 %4 条。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
+        <source>Replayed %1 commands: %2 applied now, %3 applied before, %4 rejected.</source>
+        <translation>已重发 %1 条指令：本次生效 %2 条，此前已生效 %3 条，被拒绝 %4 条。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>rejected: %1: %2 [%3]</source>
+        <translation>被拒绝：%1：%2 [%3]</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 Sign in with: cityops-cli login --user %2 --password-stdin, then replay again (replaying twice applies once).</source>
+        <translation>%1 请登录：cityops-cli login --user %2 --password-stdin，然后再次重发（重复重发只生效一次）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+3"/>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>JSON file to write the outbox to.</source>
+        <translation>待发指令导出的 JSON 文件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Writes every command of the outbox (pending, applied but not yet confirmed, and rejected) with its original command id to FILE. Reads the cache through a read-only handle, so it works while other tables are damaged; when the outbox table itself cannot be read, the commands come from the outbox journal next to the cache. Exit codes: 0 written, 8 neither can be read, 1 other errors.</source>
+        <translation>将待发指令队列中的全部指令（待发、已生效未确认、被拒绝）连同原指令编号写入 FILE。以只读方式读取本地缓存，其他表损坏时也可导出；待发指令表本身无法读取时，从缓存旁的待发指令日志中取指令。退出码：0 已写入，8 两者都无法读取，1 其他错误。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>--out FILE is required</source>
+        <translation>必须指定 --out FILE</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Exported %1 commands (%2 still for the platform) from the %3 to %4.</source>
+        <translation>已从%3导出 %1 条指令（其中 %2 条尚待发往市级平台）到 %4。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+75"/>
+        <source>outbox journal</source>
+        <translation>待发指令日志</translation>
+    </message>
+    <message>
+        <location line="-74"/>
+        <location line="+75"/>
+        <source>outbox table</source>
+        <translation>待发指令表</translation>
+    </message>
+    <message>
+        <location line="-67"/>
+        <source>An outbox export.</source>
+        <translation>待发指令导出文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pushes the exported commands that are not rejected to the platform with their original command ids, each signed by its user&apos;s session in this cache, then pulls the platform&apos;s changes. The platform applies an id at most once: replaying twice applies once.
+Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (listed), 7 a session to renew, 8 the cache cannot be used (rebuild it first), 1 other errors.</source>
+        <translation>将导出文件中未被拒绝的指令按原指令编号推送到市级平台（各用其用户在本缓存中的会话签发），然后拉取平台变更。同一编号平台最多执行一次：重复重发只生效一次。
+退出码：0 全部生效（本次或此前），5 无法连接，6 部分被拒绝（列出），7 需重新登录，8 本地缓存不可用（请先重建），1 其他错误。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>usage: cityops-cli outbox replay FILE.json</source>
+        <translation>用法：cityops-cli outbox replay FILE.json</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Moves the cache aside (never deleting it: cityops.db.broken-TIME), creates a new one with the district data and the platform session of the old one, pulls the platform&apos;s cases and replays the old outbox (saved first to recovered-outbox-TIME.json in the data directory). Nothing changes when the outbox or the district data cannot be read. Exit codes: 0 rebuilt, 5 rebuilt but the platform cannot be reached (run sync, then outbox replay), 6 some commands rejected (listed), 7 a session to renew, 8 the outbox or the district data cannot be read, 1 other errors.</source>
+        <translation>将本地缓存移到一旁（绝不删除：cityops.db.broken-TIME），用辖区基础数据和原缓存的市级平台会话新建缓存，拉取平台案件并重发原待发指令（先保存到数据目录中的 recovered-outbox-TIME.json）。待发指令或辖区基础数据无法读取时不做任何改动。退出码：0 已重建，5 已重建但无法连接市级平台（请先 sync，再 outbox replay），6 部分指令被拒绝（列出），7 需重新登录，8 待发指令或辖区基础数据无法读取，1 其他错误。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Sign in as this user while rebuilding (when the old cache&apos;s session cannot be read).</source>
+        <translation>重建时以此用户登录（原缓存的会话无法读取时）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Read that user&apos;s password from the first line of standard input.</source>
+        <translation>从标准输入的第一行读取该用户的密码。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>--password-stdin needs --user NAME</source>
+        <translation>--password-stdin 需要同时指定 --user NAME</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The old cache was moved to %1; the outbox (%2 commands, from the %3) is saved in %4.</source>
+        <translation>原本地缓存已移至 %1；待发指令（%2 条，取自%3）已保存到 %4。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(there was none)</source>
+        <translation>（原本没有）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 The cache is rebuilt but empty: run cityops-cli sync, then cityops-cli outbox replay %2.</source>
+        <translation>%1 本地缓存已重建但为空：请运行 cityops-cli sync，再运行 cityops-cli outbox replay %2。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 Sign in with cityops-cli login, then run cityops-cli sync and cityops-cli outbox replay %2.</source>
+        <translation>%1 请用 cityops-cli login 登录，然后运行 cityops-cli sync 和 cityops-cli outbox replay %2。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Pulled %1 cases from the platform.</source>
+        <translation>已从市级平台拉取 %1 件案件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
@@ -849,6 +1057,21 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>推送待发指令并拉取一次市级平台的变更（--status：仅查看同步状态）。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Write the outbox to a JSON file (--out FILE), even from a damaged cache.</source>
+        <translation>将待发指令写入 JSON 文件（--out FILE），本地缓存损坏时也可用。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Push an exported outbox to the platform with its original command ids.</source>
+        <translation>按原指令编号将导出的待发指令推送到市级平台。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move a damaged cache aside and rebuild it from the platform.</source>
+        <translation>将损坏的本地缓存移到一旁，并从市级平台重建。</translation>
+    </message>
+    <message>
         <location line="+9"/>
         <source>Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
 
@@ -878,12 +1101,12 @@ Commands:
     <message>
         <location line="+14"/>
         <source>
-Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands rejected by the platform (sync; listed with their reasons).</source>
+Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands rejected by the platform (sync; listed with their reasons), 7 the platform session has expired or is missing (sync, replay; sign in again with login, the outbox is kept), 8 the cache file is damaged, deleted, not a cache or its disk is full (the message names the file; see outbox export and cache rebuild).</source>
         <translation>
-退出码：0 成功，1 错误，2 用法错误，3 操作被流程拒绝，4 审计链断裂，5 无法连接市级平台（sync；保留待发指令队列），6 指令被市级平台拒绝（sync；逐条列出拒绝原因）。</translation>
+退出码：0 成功，1 错误，2 用法错误，3 操作被流程规则拒绝，4 审计链断裂，5 无法连接市级平台（sync；待发指令保留），6 指令被市级平台拒绝（sync；列出原因），7 市级平台会话已过期或不存在（sync、replay；请用 login 重新登录，待发指令保留），8 本地缓存文件损坏、被删除、不是缓存文件或磁盘已满（提示中注明文件；参见 outbox export 和 cache rebuild）。</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+53"/>
         <source>--data needs a directory</source>
         <translation>--data 需要指定目录</translation>
     </message>
@@ -916,7 +1139,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+62"/>
+        <location filename="../models/storage/database.cpp" line="+64"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -937,12 +1160,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+7"/>
-        <location line="+40"/>
+        <location line="+52"/>
         <source>Cannot open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-47"/>
         <source>%1 is damaged or not a CityOps cache (%2). The file was not modified.</source>
         <translation>%1 已损坏或不是 CityOps 本地缓存（%2）。文件未被修改。</translation>
     </message>
@@ -967,12 +1190,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 不存在。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
+        <source>Cannot move the orphaned %1 aside.</source>
+        <translation>无法将遗留的 %1 移到一旁。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>The Qt SQLite driver did not expose its handle.</source>
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+16"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -982,12 +1210,62 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法更新 %1 的架构：%2</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+65"/>
+        <source>The cache %1 is damaged (%2).</source>
+        <translation>本地缓存 %1 已损坏（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The cache %1 is no longer a database: it was overwritten (%2).</source>
+        <translation>本地缓存 %1 已不是数据库：文件被覆盖（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The cache %1 cannot be read or written: disk I/O error (%2).</source>
+        <translation>本地缓存 %1 无法读写：磁盘 I/O 错误（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The disk holding the cache %1 is full (%2). Nothing of the action was saved; free some space and try again.</source>
+        <translation>本地缓存 %1 所在磁盘已满（%2）。本次操作未保存任何内容；请释放空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The cache %1 has become read-only (%2).</source>
+        <translation>本地缓存 %1 已变为只读（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The cache %1 cannot be opened (%2).</source>
+        <translation>无法打开本地缓存 %1（%2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The cache %1 was deleted or replaced while CityOps was running (%2).</source>
+        <translation>本地缓存 %1 在 CityOps 运行期间被删除或替换（%2）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing was half-saved. Export the outbox and rebuild the cache from the platform (File ▸ Rebuild cache from platform…, or cityops-cli outbox export and cityops-cli cache rebuild).</source>
+        <translation>没有任何半途保存的数据。请导出待发指令并从市级平台重建本地缓存（文件 ▸ 从市级平台重建缓存…，或 cityops-cli outbox export 和 cityops-cli cache rebuild）。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>the file is gone</source>
+        <translation>文件已不存在</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>another file is in its place</source>
+        <translation>原位置已是另一个文件</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>migration %1 (%2) failed: %3</source>
         <translation>迁移 %1（%2）失败：%3</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+71"/>
         <source>no active transaction</source>
         <translation>没有活动的事务</translation>
     </message>
@@ -1667,7 +1945,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>坐标 %1 超出范围（纬度必须在 −90…90 之间）</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>GeoJSON is larger than %1 MB</source>
         <translation>GeoJSON 超过 %1 MB</translation>
     </message>
@@ -1855,7 +2133,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>MbTiles</name>
     <message>
-        <location filename="../models/storage/mbtiles.cpp" line="+63"/>
+        <location filename="../models/storage/mbtiles.cpp" line="+65"/>
         <location line="+9"/>
         <location line="+12"/>
         <location line="+61"/>
@@ -2379,6 +2657,25 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
 </context>
 <context>
+    <name>OutboxJournal</name>
+    <message>
+        <location filename="../models/storage/cacherecovery.cpp" line="-159"/>
+        <location line="+3"/>
+        <source>Cannot write the outbox journal %1: %2</source>
+        <translation>无法写入待发指令日志 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Cannot read the outbox journal %1: %2</source>
+        <translation>无法读取待发指令日志 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Cannot empty the outbox journal %1: %2</source>
+        <translation>无法清空待发指令日志 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>Platform</name>
     <message>
         <location filename="../app/platform/main.cpp" line="+102"/>
@@ -2466,7 +2763,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>已在 %1 中生成演示区（%2 件案件）。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>--token-ttl takes a whole number of seconds from 1 to 31622400</source>
+        <translation>--token-ttl 须为 1 到 31622400 之间的整数秒</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -2486,6 +2788,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 
   cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
                    [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]
+                   [--token-ttl SECONDS]
   cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
@@ -2493,20 +2796,21 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 
 Prints &quot;listening on http://HOST:PORT&quot; when ready (the real port for port 0) and stops cleanly on SIGTERM or SIGINT.
 Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-loopback address).</source>
-        <translation>CityOps 市级平台：提供各工作台同步所用的 HTTP/JSON API，以及 Open311 GeoReport v2 市民诉求接口。
+        <translation>CityOps 市级平台：供控制台同步的 HTTP/JSON 接口，以及 Open311 GeoReport v2。
 
   cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
                    [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]
+                   [--token-ttl SECONDS]
   cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
   cityops-platform --data DIR user list
 
-就绪后输出“listening on http://HOST:PORT”（端口为 0 时显示实际端口），收到 SIGTERM 或 SIGINT 时正常停止。
-退出码：0 完成，1 错误（附错误说明），2 用法错误（包括在非回环地址上使用演示密码）。</translation>
+就绪后输出 &quot;listening on http://HOST:PORT&quot;（端口为 0 时输出实际端口），收到 SIGTERM 或 SIGINT 时正常停止。
+退出码：0 完成，1 错误（注明原因），2 用法错误（包括在非回环地址上使用演示密码）。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Data directory (DIR/platform.db, DIR/evidence).</source>
         <translation>数据目录（DIR/platform.db、DIR/evidence）。</translation>
     </message>
@@ -2544,6 +2848,11 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+3"/>
         <source>File of Open311 api_key values (one a line) accepted for POSTs from other hosts; loopback needs none.</source>
         <translation>Open311 api_key 列表文件（每行一个），用于接受来自其他主机的 POST 请求；回环地址无需 api_key。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Lifetime of a sign-in (bearer token) in seconds (default 43200, 12 h); a console whose token expired asks its user to sign in again.</source>
+        <translation>登录凭据（bearer token）的有效期，单位秒（默认 43200，即 12 小时）；凭据过期的控制台会请用户重新登录。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2685,7 +2994,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="+196"/>
+        <location line="+198"/>
         <source>The reference table %1 is missing or has no primary key.</source>
         <translation>基础数据表 %1 不存在或没有主键。</translation>
     </message>
@@ -2736,14 +3045,14 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+30"/>
         <location line="+31"/>
         <location line="+947"/>
-        <location line="+188"/>
+        <location line="+191"/>
         <location line="+140"/>
         <location line="+16"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1348"/>
+        <location line="-1351"/>
         <location line="+96"/>
         <location line="+379"/>
         <source>expected a string</source>
@@ -2958,7 +3267,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>commands：单批指令超过 %1 条</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+104"/>
         <source>incomplete change</source>
         <translation>变更不完整</translation>
     </message>
@@ -3100,23 +3409,21 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncstore.cpp" line="+305"/>
-        <location line="+28"/>
-        <location line="+237"/>
-        <location line="+237"/>
+        <location filename="../models/storage/syncstore.cpp" line="+584"/>
+        <location line="+286"/>
         <location line="+41"/>
         <location line="+84"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-264"/>
+        <location line="-313"/>
         <location line="+21"/>
         <source>There is no rejected command %1.</source>
         <translation>不存在被拒绝的指令 %1。</translation>
     </message>
     <message>
-        <location line="+197"/>
+        <location line="+246"/>
         <source>A snapshot page without the cases&apos; facts followed pages with them.</source>
         <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
     </message>
@@ -4676,9 +4983,29 @@ Closure condition: %2</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+24"/>
+        <source>Keep working offline</source>
+        <translation>继续离线工作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changes wait in the outbox until %1 signs in again.</source>
+        <translation>改动暂存在待发指令队列中，待 %1 重新登录后发送。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The platform session of %1 has expired. Sign in again to resume sync; your changes are kept in the outbox meanwhile.</source>
+        <translation>%1 的市级平台会话已过期。请重新登录以恢复同步；在此期间您的改动保留在待发指令队列中。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Enter your user name.</source>
         <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Only %1 can sign in again here.</source>
+        <translation>此处只能由 %1 重新登录。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -4689,7 +5016,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+59"/>
+        <location filename="../ui/mainwindow.cpp" line="+60"/>
         <source>CityOps — %1</source>
         <translation>CityOps — %1</translation>
     </message>
@@ -4709,7 +5036,7 @@ Closure condition: %2</source>
         <translation>只读</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
@@ -4724,7 +5051,27 @@ Closure condition: %2</source>
         <translation>正在建立检索索引：剩余 %1 件</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+15"/>
+        <source>CityOps — storage problem</source>
+        <translation>CityOps — 存储故障</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Rebuild cache from platform…</source>
+        <translation>从市级平台重建缓存…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Rebuild cache from platform</source>
+        <translation>从市级平台重建缓存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The cache is moved aside (not deleted), a new one is filled from the platform and the commands of the outbox that the platform has not applied yet are sent again. CityOps then restarts. Rebuild now?</source>
+        <translation>原本地缓存将被移到一旁（不删除），从市级平台新建缓存，并重发平台尚未执行的待发指令。随后 CityOps 将重启。现在重建吗？</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Queues</source>
         <translation>案件队列</translation>
     </message>
@@ -4766,7 +5113,12 @@ Closure condition: %2</source>
         <translation>重新加载本地缓存(&amp;R)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
+        <source>Re&amp;build cache from platform…</source>
+        <translation>从市级平台重建缓存(&amp;B)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -5680,12 +6032,50 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncController</name>
     <message>
-        <location filename="../ui/synccontroller.cpp" line="+50"/>
+        <location filename="../ui/synccontroller.cpp" line="+25"/>
+        <source>Sign in again…</source>
+        <translation>重新登录…</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+87"/>
+        <location line="+21"/>
+        <source>Rebuild cache from platform</source>
+        <translation>从市级平台重建缓存</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <source>The old cache was moved to %1.</source>
+        <translation>原本地缓存已移至 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>The outbox (%n command(s)) is saved in %1.</source>
+        <translation>
+            <numerusform>待发指令（%n 条）已保存到 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The platform&apos;s cases could not be pulled yet (%1); sync retries after the restart, and the saved outbox can be replayed with cityops-cli outbox replay.</source>
+        <translation>暂时无法从市级平台拉取案件（%1）；重启后将自动重试同步，已保存的待发指令可用 cityops-cli outbox replay 重发。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 command(s) sent again: %2 applied now, %3 applied before, %4 rejected.</source>
+        <translation>已重发 %1 条指令：本次生效 %2 条，此前已生效 %3 条，被拒绝 %4 条。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>CityOps restarts on the new cache.</source>
+        <translation>CityOps 将使用新缓存重启。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -5729,22 +6119,33 @@ Closure condition: %2</source>
         <source>working offline as %1 (last session)</source>
         <translation>以 %1 身份离线工作（上次会话）</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>session of %1 expired: sign in again</source>
+        <translation>%1 的会话已过期：请重新登录</translation>
+    </message>
 </context>
 <context>
     <name>cityops::SyncEngine</name>
     <message>
-        <location filename="../models/sync/syncengine.cpp" line="+128"/>
-        <location line="+149"/>
+        <location filename="../models/sync/syncengine.cpp" line="+129"/>
+        <location line="+100"/>
+        <location line="+189"/>
         <source>No platform is configured: pass --platform URL.</source>
         <translation>未配置市级平台：请指定 --platform URL。</translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-207"/>
+        <source>The platform session of %1 has expired; %1 must sign in again. The outbox is kept and nothing is sent until then.</source>
+        <translation>%1 的市级平台会话已过期，%1 须重新登录。待发指令保留，在此之前不会发送任何指令。</translation>
+    </message>
+    <message>
+        <location line="+156"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="-149"/>
         <source>Commands made by %1 wait for %1 to sign in.</source>
         <translation>%1 提交的指令须等 %1 登录后才能发送。</translation>
     </message>
@@ -6082,7 +6483,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+63"/>
+        <location filename="../app/console/main.cpp" line="+64"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>
