@@ -24,25 +24,9 @@ namespace {
 
 constexpr int kCases = 300;
 
-struct Run
-{
-    int rc = -1;
-    QString out;
-    QString err;
-};
-
 Run cli(const QStringList &args, const QByteArray &input = {})
 {
-    QProcess p;
-    p.start(QStringLiteral(CITYOPS_CLI_BIN), args);
-    p.waitForStarted();
-    if (!input.isEmpty())
-        p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runProgram(QStringLiteral(CITYOPS_CLI_BIN), args, input);
 }
 
 /** Rows of a query on a database file (its own connection), one string per row. */
