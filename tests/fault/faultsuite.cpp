@@ -24,8 +24,9 @@ namespace {
 
 struct Child
 {
-    QString name;      ///< short name for --only and the table
-    QStringList files; ///< executable names, the first that exists is run
+    QString name;          ///< short name for --only and the table
+    QStringList files;     ///< executable names, the first that exists is run
+    bool takesSeed = true; ///< false: a Qt Test executable, which takes no --seed / --extended
 };
 
 const QList<Child> &children()
@@ -37,7 +38,7 @@ const QList<Child> &children()
         {QStringLiteral("network"),
          {QStringLiteral("cityops-fault-network"), QStringLiteral("tst_network_faults")}},
         {QStringLiteral("histories"), {QStringLiteral("cityops-fault-histories")}},
-        {QStringLiteral("storage"), {QStringLiteral("tst_storage_faults")}},
+        {QStringLiteral("storage"), {QStringLiteral("tst_storage_faults")}, false},
     };
     return list;
 }
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
         QProcess proc;
         proc.setProcessChannelMode(QProcess::SeparateChannels);
         proc.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
-        proc.start(here.filePath(file), childArgs);
+        proc.start(here.filePath(file), child.takesSeed ? childArgs : QStringList());
         proc.waitForFinished(-1);
         const QByteArray out = proc.readAllStandardOutput();
         const QByteArray err = proc.readAllStandardError();
