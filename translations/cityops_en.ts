@@ -6,9 +6,9 @@
     <message numerus="yes">
         <location filename="../models/dossier/dossier.cpp" line="+233"/>
         <source>Audit chain intact: %n event(s) verified.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Audit chain intact: %n event verified.</numerusform>
+            <numerusform>Audit chain intact: %n events verified.</numerusform>
         </translation>
     </message>
 </context>
@@ -17,9 +17,9 @@
     <message numerus="yes">
         <location filename="../ui/approvalspanel.cpp" line="+129"/>
         <source>Approve %n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Approve %n request</numerusform>
+            <numerusform>Approve %n requests</numerusform>
         </translation>
     </message>
 </context>
@@ -28,9 +28,9 @@
     <message numerus="yes">
         <location filename="../ui/dashboard/dashboardwidget.cpp" line="+379"/>
         <source>%n case(s) in the period</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n case in the period</numerusform>
+            <numerusform>%n cases in the period</numerusform>
         </translation>
     </message>
 </context>
@@ -39,9 +39,9 @@
     <message numerus="yes">
         <location filename="../ui/mainwindow.cpp" line="+222"/>
         <source>%n case(s) selected on the map</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n case selected on the map</numerusform>
+            <numerusform>%n cases selected on the map</numerusform>
         </translation>
     </message>
 </context>
@@ -50,9 +50,9 @@
     <message numerus="yes">
         <location filename="../ui/map/mapcanvas.cpp" line="+507"/>
         <source>%n case(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n case</numerusform>
+            <numerusform>%n cases</numerusform>
         </translation>
     </message>
 </context>
@@ -61,17 +61,17 @@
     <message numerus="yes">
         <location filename="../ui/map/mapwidget.cpp" line="+530"/>
         <source>Loading %n tile(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Loading %n tile…</numerusform>
+            <numerusform>Loading %n tiles…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>Offline: %n tile(s) not in the cache</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Offline: %n tile not in the cache</numerusform>
+            <numerusform>Offline: %n tiles not in the cache</numerusform>
         </translation>
     </message>
 </context>
@@ -81,9 +81,9 @@
         <location filename="../ui/map/pointlayer.cpp" line="+133"/>
         <location line="+2"/>
         <source>Position over %n minute(s) old</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Position over %n minute old</numerusform>
+            <numerusform>Position over %n minutes old</numerusform>
         </translation>
     </message>
 </context>
@@ -92,25 +92,25 @@
     <message numerus="yes">
         <location filename="../ui/queuespanel.cpp" line="+236"/>
         <source>Map selection: %n case(s) ✕</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Map selection: %n case ✕</numerusform>
+            <numerusform>Map selection: %n cases ✕</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+131"/>
         <source>Working through %n case(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Working through %n case…</numerusform>
+            <numerusform>Working through %n cases…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+34"/>
         <source>Apply to %n case(s):</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Apply to %n case:</numerusform>
+            <numerusform>Apply to %n cases:</numerusform>
         </translation>
     </message>
 </context>
@@ -119,9 +119,9 @@
     <message numerus="yes">
         <location filename="../ui/synccontroller.cpp" line="+158"/>
         <source>The outbox (%n command(s)) is saved in %1.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>The outbox (%n command) is saved in %1.</numerusform>
+            <numerusform>The outbox (%n commands) is saved in %1.</numerusform>
         </translation>
     </message>
 </context>
@@ -130,9 +130,9 @@
     <message numerus="yes">
         <location filename="../ui/map/vectorlayer.cpp" line="+177"/>
         <source>%n feature(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n feature</numerusform>
+            <numerusform>%n features</numerusform>
         </translation>
     </message>
 </context>
@@ -141,9 +141,9 @@
     <message numerus="yes">
         <location filename="../models/platform/platformservice.cpp" line="+266"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Too many failed sign-ins; try again in %n minute.</numerusform>
+            <numerusform>Too many failed sign-ins; try again in %n minutes.</numerusform>
         </translation>
     </message>
 </context>
