@@ -15,6 +15,7 @@
 #include "storage/syncstore.h"
 #include "sync/cacherebuild.h"
 #include "sync/syncengine.h"
+#include "util/allocator.h"
 #include "util/clock.h"
 #include "util/i18n.h"
 #include "util/timefmt.h"
@@ -1142,6 +1143,7 @@ QString usage()
 
 int main(int argc, char *argv[])
 {
+    keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
     // The dossier lays out text and images, which needs fonts and so a QGuiApplication (offscreen:
     // it never shows a window). Every other command runs on a QCoreApplication.
     const bool gui = std::any_of(argv, argv + argc,

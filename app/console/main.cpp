@@ -12,6 +12,7 @@
 #include "storage/database.h"
 #include "synccontroller.h"
 #include "theme.h"
+#include "util/allocator.h"
 #include "util/i18n.h"
 #include <QElapsedTimer>
 #include <QThread>
@@ -34,6 +35,7 @@ using namespace cityops;
 
 int main(int argc, char *argv[])
 {
+    keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
     // QGuiApplication would take "--platform URL" as its own platform-plugin option ("-platform"):
     // hand ours to the parser under another name first.
     std::vector<QByteArray> renamed;

@@ -6,6 +6,7 @@
 #include "platformservice.h"
 #include "storage/platformstore.h"
 #include "sync/protocol.h"
+#include "util/allocator.h"
 #include "util/i18n.h"
 
 #include <QCommandLineParser>
@@ -277,6 +278,7 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
 
 int main(int argc, char **argv)
 {
+    keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
     QCoreApplication::setApplicationName(QStringLiteral("cityops-platform"));

@@ -20,6 +20,17 @@ namespace cityops {
 
 namespace {
 
+/**
+ * Rebuilds kpi_facts from cases and case_facts in one pass, as migration 0008 fills it: after a
+ * bulk load that ran with its triggers off (dropSecondaryIndexes).
+ */
+constexpr const char *kRefillKpiFacts =
+    "DELETE FROM kpi_facts;\n"
+    "INSERT INTO kpi_facts SELECT r.case_id, r.reported_at, r.closed_at, r.deadline_at, r.state, "
+    "r.stage, r.street_id, r.category, r.unit_id, r.grid, r.flags | coalesce(b.flags, 0), "
+    "coalesce(b.max_stage, 0) FROM kpi_case_rows r LEFT JOIN kpi_fact_bits b ON b.case_id = "
+    "r.case_id ORDER BY r.case_id";
+
 /** Closes a raw read-only handle on every path. */
 struct RawHandle
 {
@@ -352,11 +363,13 @@ Result<QList<QByteArray>> Database::dropSecondaryIndexes()
     QList<QByteArray> names, sql;
     {
         QSqlQuery q(m_db);
-        // Indexes, the triggers that keep the queue counters (recounted after the load) and the
-        // one that keeps the dashboard's case facts (a bulk load writes those rows itself).
+        // Indexes, the triggers that keep the queue counters (recounted after the load), the one
+        // that keeps the dashboard's case facts (a bulk load writes those rows itself) and the
+        // ones that mirror cases and case facts into kpi_facts (refilled in one pass below).
         if (!q.exec(QStringLiteral("SELECT name, sql, type FROM sqlite_master WHERE (type = "
                                    "'index' AND sql IS NOT NULL) OR (type = 'trigger' AND (name "
-                                   "LIKE 'cases_count_%' OR name = 'case_events_facts')) "
+                                   "LIKE 'cases_count_%' OR name = 'case_events_facts' OR name "
+                                   "LIKE 'cases_kpi_%' OR name LIKE 'case_facts_kpi_%')) "
                                    "ORDER BY type, name")))
             return Error{q.lastError().text()};
         while (q.next()) {
@@ -368,6 +381,9 @@ Result<QList<QByteArray>> Database::dropSecondaryIndexes()
         if (Status s = exec("DROP " + n); !s)
             return Error{s.error()};
     }
+    if (std::any_of(sql.cbegin(), sql.cend(),
+                    [](const QByteArray &s) { return s.contains("cases_kpi_insert"); }))
+        sql << kRefillKpiFacts;
     return sql;
 }
 

@@ -108,9 +108,10 @@ public:
     /** Runs one or more statements; the message of a failure names the statement's error. */
     Status exec(const QByteArray &sql);
     /**
-     * Drops every index that has a definition (not the automatic ones behind UNIQUE) and the
-     * queue-counter triggers, and returns the statements that create them again: for bulk loads,
-     * which then index in one pass and call recountQueues().
+     * Drops every index that has a definition (not the automatic ones behind UNIQUE), the
+     * queue-counter triggers and the triggers that keep case_facts and kpi_facts, and returns
+     * the statements that create them again (and refill kpi_facts from cases and case_facts):
+     * for bulk loads, which run them after the load and call recountQueues().
      */
     Result<QList<QByteArray>> dropSecondaryIndexes();
     /** Recomputes the queue counters from the cases table (after a bulk load). */

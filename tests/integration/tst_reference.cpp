@@ -149,13 +149,24 @@ private slots:
         const QStringList mineFacts = rows(cache, facts);
         QCOMPARE(mineFacts.size(), kCases);
         QCOMPARE(mineFacts, rows(m_platformDb, facts));
+        // The dashboard's narrow rows (refilled once after the bulk load) mirror the cases and
+        // their facts, with the codes spelled out (their numbers are the cache's own).
+        const QString narrow = QStringLiteral(
+            "SELECT k.case_id, k.reported_at, k.closed_at, k.deadline_at, s.code, k.stage, "
+            "k.street_id, c.code, k.unit_id, g.code, k.flags, k.max_stage FROM kpi_facts k "
+            "LEFT JOIN kpi_codes s ON s.id = k.state LEFT JOIN kpi_codes c ON c.id = k.category "
+            "LEFT JOIN kpi_codes g ON g.id = k.grid ORDER BY k.case_id");
+        const QStringList mineNarrow = rows(cache, narrow);
+        QCOMPARE(mineNarrow.size(), kCases);
+        QCOMPARE(mineNarrow, rows(m_platformDb, narrow));
         // The bulk load's indexes, triggers and queue counts are back.
         QCOMPARE(rows(cache, QStringLiteral("SELECT n FROM queue_counts WHERE queue = 'all'")),
                  QStringList{QString::number(kCases)});
         QCOMPARE(rows(cache, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name IN "
                                             "('case_events_facts', 'cases_count_insert', "
-                                            "'cases_state_id')")),
-                 QStringList{QStringLiteral("3")});
+                                            "'cases_state_id', 'cases_kpi_insert', "
+                                            "'case_facts_kpi_update')")),
+                 QStringList{QStringLiteral("5")});
 
         // The cache knows the signed-in user (the console acts as this actor).
         auto db = Database::openDir(data);
