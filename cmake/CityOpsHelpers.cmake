@@ -10,7 +10,17 @@ function(cityops_add_test name)
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 300)
     endif()
+    cityops_timeout(timeout ${ARG_TIMEOUT})
     set_tests_properties(${name} PROPERTIES
-        TIMEOUT ${ARG_TIMEOUT}
+        TIMEOUT ${timeout}
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LC_ALL=C.UTF-8;TZ=UTC")
+endfunction()
+
+# cityops_timeout(var seconds): a test's timeout, `seconds` in a normal build; code built with
+# the sanitizers (CITYOPS_SANITIZE) runs several times slower, so it gets four times as long.
+function(cityops_timeout out seconds)
+    if(CITYOPS_SANITIZE)
+        math(EXPR seconds "${seconds} * 4")
+    endif()
+    set(${out} ${seconds} PARENT_SCOPE)
 endfunction()

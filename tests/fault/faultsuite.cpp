@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -17,7 +18,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iterator>
+#include <memory>
 #include <optional>
 
 namespace {
@@ -27,18 +30,30 @@ struct Child
     QString name;          ///< short name for --only and the table
     QStringList files;     ///< executable names, the first that exists is run
     bool takesSeed = true; ///< false: a Qt Test executable, which takes no --seed / --extended
+    QStringList quick;     ///< the child's arguments for --quick: every path, fewer repetitions
 };
 
 const QList<Child> &children()
 {
     static const QList<Child> list{
-        {QStringLiteral("crash"), {QStringLiteral("cityops-fault-crash")}},
-        {QStringLiteral("clock"), {QStringLiteral("cityops-fault-clock")}},
-        {QStringLiteral("outage"), {QStringLiteral("cityops-fault-outage")}},
+        {QStringLiteral("crash"),
+         {QStringLiteral("cityops-fault-crash")},
+         true,
+         {QStringLiteral("--runs"), QStringLiteral("3")}},
+        {QStringLiteral("clock"), {QStringLiteral("cityops-fault-clock")}, true, {}},
+        {QStringLiteral("outage"),
+         {QStringLiteral("cityops-fault-outage")},
+         true,
+         {QStringLiteral("--commands"), QStringLiteral("300")}},
         {QStringLiteral("network"),
-         {QStringLiteral("cityops-fault-network"), QStringLiteral("tst_network_faults")}},
-        {QStringLiteral("histories"), {QStringLiteral("cityops-fault-histories")}},
-        {QStringLiteral("storage"), {QStringLiteral("tst_storage_faults")}, false},
+         {QStringLiteral("cityops-fault-network"), QStringLiteral("tst_network_faults")},
+         true,
+         {QStringLiteral("--seconds"), QStringLiteral("15")}},
+        {QStringLiteral("histories"),
+         {QStringLiteral("cityops-fault-histories")},
+         true,
+         {QStringLiteral("--histories"), QStringLiteral("40")}},
+        {QStringLiteral("storage"), {QStringLiteral("tst_storage_faults")}, false, {}},
     };
     return list;
 }
@@ -89,6 +104,14 @@ int main(int argc, char **argv)
         "concurrent histories, storage) and prints their summary and one JSON line."));
     p.addHelpOption();
     p.addOption({QStringLiteral("extended"), QStringLiteral("The full (slow) runs.")});
+    p.addOption({QStringLiteral("jobs"),
+                 QStringLiteral("Children run at the same time (default 2)."), QStringLiteral("N"),
+                 QStringLiteral("2")});
+    p.addOption(
+        {QStringLiteral("quick"),
+         QStringLiteral("Every fault path with fewer repetitions (3 crashes per point, "
+                        "300 queued commands, 15 s of network faults, 40 histories): the "
+                        "run of the sanitizer build, whose code is several times slower.")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."),
                  QStringLiteral("N"), QStringLiteral("1")});
     p.addOption({QStringLiteral("only"),
@@ -96,8 +119,8 @@ int main(int argc, char **argv)
                                 "storage or an executable name); repeatable."),
                  QStringLiteral("NAME")});
     p.addOption({QStringLiteral("fuzz-summary"),
-                 QStringLiteral("The fuzzing summary JSON (default: build-fuzz/fuzz-summary.json "
-                                "of the source tree)."),
+                 QStringLiteral("The fuzzing summary JSON (default: the newer of build-asan/ and "
+                                "build-fuzz/fuzz-summary.json in the source tree)."),
                  QStringLiteral("FILE")});
     p.process(app);
     const QStringList only = p.values(QStringLiteral("only"));
@@ -105,6 +128,7 @@ int main(int argc, char **argv)
     QStringList childArgs{QStringLiteral("--seed"), p.value(QStringLiteral("seed"))};
     if (p.isSet(QStringLiteral("extended")))
         childArgs << QStringLiteral("--extended");
+    const bool quick = p.isSet(QStringLiteral("quick")) && !p.isSet(QStringLiteral("extended"));
 
     QElapsedTimer total;
     total.start();
@@ -114,6 +138,13 @@ int main(int argc, char **argv)
                QStringLiteral("runs"), QStringLiteral("lost"), QStringLiteral("dup"),
                QStringLiteral("diverged"), QStringLiteral("stuck"), QStringLiteral("s"),
                QStringLiteral("executable")}));
+    // The children to run, the longest (crash) first; --jobs of them at a time.
+    struct Job
+    {
+        const Child *child;
+        QString file;
+    };
+    QList<Job> queue;
     for (const Child &child : children()) {
         const bool wanted = only.isEmpty() || only.contains(child.name) ||
                             std::any_of(child.files.begin(), child.files.end(),
@@ -126,28 +157,23 @@ int main(int argc, char **argv)
                 file = f;
         }
         if (file.isEmpty()) {
-            print(row({child.name,
-                       QStringLiteral("not built"),
-                       {},
-                       {},
-                       {},
-                       {},
-                       {},
-                       {},
-                       {},
-                       child.files.join(QStringLiteral(" / "))}));
+            QStringList cells{child.name, QStringLiteral("not built")};
+            while (cells.size() < 9)
+                cells << QString();
+            print(row(cells << child.files.join(QStringLiteral(" / "))));
             continue;
         }
-        QElapsedTimer t;
-        t.start();
-        QProcess proc;
-        proc.setProcessChannelMode(QProcess::SeparateChannels);
-        proc.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
-        proc.start(here.filePath(file), child.takesSeed ? childArgs : QStringList());
-        proc.waitForFinished(-1);
-        const QByteArray out = proc.readAllStandardOutput();
-        const QByteArray err = proc.readAllStandardError();
-        const bool exited = proc.exitStatus() == QProcess::NormalExit;
+        queue << Job{&child, file};
+    }
+    const int jobs = std::max(1, p.value(QStringLiteral("jobs")).toInt());
+    int running = 0;
+    QEventLoop loop;
+    // One child's line of the table, its figures added to the sums.
+    const auto report = [&](const Job &job, QProcess *proc, qint64 ms) {
+        const QByteArray out = proc->readAllStandardOutput();
+        const QByteArray err = proc->readAllStandardError();
+        const bool exited =
+            proc->error() != QProcess::FailedToStart && proc->exitStatus() == QProcess::NormalExit;
         const auto json = lastJson(out);
         qint64 values[std::size(kKeys)] = {};
         if (json) {
@@ -156,28 +182,68 @@ int main(int argc, char **argv)
                 sums[i] += values[i];
             }
         }
-        const bool ok = exited && proc.exitCode() == 0 && json;
+        const bool ok = exited && proc->exitCode() == 0 && json;
         if (!ok) {
             failed = true;
             // The child's own words explain the failure; keep them in the log.
-            std::fprintf(stderr, "--- %s (exit %d) output:\n%s\n%s\n", qPrintable(file),
-                         exited ? proc.exitCode() : -1, out.constData(), err.constData());
+            std::fprintf(stderr, "--- %s (exit %d) output:\n%s\n%s\n", qPrintable(job.file),
+                         exited ? proc->exitCode() : -1, out.constData(), err.constData());
         }
-        QStringList cells{child.name, ok     ? QStringLiteral("ok")
-                                      : json ? QStringLiteral("FAILED")
-                                             : QStringLiteral("NO JSON")};
+        QStringList cells{job.child->name, ok     ? QStringLiteral("ok")
+                                           : json ? QStringLiteral("FAILED")
+                                                  : QStringLiteral("NO JSON")};
         for (const qint64 v : values)
             cells << QString::number(v);
-        cells << QString::number(t.elapsed() / 1000.0, 'f', 1) << file;
+        cells << QString::number(ms / 1000.0, 'f', 1) << job.file;
         print(row(cells));
-    }
+    };
+    std::function<void()> startMore = [&] {
+        while (running < jobs && !queue.isEmpty()) {
+            const Job job = queue.takeFirst();
+            auto *proc = new QProcess(&loop);
+            auto t = std::make_shared<QElapsedTimer>();
+            proc->setProcessChannelMode(QProcess::SeparateChannels);
+            proc->setProcessEnvironment(QProcessEnvironment::systemEnvironment());
+            // finished(), or errorOccurred(FailedToStart) without a finished(): once.
+            const auto done = [&, job, proc, t] {
+                if (proc->property("reported").toBool())
+                    return;
+                proc->setProperty("reported", true);
+                report(job, proc, t->elapsed());
+                proc->deleteLater();
+                --running;
+                startMore();
+            };
+            QObject::connect(proc, &QProcess::finished, &loop, done);
+            QObject::connect(proc, &QProcess::errorOccurred, &loop,
+                             [done](QProcess::ProcessError e) {
+                                 if (e == QProcess::FailedToStart)
+                                     done();
+                             });
+            ++running;
+            t->start();
+            proc->start(here.filePath(job.file),
+                        job.child->takesSeed
+                            ? childArgs + (quick ? job.child->quick : QStringList())
+                            : QStringList());
+        }
+        if (running == 0)
+            loop.quit();
+    };
+    QMetaObject::invokeMethod(&loop, startMore, Qt::QueuedConnection);
+    loop.exec();
 
     // Fuzzing runs elsewhere (scripts/fuzz); its summary is read when it exists.
     qint64 fuzzExecs = 0, fuzzCrashes = 0;
-    const QString fuzzFile =
-        p.isSet(QStringLiteral("fuzz-summary"))
-            ? p.value(QStringLiteral("fuzz-summary"))
-            : QStringLiteral(CITYOPS_SOURCE_DIR "/build-fuzz/fuzz-summary.json");
+    QString fuzzFile = p.value(QStringLiteral("fuzz-summary"));
+    if (!p.isSet(QStringLiteral("fuzz-summary"))) {
+        // The newer of the sanitizer build's (CI fuzzes there) and scripts/fuzz's default.
+        QFileInfo newest(QStringLiteral(CITYOPS_SOURCE_DIR "/build-asan/fuzz-summary.json"));
+        const QFileInfo other(QStringLiteral(CITYOPS_SOURCE_DIR "/build-fuzz/fuzz-summary.json"));
+        if (other.exists() && (!newest.exists() || other.lastModified() > newest.lastModified()))
+            newest = other;
+        fuzzFile = newest.filePath();
+    }
     QFile fuzz(fuzzFile);
     if (fuzz.open(QIODevice::ReadOnly)) {
         const QJsonObject o = QJsonDocument::fromJson(fuzz.readAll()).object();
