@@ -97,6 +97,65 @@ CaseId firstCase(Database &db, const QString &state)
     return q.next() ? q.value(0).toLongLong() : 0;
 }
 
+/** A cache with the platform's district (seed 11), `user` signed in by the CLI. */
+bool signedInCache(const QString &dir, const QUrl &platform, const QString &user)
+{
+    return emptyCache(dir) &&
+           cli({QStringLiteral("--platform"), platform.toString(), QStringLiteral("--data"), dir,
+                QStringLiteral("login"), QStringLiteral("--user"), user,
+                QStringLiteral("--password-stdin")},
+               "demo\n") == 0;
+}
+
+/**
+ * A console as its main wires it: the window on the cache, the SyncController (not started)
+ * and File ▸ Rebuild cache from platform… connected to the rebuild.
+ */
+struct Console
+{
+    std::shared_ptr<Database> db;
+    MainWindow window;
+    SyncController sync;
+    QSignalSpy restart;
+
+    Console(const QString &dir, const QUrl &platform, const QString &user)
+        : db(*Database::openDir(dir)),
+          window(db, dir,
+                 *CaseRepository(db, Workflow(Catalogue::builtin(), WorkCalendar::builtin()))
+                      .actorFor(user, QStringLiteral("console-test"))),
+          sync(window.context(), dir, platform), restart(&sync, &SyncController::restartRequested)
+    {
+        sync.install(window);
+        QObject::connect(&window, &MainWindow::rebuildCacheRequested, &sync,
+                         &SyncController::rebuildCache);
+        window.show();
+    }
+};
+
+/**
+ * Triggers File ▸ Rebuild cache from platform…, answers Yes in the confirmation box and closes
+ * the modal box named `resultBox` the rebuild ends with; returns that box's text.
+ */
+QString rebuildWithYes(MainWindow &window, const QString &resultBox)
+{
+    QString text;
+    QTimer closer;
+    QObject::connect(&closer, &QTimer::timeout, &window, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || box->objectName() != resultBox)
+            return;
+        text = box->text();
+        QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
+    });
+    closer.start(20);
+    window.rebuildCacheAction()->trigger();
+    auto *confirm = window.findChild<QMessageBox *>(QStringLiteral("confirmRebuild"));
+    if (!confirm)
+        return QStringLiteral("(no confirmation box)");
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    return text;
+}
+
 } // namespace
 
 class TestSyncConsole : public QObject
@@ -267,13 +326,7 @@ private slots:
         PlatformProcess platform;
         QVERIFY(startPlatform(platform, tmp, 200, 3600));
         const QString dir = tmp.filePath(QStringLiteral("console"));
-        QVERIFY(emptyCache(dir));
-        QCOMPARE(
-            cli({QStringLiteral("--platform"), platform.url().toString(), QStringLiteral("--data"),
-                 dir, QStringLiteral("login"), QStringLiteral("--user"),
-                 QStringLiteral("operator1"), QStringLiteral("--password-stdin")},
-                "demo\n"),
-            0);
+        QVERIFY(signedInCache(dir, platform.url(), QStringLiteral("operator1")));
         QCOMPARE(cli({QStringLiteral("--data"), dir, QStringLiteral("sync")}), 0);
         const QString platformDb = platform.databasePath();
 
@@ -293,17 +346,11 @@ private slots:
                  QStringLiteral("--desc"), QStringLiteral("filed offline")}),
             0);
 
-        auto db = *Database::openDir(dir);
-        const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
-        MainWindow window(db, dir,
-                          *CaseRepository(db, wf).actorFor(QStringLiteral("operator1"),
-                                                           QStringLiteral("console-test")));
-        // As the console's main wires it; the engine is not started (working offline).
-        SyncController sync(window.context(), dir, platform.url());
-        sync.install(window);
-        connect(&window, &MainWindow::rebuildCacheRequested, &sync, &SyncController::rebuildCache);
-        QSignalSpy restart(&sync, &SyncController::restartRequested);
-        window.show();
+        // Working offline: the engine is not started.
+        Console console(dir, platform.url(), QStringLiteral("operator1"));
+        MainWindow &window = console.window;
+        const auto &db = console.db;
+        const QSignalSpy &restart = console.restart;
         QVERIFY(window.rebuildCacheAction()->isEnabled());
         QVERIFY(!window.selectCase(elsewhere));
 
@@ -356,21 +403,7 @@ private slots:
         QCOMPARE(column(db->path(), outboxSql), queued);
 
         // Yes: the rebuild runs and ends in its result box, which the operator closes.
-        QString result;
-        QTimer closer;
-        connect(&closer, &QTimer::timeout, &window, [&] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box || box->objectName() != QLatin1String("rebuildDone"))
-                return;
-            result = box->text();
-            QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
-        });
-        closer.start(20);
-        window.rebuildCacheAction()->trigger();
-        confirm = window.findChild<QMessageBox *>(QStringLiteral("confirmRebuild"));
-        QVERIFY(confirm);
-        QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
-        closer.stop();
+        const QString result = rebuildWithYes(window, QStringLiteral("rebuildDone"));
         QCOMPARE(restart.size(), 1);
         QVERIFY2(
             result.contains(QStringLiteral("The old cache was moved to ")) &&
@@ -403,16 +436,12 @@ private slots:
 
         // The restart: a console on the new cache, syncing, shows what the platform has.
         window.close();
-        auto rebuilt = *Database::openDir(dir);
-        MainWindow fresh(
-            rebuilt, dir,
-            *CaseRepository(rebuilt, wf)
-                 .actorFor(QStringLiteral("operator1"), QStringLiteral("console-test")));
+        Console restarted(dir, platform.url(), QStringLiteral("operator1"));
+        const auto &rebuilt = restarted.db;
+        MainWindow &fresh = restarted.window;
+        SyncController &freshSync = restarted.sync;
         QAbstractItemModelTester tester(fresh.caseModel());
-        SyncController freshSync(fresh.context(), dir, platform.url());
-        freshSync.install(fresh);
         freshSync.start();
-        fresh.show();
         QTRY_VERIFY_WITH_TIMEOUT(freshSync.status().online && freshSync.status().lastSyncAt > 0,
                                  20000);
         QTRY_COMPARE_WITH_TIMEOUT(column(rebuilt->path(), kCases), column(platformDb, kCases),
@@ -437,48 +466,21 @@ private slots:
         PlatformProcess platform;
         QVERIFY(startPlatform(platform, tmp, 200, 3600));
         const QString dir = tmp.filePath(QStringLiteral("console"));
-        QVERIFY(emptyCache(dir));
-        QCOMPARE(
-            cli({QStringLiteral("--platform"), platform.url().toString(), QStringLiteral("--data"),
-                 dir, QStringLiteral("login"), QStringLiteral("--user"),
-                 QStringLiteral("dispatcher1"), QStringLiteral("--password-stdin")},
-                "demo\n"),
-            0);
-        auto db = *Database::openDir(dir);
-        const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
-        MainWindow window(db, dir,
-                          *CaseRepository(db, wf).actorFor(QStringLiteral("dispatcher1"),
-                                                           QStringLiteral("console-test")));
-        SyncController sync(window.context(), dir, platform.url());
-        sync.install(window);
-        connect(&window, &MainWindow::rebuildCacheRequested, &sync, &SyncController::rebuildCache);
-        QSignalSpy restart(&sync, &SyncController::restartRequested);
+        QVERIFY(signedInCache(dir, platform.url(), QStringLiteral("dispatcher1")));
+        Console console(dir, platform.url(), QStringLiteral("dispatcher1"));
+        MainWindow &window = console.window;
+        SyncController &sync = console.sync;
         sync.start();
-        window.show();
         QTRY_VERIFY_WITH_TIMEOUT(sync.status().online && sync.status().lastSyncAt > 0, 20000);
         QCOMPARE(platform.stop(), 0);
         const QStringList filesBefore =
             QDir(dir).entryList({QStringLiteral("cityops.db*")}, QDir::Files, QDir::Name);
 
-        QString failure;
-        QTimer closer;
-        connect(&closer, &QTimer::timeout, &window, [&] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box || box->objectName() != QLatin1String("rebuildFailed"))
-                return;
-            failure = box->text();
-            QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
-        });
-        closer.start(20);
-        window.rebuildCacheAction()->trigger();
-        auto *confirm = window.findChild<QMessageBox *>(QStringLiteral("confirmRebuild"));
-        QVERIFY(confirm);
         int statuses = 0;
         connect(&sync, &SyncController::statusChanged, &window, [&] { ++statuses; });
-        QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
-        closer.stop();
+        const QString failure = rebuildWithYes(window, QStringLiteral("rebuildFailed"));
         QVERIFY2(failure.contains(QStringLiteral("Nothing was changed")), qPrintable(failure));
-        QCOMPARE(restart.size(), 0);
+        QCOMPARE(console.restart.size(), 0);
         QCOMPARE(QDir(dir).entryList({QStringLiteral("cityops.db*")}, QDir::Files, QDir::Name),
                  filesBefore);
         // Sync runs again (a new engine; the stopped one is gone): with the platform back on its
@@ -487,7 +489,7 @@ private slots:
                                QStringLiteral("127.0.0.1:%1").arg(platform.url().port())));
         QTRY_VERIFY_WITH_TIMEOUT(statuses > 0, 10000);
         const Outcome o =
-            dispatchFirst(window.context(), firstCase(*db, QStringLiteral("registered")));
+            dispatchFirst(window.context(), firstCase(*console.db, QStringLiteral("registered")));
         QVERIFY2(o.ok(), qPrintable(o.message()));
         QTRY_VERIFY_WITH_TIMEOUT(
             appliedOnPlatform(platform.databasePath(), QStringLiteral("dispatch")) == 1, 20000);
