@@ -21,27 +21,19 @@ namespace cityops {
 
 SyncController::SyncController(ConsoleContext &ctx, QString dataDir, QUrl platform, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_dataDir(std::move(dataDir)), m_platform(std::move(platform)),
-      m_engine(new SyncEngine(m_dataDir, m_platform)), m_label(new QLabel),
-      m_signIn(new QPushButton(tr("Sign in again…"))), m_panel(new SyncPanel(ctx)),
-      m_tick(new QTimer(this))
+      m_label(new QLabel), m_signIn(new QPushButton(tr("Sign in again…"))),
+      m_panel(new SyncPanel(ctx)), m_tick(new QTimer(this))
 {
     m_label->setObjectName(QStringLiteral("syncStatus"));
     m_signIn->setObjectName(QStringLiteral("syncSignIn"));
     m_signIn->setVisible(false);
     m_signIn->setFlat(true);
     connect(m_signIn, &QPushButton::clicked, this, &SyncController::signInAgain);
-    connect(m_engine, &SyncEngine::sessionExpired, this, &SyncController::onSessionExpired);
-    m_engine->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
-    connect(m_engine, &SyncEngine::statusChanged, this, &SyncController::onStatus);
-    connect(m_engine, &SyncEngine::casesChanged, this, &SyncController::onCases);
-    connect(&ctx, &ConsoleContext::commandQueued, m_engine, &SyncEngine::nudge);
     connect(&ctx, &ConsoleContext::commandQueued, this, [this] {
         if (m_ctx.sync())
             m_status.pending = m_ctx.sync()->outstandingCount();
         updateLabel();
     });
-    connect(m_panel, &SyncPanel::changed, m_engine, &SyncEngine::nudge);
     connect(m_tick, &QTimer::timeout, this, &SyncController::updateLabel);
     m_tick->start(1000);
     updateLabel();
@@ -71,13 +63,28 @@ void SyncController::install(QMainWindow &window)
 
 void SyncController::setLongPollSeconds(int s)
 {
-    QMetaObject::invokeMethod(
-        m_engine, [e = m_engine, s] { e->setLongPollSeconds(s); }, Qt::QueuedConnection);
+    m_longPollSeconds = s;
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [e = m_engine, s] { e->setLongPollSeconds(s); }, Qt::QueuedConnection);
 }
 
 void SyncController::start(bool offlineSession)
 {
     m_offlineSession = offlineSession;
+    if (m_thread.isRunning())
+        return;
+    // A new engine per start: stopping the thread deletes the previous one (deleteLater below).
+    m_engine = new SyncEngine(m_dataDir, m_platform);
+    if (m_longPollSeconds > 0)
+        m_engine->setLongPollSeconds(m_longPollSeconds);
+    m_engine->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
+    connect(m_engine, &SyncEngine::sessionExpired, this, &SyncController::onSessionExpired);
+    connect(m_engine, &SyncEngine::statusChanged, this, &SyncController::onStatus);
+    connect(m_engine, &SyncEngine::casesChanged, this, &SyncController::onCases);
+    connect(&m_ctx, &ConsoleContext::commandQueued, m_engine, &SyncEngine::nudge);
+    connect(m_panel, &SyncPanel::changed, m_engine, &SyncEngine::nudge);
     m_thread.start();
     QMetaObject::invokeMethod(m_engine, &SyncEngine::start, Qt::QueuedConnection);
 }
@@ -89,6 +96,7 @@ void SyncController::stop()
     QMetaObject::invokeMethod(m_engine, &SyncEngine::stop, Qt::QueuedConnection);
     m_thread.quit();
     m_thread.wait();
+    m_engine = nullptr; // deleted as its thread finished
 }
 
 void SyncController::onStatus(const SyncStatus &s)
@@ -137,7 +145,8 @@ void SyncController::signInAgain()
         m_status.expiredUser.clear();
         m_status.message.clear();
         updateLabel();
-        QMetaObject::invokeMethod(m_engine, &SyncEngine::resume, Qt::QueuedConnection);
+        if (m_engine)
+            QMetaObject::invokeMethod(m_engine, &SyncEngine::resume, Qt::QueuedConnection);
         emit sessionRenewed();
     });
     m_login->open();
@@ -150,8 +159,11 @@ void SyncController::rebuildCache()
     const auto r = CacheRebuild::run(m_dataDir, m_platform, &m_ctx.db());
     QApplication::restoreOverrideCursor();
     if (!r) {
-        QMessageBox::critical(m_window, tr("Rebuild cache from platform"), r.error());
-        start();
+        QMessageBox failed(QMessageBox::Critical, tr("Rebuild cache from platform"), r.error(),
+                           QMessageBox::Ok, m_window);
+        failed.setObjectName(QStringLiteral("rebuildFailed"));
+        failed.exec();
+        start(m_offlineSession);
         return;
     }
     QStringList lines{tr("The old cache was moved to %1.").arg(r->movedTo),
@@ -171,8 +183,10 @@ void SyncController::rebuildCache()
     if (r->replayed && !r->replay.error.isEmpty())
         lines << r->replay.error;
     lines << tr("CityOps restarts on the new cache.");
-    QMessageBox::information(m_window, tr("Rebuild cache from platform"),
-                             lines.join(QLatin1Char('\n')));
+    QMessageBox done(QMessageBox::Information, tr("Rebuild cache from platform"),
+                     lines.join(QLatin1Char('\n')), QMessageBox::Ok, m_window);
+    done.setObjectName(QStringLiteral("rebuildDone"));
+    done.exec();
     emit restartRequested();
 }
 

@@ -51,8 +51,9 @@ public:
     void signInAgain();
     /**
      * Rebuilds the cache from the platform (CacheRebuild, with the console's live connection):
-     * stops the engine, rebuilds, says what happened, and emits restartRequested when the new
-     * cache is in place (the console reopens on it). On failure nothing changed and sync resumes.
+     * stops the engine, rebuilds, says what happened (a modal box, "rebuildDone"), and emits
+     * restartRequested when the new cache is in place (the console reopens on it). On failure
+     * (box "rebuildFailed") nothing changed and sync resumes with a new engine.
      */
     void rebuildCache();
 
@@ -74,7 +75,8 @@ private:
     QThread m_thread;
     QString m_dataDir;
     QUrl m_platform;
-    SyncEngine *m_engine;
+    SyncEngine *m_engine = nullptr; ///< the running engine (created by start, deleted by stop)
+    int m_longPollSeconds = 0;
     SyncStatus m_status;
     bool m_offlineSession = false;
     QLabel *m_label;

@@ -888,6 +888,10 @@ int syncCommand(const Globals &g, const QStringList &args)
         return ExitOk;
     }
     const SyncReport r = engine->syncOnce();
+    // A storage fault (e.g. the disk filled before anything was sent) is not an unreachable
+    // platform, whatever happened on the network.
+    if (!r.error.isEmpty() && store.database().diagnose(r.error) != StorageFault::None)
+        return storageError(store.database(), r.error);
     if (!r.reachable)
         return error(r.error, ExitUnreachable);
     if (r.unauthorized)

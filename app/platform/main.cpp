@@ -4,6 +4,7 @@
 #include "httpadapter.h"
 #include "platformadmin.h"
 #include "platformservice.h"
+#include "storage/database.h"
 #include "storage/platformstore.h"
 #include "sync/protocol.h"
 #include "util/allocator.h"
@@ -15,6 +16,8 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QSocketNotifier>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTextStream>
 
 #include <csignal>
@@ -235,6 +238,18 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
                                                                QDateTime::currentMSecsSinceEpoch());
         if (!created)
             return error(created.error());
+    }
+    // Tests only (docs/reliability.md): the store may grow by at most N pages, so a write beyond
+    // that fails as on a full disk (SQLITE_FULL) inside a statement, not only at the commit.
+    if (const QByteArray spare = qgetenv("CITYOPS_PLATFORM_SPARE_PAGES"); !spare.isEmpty()) {
+        Database &db = (*service)->store().database();
+        QSqlQuery pages(db.sql());
+        if (!pages.exec(QStringLiteral("PRAGMA page_count")) || !pages.next())
+            return error(pages.lastError().text());
+        const qint64 limit = pages.value(0).toLongLong() + spare.toInt();
+        pages.finish();
+        if (Status s = db.exec("PRAGMA max_page_count = " + QByteArray::number(limit)); !s)
+            return error(s.error());
     }
     if (!loopback) {
         if (const QStringList demo = PlatformAdmin::demoPasswordAccounts((*service)->store());

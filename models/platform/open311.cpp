@@ -226,7 +226,12 @@ HttpResponse Open311::post(const HttpRequest &request)
         return error(503, tr("The service is busy; try again."));
     bool failed = false;
     const sync::CommandResult r = m_service.execute(c, gateway, &failed);
-    if (failed || !tx.commit())
+    // The form was checked above, so only the workflow's own rejection is the citizen's fault
+    // (400). A report the store could not take ("error": the case repository failed) is the
+    // server's: 503, and nothing of it is kept (the transaction rolls back).
+    const bool stored =
+        !failed && !(r.status == sync::CommandStatus::Rejected && r.code == QLatin1String("error"));
+    if (!stored || !tx.commit())
         return error(503, tr("The request could not be stored; try again."));
     if (r.status != sync::CommandStatus::Applied)
         return error(400, r.reason);

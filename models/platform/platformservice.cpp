@@ -607,6 +607,13 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
     case Outcome::Rejected:
         return reject(o.rejection.code, o.rejection.reason);
     case Outcome::Failed:
+        // The store itself failed (full disk, I/O error, damaged page): not the client's doing,
+        // so nothing is remembered and the command can be sent again once the store works.
+        if (!m_store->inTransaction() ||
+            m_store->database().diagnose(o.error) != StorageFault::None) {
+            *failed = true;
+            return r;
+        }
         break;
     }
     return reject(QStringLiteral("error"), o.error);

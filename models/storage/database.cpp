@@ -9,12 +9,14 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QStorageInfo>
 #include <QUuid>
 
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace cityops {
 
@@ -60,6 +62,38 @@ std::optional<qint64> scalar(sqlite3 *h, const char *sql, QString *error)
 QString sqliteError(sqlite3 *h)
 {
     return QString::fromUtf8(sqlite3_errmsg(h));
+}
+
+/** Less free space than this (SQLite's WAL index alone takes 32 KiB) counts as a full disk. */
+constexpr qint64 kFullDiskBytes = 64 * 1024;
+
+/**
+ * SQLite reports a disk with no room left to create or grow the WAL or its index (-wal, -shm) as
+ * an I/O error or as "unable to open", not as SQLITE_FULL. Such a failure is a full disk when the
+ * operating system said so (ENOSPC, EDQUOT: `systemErrno`, sqlite3_system_errno) or when the
+ * file's filesystem has (almost) no space left for this user.
+ */
+StorageFault onFullDisk(StorageFault fault, const QString &path, int systemErrno)
+{
+    if (fault != StorageFault::IoError && fault != StorageFault::CantOpen)
+        return fault;
+    if (systemErrno == ENOSPC || systemErrno == EDQUOT)
+        return StorageFault::DiskFull;
+    const QStorageInfo disk(QFileInfo(path).absolutePath());
+    return disk.isValid() && disk.bytesAvailable() < kFullDiskBytes ? StorageFault::DiskFull
+                                                                    : fault;
+}
+
+/**
+ * The message of a failure to open or inspect `path` that lies with the disk rather than the
+ * file's content (I/O error, full, read-only, cannot open), if it is one.
+ */
+std::optional<QString> diskFault(const QString &path, const QString &error, int systemErrno)
+{
+    const StorageFault f = onFullDisk(Database::faultOfMessage(error), path, systemErrno);
+    if (f == StorageFault::None || f == StorageFault::Corrupt || f == StorageFault::NotADatabase)
+        return std::nullopt;
+    return Database::faultMessage(f, path, error);
 }
 
 } // namespace
@@ -120,14 +154,20 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
         RawHandle raw;
         if (sqlite3_open_v2(path.toUtf8().constData(), &raw.h, SQLITE_OPEN_READONLY, nullptr) !=
             SQLITE_OK)
-            return Error{tr("Cannot open %1: %2").arg(path, sqliteError(raw.h))};
+            return Error{diskFault(path, sqliteError(raw.h), sqlite3_system_errno(raw.h))
+                             .value_or(tr("Cannot open %1: %2").arg(path, sqliteError(raw.h)))};
         QString err;
         const auto appId = scalar(raw.h, "PRAGMA application_id", &err);
         const auto tables = scalar(raw.h, "SELECT count(*) FROM sqlite_master", &err);
-        if (!appId || !tables)
+        // Reading needs the WAL index (-shm): a disk that cannot hold it fails here, and that does
+        // not make the file damaged.
+        if (!appId || !tables) {
+            if (auto m = diskFault(path, err, sqlite3_system_errno(raw.h)))
+                return Error{*m};
             return Error{tr("%1 is damaged or not a CityOps cache (%2). The file was not "
                             "modified.")
                              .arg(path, err)};
+        }
         if (*appId != kApplicationId && *tables > 0)
             return Error{tr("%1 is an SQLite database but not a CityOps cache. The file was not "
                             "modified.")
@@ -135,9 +175,12 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
         if (*appId == kApplicationId) {
             const auto version = scalar(raw.h, "SELECT max(version) FROM schema_version", &err);
             if (!version)
-                return Error{tr("%1 is damaged: its schema version cannot be read (%2). The file "
-                                "was not modified.")
-                                 .arg(path, err)};
+                return Error{
+                    diskFault(path, err, sqlite3_system_errno(raw.h))
+                        .value_or(
+                            tr("%1 is damaged: its schema version cannot be read (%2). The file "
+                               "was not modified.")
+                                .arg(path, err))};
             const int newest =
                 options.migrations ? options.migrations->last().version : kSchemaVersion;
             if (*version > newest)
@@ -171,8 +214,10 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
     self->m_db.setDatabaseName(path);
     if (options.readOnly)
         self->m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-    if (!self->m_db.open())
-        return Error{tr("Cannot open %1: %2").arg(path, self->m_db.lastError().text())};
+    if (!self->m_db.open()) {
+        const QString err = self->m_db.lastError().text();
+        return Error{diskFault(path, err, 0).value_or(tr("Cannot open %1: %2").arg(path, err))};
+    }
     const QVariant v = self->m_db.driver()->handle();
     if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
         return Error{tr("The Qt SQLite driver did not expose its handle.")};
@@ -190,8 +235,10 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
                          "PRAGMA cache_size = -65536;";
     if (!options.readOnly)
         pragmas += "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
-    if (Status s = self->exec(pragmas); !s)
-        return Error{tr("Cannot prepare %1: %2").arg(path, s.error())};
+    if (Status s = self->exec(pragmas); !s) // a storage fault's message names the file already
+        return Error{s.error().contains(QDir::toNativeSeparators(path))
+                         ? s.error()
+                         : tr("Cannot prepare %1: %2").arg(path, s.error())};
 
     const QList<Migration> migrations = options.migrations.value_or(builtinMigrations());
     if (options.readOnly) {
@@ -220,7 +267,8 @@ Status Database::exec(const QByteArray &sql)
         rc != SQLITE_OK) {
         const QString err = QString::fromUtf8(msg ? msg : sqlite3_errmsg(m_handle));
         sqlite3_free(msg);
-        const StorageFault fault = faultOfCode(sqlite3_extended_errcode(m_handle));
+        const StorageFault fault = onFullDisk(faultOfCode(sqlite3_extended_errcode(m_handle)),
+                                              m_path, sqlite3_system_errno(m_handle));
         return Error{fault == StorageFault::None ? err : faultMessage(fault, m_path, err)};
     }
     return Ok{};
@@ -297,7 +345,7 @@ QString Database::faultMessage(StorageFault fault, const QString &path, const QS
 StorageFault Database::diagnose(const QString &error) const
 {
     if (const StorageFault f = faultOfMessage(error); f != StorageFault::None)
-        return f;
+        return onFullDisk(f, m_path, sqlite3_system_errno(m_handle));
     return checkFile() ? StorageFault::None : StorageFault::Missing;
 }
 

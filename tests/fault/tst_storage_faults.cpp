@@ -380,6 +380,124 @@ private slots:
         verifyOnce(applied);
     }
 
+    /**
+     * A really full disk, not SQLITE_FULL from max_page_count: the cache on a tmpfs just larger
+     * than it, mounted in a user and mount namespace (`unshare -rm`, no root needed), filled to
+     * the last block. SQLite then fails at open, when it cannot create the WAL index (-shm), with
+     * an I/O error; the CLI must say that the disk is full, exit 8 and keep the outbox.
+     */
+    void realDiskFull()
+    {
+        const Run probe =
+            runProgram(QStringLiteral("unshare"), {QStringLiteral("-rm"), QStringLiteral("true")});
+        QVERIFY2(probe.rc == 0, qPrintable(QStringLiteral("this test mounts a tmpfs and needs "
+                                                          "unprivileged user namespaces "
+                                                          "(unshare -rm): ") +
+                                           probe.err));
+        const QString dir = m_tmp.filePath(QStringLiteral("realfull"));
+        QVERIFY(makeConsole(dir));
+        for (int i = 0; i < 3; ++i) {
+            const Run r = report(dir, QStringLiteral("before the disk filled %1").arg(i));
+            QVERIFY2(r.rc == 0, qPrintable(r.err));
+        }
+        const QString cache = Database::pathInDir(dir);
+        const QStringList queued =
+            column(cache, QStringLiteral("SELECT command_id FROM outbox ORDER BY seq"));
+        QCOMPARE(queued.size(), 3);
+        // The cache and its WAL (a read-only reader, as above, leaves the WAL behind), as they are.
+        const auto bytesOf = [](const QString &dataDir) {
+            QByteArrayList files;
+            for (const char *name : {"cityops.db", "cityops.db-wal"}) {
+                QFile f(QDir(dataDir).filePath(QLatin1String(name)));
+                files << (f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("absent"));
+            }
+            return files;
+        };
+        const QByteArrayList originalBytes = bytesOf(dir);
+
+        // Inside the namespace: mount, copy the data directory, fill the disk, run the CLI, copy
+        // what it left out to `out` (the tmpfs goes away with the namespace), free the filler
+        // and run it again.
+        const QString mnt = m_tmp.filePath(QStringLiteral("realfull-mnt"));
+        const QString out = m_tmp.filePath(QStringLiteral("realfull-out"));
+        QVERIFY(QDir().mkpath(mnt) && QDir().mkpath(out + QStringLiteral("/full")) &&
+                QDir().mkpath(out + QStringLiteral("/after")));
+        qint64 bytes = 0;
+        for (const QFileInfo &f : QDir(dir).entryInfoList(QDir::Files))
+            bytes += f.size();
+        const QString script = QStringLiteral(R"(set -u
+mnt=$1 data=$2 out=$3 cli=$4
+mount -t tmpfs -o size="$5"k tmpfs "$mnt" || exit 90
+cp -a "$data"/. "$mnt"/ || exit 91
+step() {
+    name=$1; shift
+    "$cli" --data "$mnt" "$@" >"$out/$name.out" 2>"$out/$name.err"; echo $? >"$out/$name.rc"
+}
+report() { step "$1" case new --category E0401 --lon 121.47 --lat 31.25 --desc "$2"; }
+dd if=/dev/zero of="$mnt/filler" bs=4096 2>/dev/null
+df -B1 --output=avail "$mnt" | tail -n 1 >"$out/avail"
+report new "on a full disk"
+step sync sync
+step export outbox export --out "$out/export.json"
+for f in "$mnt"/cityops.db* "$mnt"/outbox-journal.jsonl; do cp "$f" "$out/full/"; done
+rm "$mnt/filler"
+report again "after freeing space"
+for f in "$mnt"/cityops.db* "$mnt"/outbox-journal.jsonl; do cp "$f" "$out/after/"; done
+)");
+        const Run ns =
+            runProgram(QStringLiteral("unshare"),
+                       {QStringLiteral("-rm"), QStringLiteral("sh"), QStringLiteral("-c"), script,
+                        QStringLiteral("sh"), mnt, dir, out, QStringLiteral(CITYOPS_CLI_BIN),
+                        QString::number(bytes / 1024 + 2048)});
+        QVERIFY2(ns.rc == 0, qPrintable(QString::number(ns.rc) + ns.err));
+        auto text = [&](const QString &name) {
+            QFile f(QDir(out).filePath(name));
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).trimmed()
+                                               : QString();
+        };
+        const qint64 avail = text(QStringLiteral("avail")).toLongLong();
+        QVERIFY2(avail < 4096, qPrintable(text(QStringLiteral("avail"))));
+        ++m_faults;
+
+        // Both the report and the sync: "the disk is full", naming the file, storage exit code.
+        const QString mntCache = Database::pathInDir(mnt);
+        for (const QString &step : {QStringLiteral("new"), QStringLiteral("sync")}) {
+            const QString err = text(step + QStringLiteral(".err"));
+            QVERIFY2(text(step + QStringLiteral(".rc")) == QLatin1String("8"),
+                     qPrintable(step + QLatin1Char(' ') + text(step + QStringLiteral(".rc")) +
+                                QLatin1Char(' ') + err));
+            QVERIFY2(err.contains(QStringLiteral("disk holding the cache")) &&
+                         err.contains(QStringLiteral("is full")) && err.contains(mntCache),
+                     qPrintable(step + QLatin1Char(' ') + err));
+        }
+        // The outbox is intact: exported, the file byte for byte as it was, the journal whole.
+        QVERIFY2(text(QStringLiteral("export.rc")) == QLatin1String("0"),
+                 qPrintable(text(QStringLiteral("export.err"))));
+        const auto e = readExport(QDir(out).filePath(QStringLiteral("export.json")));
+        QVERIFY2(e, qPrintable(why(e)));
+        QCOMPARE(commandIds(*e), queued);
+        QVERIFY(bytesOf(out + QStringLiteral("/full")) == originalBytes);
+        const auto journal =
+            OutboxJournal::read(QDir(out).filePath(QStringLiteral("full/cityops.db")));
+        QVERIFY2(journal, qPrintable(why(journal)));
+        QCOMPARE(journal->size(), 3);
+
+        // Space freed: the report goes through; back on the real disk every command syncs once.
+        QVERIFY2(text(QStringLiteral("again.rc")) == QLatin1String("0"),
+                 qPrintable(text(QStringLiteral("again.err"))));
+        for (const QFileInfo &f : QDir(out + QStringLiteral("/after")).entryInfoList(QDir::Files)) {
+            QFile::remove(QDir(dir).filePath(f.fileName()));
+            QVERIFY(QFile::copy(f.filePath(), QDir(dir).filePath(f.fileName())));
+        }
+        const QStringList all =
+            column(cache, QStringLiteral("SELECT command_id FROM outbox ORDER BY seq"));
+        QCOMPARE(all.size(), 4);
+        QCOMPARE(all.mid(0, 3), queued);
+        const Run sync = cli({QStringLiteral("--data"), dir, QStringLiteral("sync")});
+        QVERIFY2(sync.rc == 0, qPrintable(sync.err));
+        verifyOnce(all);
+    }
+
     void consoleFileDeleted()
     {
         const QString dir = m_tmp.filePath(QStringLiteral("console"));

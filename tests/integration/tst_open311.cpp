@@ -5,6 +5,9 @@
 #include "domain/catalogue.h"
 
 #include <QDateTime>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimeZone>
@@ -273,6 +276,86 @@ private slots:
         QVERIFY(isOpen311Error(
             m_citizen->request("DELETE", QStringLiteral("/open311/v2/requests.json")), 405));
         QCOMPARE(tableHashes(m_platform.databasePath()), before);
+    }
+
+    /**
+     * A report the platform's store cannot take is the server's failure, not the citizen's: 503
+     * with the standard error array, nothing of it kept, and the same report is taken once the
+     * store has room again. The store is really full: compacted (no free page), then limited to
+     * its size (CITYOPS_PLATFORM_SPARE_PAGES=0, SQLite's max_page_count on the platform's own
+     * connection), so filing the case fails with SQLITE_FULL inside the case repository.
+     */
+    void storeFailureIsTheServers()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        {
+            PlatformProcess seeding;
+            QVERIFY2(seeding.start(dir.path(), {QStringLiteral("--seed-demo"),
+                                                QStringLiteral("--cases"), QStringLiteral("50")}),
+                     seeding.output().constData());
+            QCOMPARE(seeding.stop(), 0);
+        }
+        const QString path = PlatformStore::pathInDir(dir.path());
+        {
+            QSqlDatabase db =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("compact"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery vacuum(db);
+            QVERIFY2(vacuum.exec(QStringLiteral("VACUUM")), qPrintable(vacuum.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("compact"));
+
+        const auto report = form({{QStringLiteral("service_code"), QStringLiteral("F0101")},
+                                  {QStringLiteral("lat"), QStringLiteral("31.23")},
+                                  {QStringLiteral("long"), QStringLiteral("121.45")},
+                                  {QStringLiteral("description"), QString(4000, QChar(u'满'))}});
+        const auto before = tableHashes(path);
+        {
+            PlatformProcess full;
+            qputenv("CITYOPS_PLATFORM_SPARE_PAGES", "0");
+            const bool started = full.start(dir.path());
+            qunsetenv("CITYOPS_PLATFORM_SPARE_PAGES");
+            QVERIFY2(started, full.output().constData());
+            Client citizen(full.url());
+            const Answer a =
+                citizen.request("POST", QStringLiteral("/open311/v2/requests.json"), report,
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+            QVERIFY2(isOpen311Error(a, 503), a.body.constData());
+            QVERIFY2(a.array()
+                         .first()
+                         .toObject()
+                         .value(QLatin1String("description"))
+                         .toString()
+                         .contains(QStringLiteral("could not be stored")),
+                     a.body.constData());
+            // Reading still works.
+            QCOMPARE(citizen.get(QStringLiteral("/open311/v2/services.json")).status, 200);
+            QCOMPARE(full.stop(), 0);
+        }
+        // Nothing half-applied: no case, no event, no remembered command, no change.
+        QCOMPARE(tableHashes(path), before);
+
+        // Room again: the same report is filed, once.
+        PlatformProcess roomy;
+        QVERIFY2(roomy.start(dir.path()), roomy.output().constData());
+        Client citizen(roomy.url());
+        const Answer a =
+            citizen.request("POST", QStringLiteral("/open311/v2/requests.json"), report,
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QVERIFY2(a.status == 201, a.body.constData());
+        const QString id =
+            a.array().first().toObject().value(QLatin1String("service_request_id")).toString();
+        QCOMPARE(column(path, QStringLiteral("SELECT count(*) FROM cases WHERE "
+                                             "length(description) = 4000")),
+                 QStringList{QStringLiteral("1")});
+        QCOMPARE(column(path, QStringLiteral("SELECT count(*) FROM applied_commands WHERE case_id "
+                                             "= %1")
+                                  .arg(id)),
+                 QStringList{QStringLiteral("1")});
+        QCOMPARE(roomy.stop(), 0);
     }
 
     void cleanupTestCase() { QCOMPARE(m_platform.stop(), 0); }

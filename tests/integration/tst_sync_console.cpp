@@ -1,21 +1,30 @@
 // The console's sync UI (offscreen) against the real platform: the login dialog, the status bar,
 // the Sync dock, and a change made in the console reaching the platform.
 #include "consolecontext.h"
+#include "domain/catalogue.h"
+#include "domain/workcalendar.h"
+#include "itemmodels/caselistmodel.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "platformtest.h"
+#include "storage/cacherecovery.h"
 #include "storage/syncstore.h"
 #include "synccontroller.h"
 #include "syncpanel.h"
 
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 
 using namespace cityops;
 using namespace cityops::test;
@@ -76,12 +85,75 @@ Outcome dispatchFirst(ConsoleContext &ctx, CaseId id)
     return o;
 }
 
+const QString kCases =
+    QStringLiteral("SELECT id, state, stage, version, hex(chain_head) FROM cases "
+                   "ORDER BY id");
+
 CaseId firstCase(Database &db, const QString &state)
 {
     QSqlQuery q(db.sql());
     q.exec(
         QStringLiteral("SELECT id FROM cases WHERE state = '%1' ORDER BY id LIMIT 1").arg(state));
     return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+/** A cache with the platform's district (seed 11), `user` signed in by the CLI. */
+bool signedInCache(const QString &dir, const QUrl &platform, const QString &user)
+{
+    return emptyCache(dir) &&
+           cli({QStringLiteral("--platform"), platform.toString(), QStringLiteral("--data"), dir,
+                QStringLiteral("login"), QStringLiteral("--user"), user,
+                QStringLiteral("--password-stdin")},
+               "demo\n") == 0;
+}
+
+/**
+ * A console as its main wires it: the window on the cache, the SyncController (not started)
+ * and File ▸ Rebuild cache from platform… connected to the rebuild.
+ */
+struct Console
+{
+    std::shared_ptr<Database> db;
+    MainWindow window;
+    SyncController sync;
+    QSignalSpy restart;
+
+    Console(const QString &dir, const QUrl &platform, const QString &user)
+        : db(*Database::openDir(dir)),
+          window(db, dir,
+                 *CaseRepository(db, Workflow(Catalogue::builtin(), WorkCalendar::builtin()))
+                      .actorFor(user, QStringLiteral("console-test"))),
+          sync(window.context(), dir, platform), restart(&sync, &SyncController::restartRequested)
+    {
+        sync.install(window);
+        QObject::connect(&window, &MainWindow::rebuildCacheRequested, &sync,
+                         &SyncController::rebuildCache);
+        window.show();
+    }
+};
+
+/**
+ * Triggers File ▸ Rebuild cache from platform…, answers Yes in the confirmation box and closes
+ * the modal box named `resultBox` the rebuild ends with; returns that box's text.
+ */
+QString rebuildWithYes(MainWindow &window, const QString &resultBox)
+{
+    QString text;
+    QTimer closer;
+    QObject::connect(&closer, &QTimer::timeout, &window, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || box->objectName() != resultBox)
+            return;
+        text = box->text();
+        QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
+    });
+    closer.start(20);
+    window.rebuildCacheAction()->trigger();
+    auto *confirm = window.findChild<QMessageBox *>(QStringLiteral("confirmRebuild"));
+    if (!confirm)
+        return QStringLiteral("(no confirmation box)");
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    return text;
 }
 
 } // namespace
@@ -237,6 +309,190 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             appliedOnPlatform(platform.databasePath(), QStringLiteral("dispatch")) == 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(sync.status().pending == 0, 10000);
+        sync.stop();
+    }
+
+    /**
+     * File ▸ Rebuild cache from platform… in a running console whose cache is behind the
+     * platform and has two commands in its outbox (a report filed offline and its
+     * registration), the first of which the platform already applied (its answer was lost). Cancel
+     * changes nothing; Yes moves the old cache aside, fills a new one from the platform, replays
+     * the outbox once (nothing lost, nothing twice), says so in its box and asks for the restart,
+     * after which a console on the new cache shows the platform's cases.
+     */
+    void rebuildCacheFromTheWindow()
+    {
+        QTemporaryDir tmp;
+        PlatformProcess platform;
+        QVERIFY(startPlatform(platform, tmp, 200, 3600));
+        const QString dir = tmp.filePath(QStringLiteral("console"));
+        QVERIFY(signedInCache(dir, platform.url(), QStringLiteral("operator1")));
+        QCOMPARE(cli({QStringLiteral("--data"), dir, QStringLiteral("sync")}), 0);
+        const QString platformDb = platform.databasePath();
+
+        // The cache falls behind: another console files a report this one never pulls.
+        Client other(platform.url());
+        QCOMPARE(other.login(QStringLiteral("operator1")).status, 200);
+        const auto filed =
+            other.commands({report(QStringLiteral("E0401"), QStringLiteral("filed elsewhere"))});
+        QCOMPARE(filed.size(), 1);
+        QCOMPARE(int(filed.first().status), int(sync::CommandStatus::Applied));
+        const CaseId elsewhere = filed.first().caseId;
+
+        QCOMPARE(
+            cli({QStringLiteral("--data"), dir, QStringLiteral("case"), QStringLiteral("new"),
+                 QStringLiteral("--category"), QStringLiteral("E0401"), QStringLiteral("--lon"),
+                 QStringLiteral("121.47"), QStringLiteral("--lat"), QStringLiteral("31.25"),
+                 QStringLiteral("--desc"), QStringLiteral("filed offline")}),
+            0);
+
+        // Working offline: the engine is not started.
+        Console console(dir, platform.url(), QStringLiteral("operator1"));
+        MainWindow &window = console.window;
+        const auto &db = console.db;
+        const QSignalSpy &restart = console.restart;
+        QVERIFY(window.rebuildCacheAction()->isEnabled());
+        QVERIFY(!window.selectCase(elsewhere));
+
+        // Two commands wait in the outbox: a report filed offline (by the CLI, before the
+        // console started) and its registration in the console. The report reached the
+        // platform, its answer did not.
+        const QString byDescription =
+            QStringLiteral("SELECT id FROM cases WHERE description = 'filed offline'");
+        const QStringList provisional = column(db->path(), byDescription);
+        QCOMPARE(provisional.size(), 1);
+        QVERIFY(provisional.first().toLongLong() < 0);
+        Command reg;
+        reg.action = Action::Register;
+        reg.confirmFiling = true;
+        const Outcome registered = window.context().run(provisional.first().toLongLong(), reg);
+        QVERIFY2(registered.ok(), qPrintable(registered.message()));
+        const QString outboxSql = QStringLiteral("SELECT command_id FROM outbox ORDER BY seq");
+        const QStringList queued = column(db->path(), outboxSql);
+        QCOMPARE(queued.size(), 2);
+        const auto pending = CacheRecovery::exportOutbox(dir, db.get());
+        QVERIFY2(pending, qPrintable(why(pending)));
+        Client op(platform.url());
+        QCOMPARE(op.login(QStringLiteral("operator1")).status, 200);
+        const auto early = op.commands({pending->commands.first().command});
+        QCOMPARE(early.size(), 1);
+        QCOMPARE(int(early.first().status), int(sync::CommandStatus::Applied));
+
+        const auto boxes = [&] {
+            return window.findChildren<QMessageBox *>();
+        };
+        const auto entries = [&] {
+            return QDir(dir).entryList(
+                {QStringLiteral("cityops.db*"), QStringLiteral("recovered-outbox-*")}, QDir::Files,
+                QDir::Name);
+        };
+        const QStringList filesBefore = entries();
+
+        // Cancel: nothing happens.
+        window.rebuildCacheAction()->trigger();
+        auto *confirm = window.findChild<QMessageBox *>(QStringLiteral("confirmRebuild"));
+        QVERIFY(confirm);
+        QVERIFY(confirm->isVisible());
+        QVERIFY2(confirm->text().contains(QStringLiteral("moved aside")),
+                 qPrintable(confirm->text()));
+        QTest::mouseClick(confirm->button(QMessageBox::Cancel), Qt::LeftButton);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QVERIFY(boxes().isEmpty());
+        QCOMPARE(restart.size(), 0);
+        QCOMPARE(entries(), filesBefore);
+        QCOMPARE(column(db->path(), outboxSql), queued);
+
+        // Yes: the rebuild runs and ends in its result box, which the operator closes.
+        const QString result = rebuildWithYes(window, QStringLiteral("rebuildDone"));
+        QCOMPARE(restart.size(), 1);
+        QVERIFY2(
+            result.contains(QStringLiteral("The old cache was moved to ")) &&
+                result.contains(QStringLiteral("1 applied now, 1 applied before, 0 rejected")) &&
+                result.contains(QStringLiteral("restarts on the new cache")),
+            qPrintable(result));
+        // The old cache is kept (its WAL and shared memory move with it).
+        QStringList aside =
+            QDir(dir).entryList({QStringLiteral("cityops.db.broken-*")}, QDir::Files);
+        aside.removeIf([](const QString &name) {
+            return name.endsWith(QLatin1String("-wal")) || name.endsWith(QLatin1String("-shm"));
+        });
+        QCOMPARE(aside.size(), 1);
+        QCOMPARE(QDir(dir).entryList({QStringLiteral("recovered-outbox-*")}, QDir::Files).size(),
+                 1);
+
+        // The platform applied each command once.
+        for (const QString &id : queued) {
+            QCOMPARE(
+                column(
+                    platformDb,
+                    QStringLiteral("SELECT count(*) FROM changes WHERE command_id = '%1'").arg(id)),
+                QStringList{QStringLiteral("1")});
+            QCOMPARE(
+                column(
+                    platformDb,
+                    QStringLiteral("SELECT status FROM applied_commands WHERE id = '%1'").arg(id)),
+                QStringList{QStringLiteral("applied")});
+        }
+
+        // The restart: a console on the new cache, syncing, shows what the platform has.
+        window.close();
+        Console restarted(dir, platform.url(), QStringLiteral("operator1"));
+        const auto &rebuilt = restarted.db;
+        MainWindow &fresh = restarted.window;
+        SyncController &freshSync = restarted.sync;
+        QAbstractItemModelTester tester(fresh.caseModel());
+        freshSync.start();
+        QTRY_VERIFY_WITH_TIMEOUT(freshSync.status().online && freshSync.status().lastSyncAt > 0,
+                                 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(column(rebuilt->path(), kCases), column(platformDb, kCases),
+                                  10000);
+        QCOMPARE(column(rebuilt->path(), outboxSql), QStringList{});
+        QVERIFY(fresh.selectCase(elsewhere));
+        const QStringList filedOffline = column(
+            platformDb, QStringLiteral("SELECT id || '|' || state FROM cases WHERE description = "
+                                       "'filed offline'"));
+        QCOMPARE(filedOffline.size(), 1); // one case for the one report
+        QVERIFY2(filedOffline.first().endsWith(QStringLiteral("|registered")),
+                 qPrintable(filedOffline.first()));
+        QVERIFY(
+            fresh.selectCase(filedOffline.first().section(QLatin1Char('|'), 0, 0).toLongLong()));
+        freshSync.stop();
+    }
+
+    /** A rebuild that cannot reach the platform changes nothing, and sync starts again. */
+    void rebuildFailureResumesSync()
+    {
+        QTemporaryDir tmp;
+        PlatformProcess platform;
+        QVERIFY(startPlatform(platform, tmp, 200, 3600));
+        const QString dir = tmp.filePath(QStringLiteral("console"));
+        QVERIFY(signedInCache(dir, platform.url(), QStringLiteral("dispatcher1")));
+        Console console(dir, platform.url(), QStringLiteral("dispatcher1"));
+        MainWindow &window = console.window;
+        SyncController &sync = console.sync;
+        sync.start();
+        QTRY_VERIFY_WITH_TIMEOUT(sync.status().online && sync.status().lastSyncAt > 0, 20000);
+        QCOMPARE(platform.stop(), 0);
+        const QStringList filesBefore =
+            QDir(dir).entryList({QStringLiteral("cityops.db*")}, QDir::Files, QDir::Name);
+
+        int statuses = 0;
+        connect(&sync, &SyncController::statusChanged, &window, [&] { ++statuses; });
+        const QString failure = rebuildWithYes(window, QStringLiteral("rebuildFailed"));
+        QVERIFY2(failure.contains(QStringLiteral("Nothing was changed")), qPrintable(failure));
+        QCOMPARE(console.restart.size(), 0);
+        QCOMPARE(QDir(dir).entryList({QStringLiteral("cityops.db*")}, QDir::Files, QDir::Name),
+                 filesBefore);
+        // Sync runs again (a new engine; the stopped one is gone): with the platform back on its
+        // port, the next command reaches it.
+        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")), {},
+                               QStringLiteral("127.0.0.1:%1").arg(platform.url().port())));
+        QTRY_VERIFY_WITH_TIMEOUT(statuses > 0, 10000);
+        const Outcome o =
+            dispatchFirst(window.context(), firstCase(*console.db, QStringLiteral("registered")));
+        QVERIFY2(o.ok(), qPrintable(o.message()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            appliedOnPlatform(platform.databasePath(), QStringLiteral("dispatch")) == 1, 20000);
         sync.stop();
     }
 
