@@ -117,7 +117,7 @@
 <context>
     <name>cityops::SyncController</name>
     <message numerus="yes">
-        <location filename="../ui/synccontroller.cpp" line="+158"/>
+        <location filename="../ui/synccontroller.cpp" line="+170"/>
         <source>The outbox (%n command(s)) is saved in %1.</source>
         <translation>
             <numerusform>The outbox (%n command) is saved in %1.</numerusform>

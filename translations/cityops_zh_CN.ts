@@ -360,7 +360,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+126"/>
+        <location filename="../app/cli/main.cpp" line="+127"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -832,12 +832,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>退出码：0 待发指令已清空，5 无法连接市级平台（待发指令保留），6 市级平台拒绝了指令（列出原因），7 会话已过期或不存在（请用 login 重新登录；待发指令保留），8 本地缓存文件损坏、丢失或磁盘已满，1 其他错误。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+46"/>
         <source>%1 Sign in with: cityops-cli login --user %2 --password-stdin</source>
         <translation>%1 请登录：cityops-cli login --user %2 --password-stdin</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-29"/>
         <source>Platform:  %1</source>
         <translation>市级平台：%1</translation>
     </message>
@@ -877,7 +877,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>被拒指令：%1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
         <source>Synced with %1: sent %2, pending %3, rejected %4.</source>
         <translation>已与 %1 同步：已发送 %2 条，待发 %3 条，被拒绝 %4 条。</translation>
     </message>
@@ -1106,7 +1106,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 退出码：0 成功，1 错误，2 用法错误，3 操作被流程规则拒绝，4 审计链断裂，5 无法连接市级平台（sync；待发指令保留），6 指令被市级平台拒绝（sync；列出原因），7 市级平台会话已过期或不存在（sync、replay；请用 login 重新登录，待发指令保留），8 本地缓存文件损坏、被删除、不是缓存文件或磁盘已满（提示中注明文件；参见 outbox export 和 cache rebuild）。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>--data needs a directory</source>
         <translation>--data 需要指定目录</translation>
     </message>
@@ -1139,7 +1139,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+64"/>
+        <location filename="../models/storage/database.cpp" line="+109"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -1159,23 +1159,23 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 不是 CityOps 本地缓存：它不是 SQLite 数据库。文件未被修改。</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+52"/>
+        <location line="+8"/>
+        <location line="+61"/>
         <source>Cannot open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location line="-47"/>
+        <location line="-52"/>
         <source>%1 is damaged or not a CityOps cache (%2). The file was not modified.</source>
         <translation>%1 已损坏或不是 CityOps 本地缓存（%2）。文件未被修改。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1 is an SQLite database but not a CityOps cache. The file was not modified.</source>
         <translation>%1 是 SQLite 数据库，但不是 CityOps 本地缓存。文件未被修改。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>%1 is damaged: its schema version cannot be read (%2). The file was not modified.</source>
         <translation>%1 已损坏：无法读取其架构版本（%2）。文件未被修改。</translation>
     </message>
@@ -1195,12 +1195,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法将遗留的 %1 移到一旁。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>The Qt SQLite driver did not expose its handle.</source>
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -1210,7 +1210,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法更新 %1 的架构：%2</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>The cache %1 is damaged (%2).</source>
         <translation>本地缓存 %1 已损坏（%2）。</translation>
     </message>
@@ -1265,7 +1265,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>迁移 %1（%2）失败：%3</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+76"/>
         <source>no active transaction</source>
         <translation>没有活动的事务</translation>
     </message>
@@ -2651,7 +2651,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>服务繁忙，请重试。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
         <source>The request could not be stored; try again.</source>
         <translation>无法保存该诉求，请重试。</translation>
     </message>
@@ -2678,7 +2678,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Platform</name>
     <message>
-        <location filename="../app/platform/main.cpp" line="+102"/>
+        <location filename="../app/platform/main.cpp" line="+106"/>
         <source>usage: user list</source>
         <translation>用法：user list</translation>
     </message>
@@ -2773,7 +2773,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+36"/>
         <source>refusing to listen on %1: the accounts %2 still have the public demo password (change it with &quot;user passwd&quot; or &quot;user disable&quot; them)</source>
         <translation>拒绝在 %1 上监听：账号 %2 仍在使用公开的演示密码（请用“user passwd”修改密码，或用“user disable”停用这些账号）</translation>
     </message>
@@ -2783,7 +2783,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>cityops-platform：已停止</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>CityOps central platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport v2.
 
   cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
@@ -3035,16 +3035,16 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+297"/>
-        <location line="+461"/>
+        <location filename="../models/sync/protocol.cpp" line="+298"/>
+        <location line="+481"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-446"/>
+        <location line="-466"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+947"/>
+        <location line="+967"/>
         <location line="+191"/>
         <location line="+140"/>
         <location line="+16"/>
@@ -3052,14 +3052,14 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1351"/>
+        <location line="-1371"/>
         <location line="+96"/>
-        <location line="+379"/>
+        <location line="+399"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-470"/>
+        <location line="-490"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -3105,18 +3105,19 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
-        <location line="+259"/>
+        <location line="+260"/>
+        <location line="+12"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-246"/>
-        <location line="+312"/>
+        <location line="-259"/>
+        <location line="+332"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-290"/>
+        <location line="-310"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
@@ -3136,7 +3137,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为“:”</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+146"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
@@ -3409,15 +3410,15 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncstore.cpp" line="+584"/>
+        <location filename="../models/storage/syncstore.cpp" line="+585"/>
         <location line="+286"/>
         <location line="+41"/>
-        <location line="+84"/>
+        <location line="+95"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-313"/>
+        <location line="-324"/>
         <location line="+21"/>
         <source>There is no rejected command %1.</source>
         <translation>不存在被拒绝的指令 %1。</translation>
@@ -3428,7 +3429,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+86"/>
         <source>The platform&apos;s %1 are keyed by %2, which this cache does not know.</source>
         <translation>平台的 %1 以 %2 为键，本地缓存无此字段。</translation>
     </message>
@@ -6032,18 +6033,18 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncController</name>
     <message>
-        <location filename="../ui/synccontroller.cpp" line="+25"/>
+        <location filename="../ui/synccontroller.cpp" line="+24"/>
         <source>Sign in again…</source>
         <translation>重新登录…</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+34"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location line="+87"/>
-        <location line="+21"/>
+        <location line="+104"/>
+        <location line="+24"/>
         <source>Rebuild cache from platform</source>
         <translation>从市级平台重建缓存</translation>
     </message>
@@ -6075,7 +6076,7 @@ Closure condition: %2</source>
         <translation>CityOps 将使用新缓存重启。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -6429,7 +6430,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+40"/>
         <location line="+103"/>
         <source>An attachment is named by its SHA-256: 64 lowercase hex digits.</source>
         <translation>附件以其 SHA-256 命名：64 位小写十六进制数字。</translation>
@@ -6483,7 +6484,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+64"/>
+        <location filename="../app/console/main.cpp" line="+66"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>
