@@ -39,20 +39,20 @@ const QList<Child> &children()
         {QStringLiteral("crash"),
          {QStringLiteral("cityops-fault-crash")},
          true,
-         {QStringLiteral("--runs"), QStringLiteral("3")}},
+         {QStringLiteral("--runs"), QStringLiteral("2")}},
         {QStringLiteral("clock"), {QStringLiteral("cityops-fault-clock")}, true, {}},
         {QStringLiteral("outage"),
          {QStringLiteral("cityops-fault-outage")},
          true,
-         {QStringLiteral("--commands"), QStringLiteral("300")}},
+         {QStringLiteral("--commands"), QStringLiteral("200")}},
         {QStringLiteral("network"),
          {QStringLiteral("cityops-fault-network"), QStringLiteral("tst_network_faults")},
          true,
-         {QStringLiteral("--seconds"), QStringLiteral("15")}},
+         {QStringLiteral("--seconds"), QStringLiteral("10")}},
         {QStringLiteral("histories"),
          {QStringLiteral("cityops-fault-histories")},
          true,
-         {QStringLiteral("--histories"), QStringLiteral("40")}},
+         {QStringLiteral("--histories"), QStringLiteral("20")}},
         {QStringLiteral("storage"), {QStringLiteral("tst_storage_faults")}, false, {}},
     };
     return list;
@@ -109,8 +109,8 @@ int main(int argc, char **argv)
                  QStringLiteral("2")});
     p.addOption(
         {QStringLiteral("quick"),
-         QStringLiteral("Every fault path with fewer repetitions (3 crashes per point, "
-                        "300 queued commands, 15 s of network faults, 40 histories): the "
+         QStringLiteral("Every fault path with fewer repetitions (2 crashes per point, "
+                        "200 queued commands, 10 s of network faults, 20 histories): the "
                         "run of the sanitizer build, whose code is several times slower.")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."),
                  QStringLiteral("N"), QStringLiteral("1")});
