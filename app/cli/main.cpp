@@ -1148,6 +1148,7 @@ QString usage()
 int main(int argc, char *argv[])
 {
     keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
+    Database::configureLibrary();
     // The dossier lays out text and images, which needs fonts and so a QGuiApplication (offscreen:
     // it never shows a window). Every other command runs on a QCoreApplication.
     const bool gui = std::any_of(argv, argv + argc,

@@ -36,6 +36,7 @@ using namespace cityops;
 int main(int argc, char *argv[])
 {
     keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
+    Database::configureLibrary();
     // QGuiApplication would take "--platform URL" as its own platform-plugin option ("-platform"):
     // hand ours to the parser under another name first.
     std::vector<QByteArray> renamed;

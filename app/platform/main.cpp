@@ -294,6 +294,7 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
 int main(int argc, char **argv)
 {
     keepFreedMemoryForReuse(); // sync moves large pages (util/allocator.h)
+    Database::configureLibrary();
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CityOps"));
     QCoreApplication::setApplicationName(QStringLiteral("cityops-platform"));

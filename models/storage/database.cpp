@@ -98,6 +98,11 @@ std::optional<QString> diskFault(const QString &path, const QString &error, int 
 
 } // namespace
 
+void Database::configureLibrary()
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 QString Database::pathInDir(const QString &dataDir)
 {
     return QDir(dataDir).filePath(QLatin1String(kFileName));
@@ -234,7 +239,8 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
     QByteArray pragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; "
                          "PRAGMA cache_size = -65536;";
     if (!options.readOnly)
-        pragmas += "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;";
+        pragmas += "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                   "PRAGMA journal_size_limit = 67108864;"; // a big load's log shrinks after
     if (Status s = self->exec(pragmas); !s) // a storage fault's message names the file already
         return Error{s.error().contains(QDir::toNativeSeparators(path))
                          ? s.error()

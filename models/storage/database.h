@@ -74,6 +74,12 @@ public:
     static Result<std::shared_ptr<Database>> open(const QString &path) { return open(path, {}); }
     /** Path of the cache inside a data directory. */
     static QString pathInDir(const QString &dataDir);
+    /**
+     * Process-wide SQLite settings; call once at start-up, before any database opens. Turns off
+     * SQLite's memory statistics, which take a global mutex on every allocation and which
+     * nothing here reads (bulk loads allocate millions of times).
+     */
+    static void configureLibrary();
     /** Creates the data directory if needed and opens the cache in it. */
     static Result<std::shared_ptr<Database>> openDir(const QString &dataDir);
     /** The default data directory (the platform's app-data location). */

@@ -4,6 +4,7 @@
 #include "database.h"
 #include "sqlitestatement.h"
 #include "util/crashpoint.h"
+#include "walcheckpointer.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -289,6 +290,16 @@ SyncStore::SyncStore(std::shared_ptr<Database> db, const Workflow &workflow)
     : m_db(std::move(db)), m_repo(m_db, workflow)
 {
     m_repo.setProvisional(true);
+}
+
+SyncStore::~SyncStore() = default;
+
+QByteArray SyncStore::pragma(const char *name, const QByteArray &fallback) const
+{
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("PRAGMA ") + QLatin1String(name)) && q.next())
+        return q.value(0).toByteArray();
+    return fallback;
 }
 
 Status SyncStore::append(const sync::ClientCommand &cmd, CaseId caseId, const QString &username)
@@ -866,6 +877,9 @@ bool SyncStore::hasLocalWork() const
 
 Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
 {
+    // The bulk load is over once the feed is pulled: its checkpointer goes when it is done.
+    if (m_checkpointer && m_checkpointer->idle())
+        m_checkpointer.reset();
     Transaction tx(*m_db);
     if (!tx.isActive())
         return Error{tr("The local cache is busy or read-only.")};
@@ -901,12 +915,14 @@ Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &pag
 {
     // A page lost to a power cut is fetched again (snapshot_after commits with it), so the bulk
     // load does not wait for the disk after every page; commands keep their FULL durability.
-    QByteArray synchronous = "FULL";
-    if (QSqlQuery q(m_db->sql()); q.exec(QStringLiteral("PRAGMA synchronous")) && q.next())
-        synchronous = q.value(0).toByteArray();
+    const QByteArray synchronous = pragma("synchronous", "FULL");
     (void)m_db->exec("PRAGMA synchronous = NORMAL");
     const auto restore =
         qScopeGuard([&] { (void)m_db->exec("PRAGMA synchronous = " + synchronous); });
+    // During the bulk load every fourth page waits for the checkpointer, so that the log starts
+    // over (which needs all of it copied when the transaction begins) and stays about 100 MB.
+    if (m_checkpointer && ++m_bulkPages % 4 == 0)
+        m_checkpointer->waitUntilIdle();
     Transaction tx(*m_db);
     if (!tx.isActive())
         return Error{tr("The local cache is busy or read-only.")};
@@ -948,6 +964,20 @@ Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &pag
         value(QStringLiteral("snapshot_reindex")).contains(QLatin1String("case_events_facts"));
     if (writeFacts && !withFacts)
         return Error{tr("A snapshot page without the cases' facts followed pages with them.")};
+    // The bulk load: this connection does not wait for checkpoints (storage/walcheckpointer.h).
+    QByteArray autoCheckpoint;
+    if (!value(QStringLiteral("snapshot_reindex")).isEmpty()) {
+        if (!m_checkpointer)
+            m_checkpointer = std::make_unique<WalCheckpointer>(m_db->path());
+        if (m_checkpointer->active()) {
+            autoCheckpoint = pragma("wal_autocheckpoint", "1000");
+            (void)m_db->exec("PRAGMA wal_autocheckpoint = 0");
+        }
+    }
+    const auto restoreCheckpoints = qScopeGuard([&] {
+        if (!autoCheckpoint.isEmpty())
+            (void)m_db->exec("PRAGMA wal_autocheckpoint = " + autoCheckpoint);
+    });
     FastWriter w(m_db->handle());
     if (!w.ok())
         return Error{w.error()};
@@ -975,9 +1005,7 @@ Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &pag
             t.start();
             // The fetch thread is done: the sorter may use the second core, and the cases table
             // stays in memory across its dozen index scans.
-            QByteArray cacheSize = "-65536";
-            if (QSqlQuery q(m_db->sql()); q.exec(QStringLiteral("PRAGMA cache_size")) && q.next())
-                cacheSize = q.value(0).toByteArray();
+            const QByteArray cacheSize = pragma("cache_size", "-65536");
             (void)m_db->exec("PRAGMA threads = 2; PRAGMA cache_size = -262144");
             s = m_db->exec(reindex.toUtf8());
             (void)m_db->exec("PRAGMA threads = 0; PRAGMA cache_size = " + cacheSize);
@@ -997,6 +1025,8 @@ Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &pag
         s = tx.commit();
     if (!s)
         return Error{s.error()};
+    if (!autoCheckpoint.isEmpty())
+        m_checkpointer->request();
     return touched;
 }
 

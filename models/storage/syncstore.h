@@ -14,6 +14,7 @@
 namespace cityops {
 
 class Database;
+class WalCheckpointer;
 
 /** One command of the outbox. */
 struct OutboxEntry
@@ -50,6 +51,7 @@ class SyncStore
     Q_DECLARE_TR_FUNCTIONS(SyncStore)
 public:
     SyncStore(std::shared_ptr<Database> db, const Workflow &workflow);
+    ~SyncStore();
 
     Database &database() const { return *m_db; }
     CaseRepository &repository() { return m_repo; }
@@ -118,8 +120,14 @@ private:
     bool hasOutstanding(CaseId id) const;
     Status append(const sync::ClientCommand &cmd, CaseId caseId, const QString &username);
 
+    /** A PRAGMA's current value on this connection (`fallback` when it cannot be read). */
+    QByteArray pragma(const char *name, const QByteArray &fallback) const;
+
     std::shared_ptr<Database> m_db;
     CaseRepository m_repo;
+    /** Checkpoints beside the bulk load of an empty cache (applySnapshotPage). */
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
+    int m_bulkPages = 0;
 };
 
 } // namespace cityops

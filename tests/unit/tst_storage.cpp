@@ -1,7 +1,9 @@
 // Local cache: migrations, transactions, and refusing files that are not ours.
 #include "storage/database.h"
+#include "storage/walcheckpointer.h"
 #include "testsupport.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -14,12 +16,9 @@ class TestStorage : public QObject
     Q_OBJECT
 
     /** One schema object each migration introduces. */
-    inline static const QMap<int, const char *> kIntroduced{{1, "case_events"},
-                                                            {2, "cases_reported"},
-                                                            {3, "cases_pending"},
-                                                            {4, "queue_counts"},
-                                                            {7, "grids_bbox"},
-                                                            {8, "kpi_facts"}};
+    inline static const QMap<int, const char *> kIntroduced{
+        {1, "case_events"},  {2, "cases_reported"}, {3, "cases_pending"},
+        {4, "queue_counts"}, {7, "grids_bbox"},     {8, "kpi_facts"}};
 
     static int count(Database &db, const QString &sql)
     {
@@ -214,6 +213,46 @@ private slots:
         QVERIFY2(db.error().contains(expect), qPrintable(db.error()));
         QCOMPARE(test::fileBytes(path), before);
         QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+    }
+
+    /** A bulk load's log is copied into the database file by the checkpointer's own thread. */
+    void walCheckpointerCopiesTheLog()
+    {
+        QTemporaryDir dir;
+        auto db = Database::openDir(dir.path());
+        QVERIFY(db.ok());
+        const QString path = (*db)->path();
+        QVERIFY((*db)->exec("PRAGMA wal_autocheckpoint = 0; CREATE TABLE bulk (x BLOB)"));
+        QVERIFY((*db)->exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+        const qint64 before = QFileInfo(path).size();
+        for (int t = 0; t < 4; ++t) // four commits of 1 MB each
+            QVERIFY((*db)->exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 256) INSERT INTO bulk SELECT randomblob(4096) FROM n"));
+        QCOMPARE(QFileInfo(path).size(), before); // all of it still in the log
+        QVERIFY(QFileInfo(path + QStringLiteral("-wal")).size() > 4 * 1024 * 1024);
+        {
+            WalCheckpointer checkpointer(path);
+            QVERIFY(checkpointer.active());
+            QVERIFY(checkpointer.idle());
+            checkpointer.request();
+            checkpointer.waitUntilIdle();
+            QVERIFY(checkpointer.idle());
+            QCOMPARE(checkpointer.completed(), 1);
+            QVERIFY(QFileInfo(path).size() >= before + 4 * 1024 * 1024);
+            // The writer goes on meanwhile, and the destructor runs what was asked last.
+            QVERIFY((*db)->exec("INSERT INTO bulk SELECT randomblob(4096) FROM bulk LIMIT 256"));
+            checkpointer.request();
+        }
+        QVERIFY(QFileInfo(path).size() >= before + 5 * 1024 * 1024);
+        QSqlQuery q((*db)->sql());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM bulk")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 5 * 256);
+
+        // A file that cannot be opened: inactive, and asking does nothing.
+        WalCheckpointer none(dir.filePath(QStringLiteral("missing/cityops.db")));
+        QVERIFY(!none.active());
+        none.request();
+        QCOMPARE(none.completed(), 0);
     }
 };
 
