@@ -1106,7 +1106,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 退出码：0 成功，1 错误，2 用法错误，3 操作被流程规则拒绝，4 审计链断裂，5 无法连接市级平台（sync；待发指令保留），6 指令被市级平台拒绝（sync；列出原因），7 市级平台会话已过期或不存在（sync、replay；请用 login 重新登录，待发指令保留），8 本地缓存文件损坏、被删除、不是缓存文件或磁盘已满（提示中注明文件；参见 outbox export 和 cache rebuild）。</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>--data needs a directory</source>
         <translation>--data 需要指定目录</translation>
     </message>
@@ -1139,7 +1139,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+109"/>
+        <location filename="../models/storage/database.cpp" line="+114"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -1200,7 +1200,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Cannot prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -2783,7 +2783,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>cityops-platform：已停止</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>CityOps central platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport v2.
 
   cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
@@ -3035,31 +3035,31 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+298"/>
-        <location line="+481"/>
+        <location filename="../models/sync/protocol.cpp" line="+314"/>
+        <location line="+486"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-466"/>
+        <location line="-471"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+967"/>
+        <location line="+985"/>
         <location line="+191"/>
-        <location line="+140"/>
+        <location line="+142"/>
         <location line="+16"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1371"/>
+        <location line="-1391"/>
         <location line="+96"/>
-        <location line="+399"/>
+        <location line="+407"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-490"/>
+        <location line="-498"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -3105,19 +3105,19 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
-        <location line="+260"/>
+        <location line="+263"/>
         <location line="+12"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-259"/>
-        <location line="+332"/>
+        <location line="-262"/>
+        <location line="+337"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-310"/>
+        <location line="-315"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
@@ -3137,13 +3137,13 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为“:”</translation>
     </message>
     <message>
-        <location line="+146"/>
+        <location line="+149"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>nested deeper than %1 levels</source>
         <translation>嵌套超过 %1 层</translation>
     </message>
@@ -3158,12 +3158,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为“,”或“%1”</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+32"/>
         <source>control character in a string</source>
         <translation>字符串中含有控制字符</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+41"/>
         <location line="+3"/>
         <source>unpaired surrogate in a string</source>
         <translation>字符串中含有未配对的代理项</translation>
@@ -3181,7 +3181,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>字符串未结束</translation>
     </message>
     <message>
-        <location line="+170"/>
+        <location line="+171"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
@@ -3278,7 +3278,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>变更：%1</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+158"/>
         <source>snapshot: %1</source>
         <translation>快照：%1</translation>
     </message>
@@ -3392,7 +3392,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncClient</name>
     <message>
-        <location filename="../models/sync/syncclient.cpp" line="+78"/>
+        <location filename="../models/sync/syncclient.cpp" line="+97"/>
         <source>The platform at %1 cannot be reached: %2</source>
         <translation>无法连接市级平台 %1：%2</translation>
     </message>
@@ -3402,7 +3402,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>市级平台返回 HTTP %1。</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+87"/>
+        <source>The platform&apos;s snapshot page says its next page follows case %1, its %2 header case %3.</source>
+        <translation>市级平台的快照分页正文称下一页从案件 %1 之后开始，而其 %2 头部写的是案件 %3，两者不一致。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>The attachment %1 cannot be read: %2</source>
         <translation>无法读取附件 %1：%2</translation>
     </message>
@@ -3410,26 +3415,26 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncstore.cpp" line="+585"/>
-        <location line="+286"/>
-        <location line="+41"/>
-        <location line="+95"/>
+        <location filename="../models/storage/syncstore.cpp" line="+596"/>
+        <location line="+289"/>
+        <location line="+43"/>
+        <location line="+109"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-324"/>
+        <location line="-343"/>
         <location line="+21"/>
         <source>There is no rejected command %1.</source>
         <translation>不存在被拒绝的指令 %1。</translation>
     </message>
     <message>
-        <location line="+246"/>
+        <location line="+251"/>
         <source>A snapshot page without the cases&apos; facts followed pages with them.</source>
         <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+100"/>
         <source>The platform&apos;s %1 are keyed by %2, which this cache does not know.</source>
         <translation>平台的 %1 以 %2 为键，本地缓存无此字段。</translation>
     </message>
@@ -6129,24 +6134,25 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncEngine</name>
     <message>
-        <location filename="../models/sync/syncengine.cpp" line="+129"/>
+        <location filename="../models/sync/syncengine.cpp" line="+215"/>
         <location line="+100"/>
-        <location line="+189"/>
+        <location line="+186"/>
         <source>No platform is configured: pass --platform URL.</source>
         <translation>未配置市级平台：请指定 --platform URL。</translation>
     </message>
     <message>
-        <location line="-207"/>
+        <location line="-204"/>
         <source>The platform session of %1 has expired; %1 must sign in again. The outbox is kept and nothing is sent until then.</source>
         <translation>%1 的市级平台会话已过期，%1 须重新登录。待发指令保留，在此之前不会发送任何指令。</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="-145"/>
+        <location line="+298"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-146"/>
         <source>Commands made by %1 wait for %1 to sign in.</source>
         <translation>%1 提交的指令须等 %1 登录后才能发送。</translation>
     </message>
@@ -6370,7 +6376,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>after 必须是案件编号，limit 必须是 1 到 %1 之间的数字。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+45"/>
         <source>since must be a change number, limit from 1 to %1 and wait from 0 to %2 seconds.</source>
         <translation>since 必须是变更序号，limit 必须在 1 到 %1 之间，wait 必须在 0 到 %2 秒之间。</translation>
     </message>
@@ -6484,7 +6490,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="+66"/>
+        <location filename="../app/console/main.cpp" line="+67"/>
         <source>Unknown language &quot;%1&quot;; use zh_CN or en.</source>
         <translation>未知语言“%1”；请使用 zh_CN 或 en。</translation>
     </message>

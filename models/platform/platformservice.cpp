@@ -324,7 +324,10 @@ void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
     auto page = m_store->snapshot(*after, int(*limit));
     if (!page)
         return reply(errorResponse(500, QStringLiteral("storage"), page.error()));
-    reply(HttpResponse::json(200, std::move(*page)));
+    HttpResponse ok = HttpResponse::json(200, std::move(page->json));
+    if (page->more)
+        ok.addHeader(sync::kSnapshotNextHeader, QByteArray::number(page->next));
+    reply(std::move(ok));
 }
 
 void PlatformService::reference(const HttpRequest &request, HttpReply reply)

@@ -630,7 +630,7 @@ void writeColumn(sync::SnapshotWriter &w, sqlite3_stmt *st, int i, const char *k
 
 } // namespace
 
-Result<QByteArray> PlatformStore::snapshot(CaseId after, int limit) const
+Result<PlatformStore::SnapshotBody> PlatformStore::snapshot(CaseId after, int limit) const
 {
     const qint64 cursor = lastChangeSeq();
     // Columns 0–28 are the row, 29 tells whether the case has facts, 30–39 are the facts.
@@ -694,7 +694,7 @@ Result<QByteArray> PlatformStore::snapshot(CaseId after, int limit) const
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return Error{st.error()};
-    return w.finish(next, more, cursor);
+    return SnapshotBody{w.finish(next, more, cursor), next, more};
 }
 
 Result<sync::ReferenceData> PlatformStore::reference() const

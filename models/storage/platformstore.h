@@ -135,11 +135,18 @@ public:
     Result<qint64> appendChange(CaseId id, int prevVersion, qint64 at, const QString &commandId);
     qint64 lastChangeSeq() const;
     Result<sync::ChangesPage> changesSince(qint64 since, int limit) const;
+    /** A snapshot page's JSON with its `next` and `more`. */
+    struct SnapshotBody
+    {
+        QByteArray json;
+        CaseId next = 0;
+        bool more = false;
+    };
     /**
      * A snapshot page (sync::SnapshotPage) encoded straight from the rows: cases after `after`
      * in id order with their events and facts.
      */
-    Result<QByteArray> snapshot(CaseId after, int limit) const;
+    Result<SnapshotBody> snapshot(CaseId after, int limit) const;
     /** The district's reference data (sync::referenceTableNames()) with its version. */
     Result<sync::ReferenceData> reference() const;
     /** Changes when another connection (e.g. an administration command) commits. */

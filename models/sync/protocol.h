@@ -36,8 +36,14 @@ inline constexpr qsizetype kMaxTextChars = 4000; ///< description, reason
 inline constexpr qsizetype kMaxShortChars = 200; ///< codes, names, device, address
 inline constexpr int kMaxEvidence = 32;          ///< attachments per command
 inline constexpr int kMaxSnapshotLimit = 5000;   ///< cases per snapshot page
-inline constexpr int kMaxChangesLimit = 2000;    ///< changes per feed page
-inline constexpr int kMaxWaitSeconds = 30;       ///< long-poll
+/**
+ * Sent with every snapshot page that has a next one: its `next`, so that a client can ask for
+ * that page before it has decoded this one. The body stays authoritative (a client checks the
+ * two agree); without the header a client decodes first.
+ */
+inline constexpr char kSnapshotNextHeader[] = "CityOps-Snapshot-Next";
+inline constexpr int kMaxChangesLimit = 2000; ///< changes per feed page
+inline constexpr int kMaxWaitSeconds = 30;    ///< long-poll
 inline constexpr int kDefaultPageLimit = 500;
 
 /** One workflow command as a console queues it in its outbox and sends it to the platform. */

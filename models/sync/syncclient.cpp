@@ -7,8 +7,11 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QScopeGuard>
 #include <QTimer>
 #include <QUrlQuery>
+
+#include <utility>
 
 namespace cityops::sync {
 
@@ -38,6 +41,8 @@ SyncClient::~SyncClient() = default;
 
 void SyncClient::abort()
 {
+    if (m_ahead)
+        m_ahead->abort();
     if (m_current)
         m_current->abort();
 }
@@ -46,6 +51,13 @@ SyncClient::Raw SyncClient::request(const QByteArray &method, const QString &pat
                                     const QString &query, const QByteArray &body,
                                     const QList<QPair<QByteArray, QByteArray>> &headers,
                                     int timeoutMs)
+{
+    return await(send(method, path, query, body, headers, timeoutMs), timeoutMs);
+}
+
+QNetworkReply *SyncClient::send(const QByteArray &method, const QString &path, const QString &query,
+                                const QByteArray &body,
+                                const QList<QPair<QByteArray, QByteArray>> &headers, int timeoutMs)
 {
     QUrl url = m_base;
     url.setPath(path);
@@ -59,7 +71,13 @@ SyncClient::Raw SyncClient::request(const QByteArray &method, const QString &pat
         req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     for (const auto &h : headers)
         req.setRawHeader(h.first, h.second);
-    QNetworkReply *reply = m_nam->sendCustomRequest(req, method, body);
+    return m_nam->sendCustomRequest(req, method, body);
+}
+
+SyncClient::Raw SyncClient::await(QNetworkReply *reply, int timeoutMs)
+{
+    if (m_ahead == reply)
+        m_ahead = nullptr;
     m_current = reply;
     QEventLoop loop;
     connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
@@ -73,6 +91,7 @@ SyncClient::Raw SyncClient::request(const QByteArray &method, const QString &pat
     raw.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (reply->isOpen())
         raw.body = reply->readAll();
+    raw.headers = reply->rawHeaderPairs();
     if (raw.status == 0) {
         raw.failure = SyncFailure{SyncFailure::Unreachable, 0, QStringLiteral("unreachable"),
                                   Tr::tr("The platform at %1 cannot be reached: %2")
@@ -130,6 +149,62 @@ Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
     if (r.failure)
         return *r.failure;
     return decoded(decodeSnapshot(r.body));
+}
+
+QNetworkReply *SyncClient::sendSnapshot(qint64 after, int limit)
+{
+    return send("GET", QStringLiteral("/api/v1/snapshot"),
+                QStringLiteral("after=%1&limit=%2").arg(after).arg(limit), {}, {}, m_timeoutMs);
+}
+
+void SyncClient::snapshotPages(qint64 after, int limit,
+                               const std::function<bool(Reply<SnapshotPage> &&)> &deliver)
+{
+    QNetworkReply *next = sendSnapshot(after, limit);
+    const auto dropAhead = qScopeGuard([this] {
+        if (m_ahead) {
+            m_ahead->abort();
+            m_ahead->deleteLater();
+        }
+    });
+    while (next) {
+        Raw r = await(std::exchange(next, nullptr), m_timeoutMs);
+        if (r.failure) {
+            deliver(*r.failure);
+            return;
+        }
+        std::optional<qint64> announced;
+        for (const auto &[name, value] : std::as_const(r.headers)) {
+            if (name.compare(kSnapshotNextHeader, Qt::CaseInsensitive) != 0)
+                continue;
+            bool ok = false;
+            const qint64 n = value.toLongLong(&ok);
+            if (ok && n > after)
+                announced = n;
+        }
+        if (announced)
+            m_ahead = next = sendSnapshot(*announced, limit);
+        Reply<SnapshotPage> page = decoded(decodeSnapshot(r.body));
+        r.body.clear();
+        if (auto *p = std::get_if<SnapshotPage>(&page)) {
+            if (announced && (!p->more || p->next != *announced)) {
+                page = SyncFailure{SyncFailure::Protocol, 0, QStringLiteral("protocol"),
+                                   Tr::tr("The platform's snapshot page says its next page "
+                                          "follows case %1, its %2 header case %3.")
+                                       .arg(p->next)
+                                       .arg(QLatin1String(kSnapshotNextHeader))
+                                       .arg(*announced)};
+            } else if (p->more && !announced) {
+                m_ahead = next = sendSnapshot(p->next, limit);
+            }
+        }
+        const bool end =
+            std::holds_alternative<SyncFailure>(page) || !std::get<SnapshotPage>(page).more;
+        if (const auto *p = std::get_if<SnapshotPage>(&page))
+            after = p->next;
+        if (!deliver(std::move(page)) || end)
+            return;
+    }
 }
 
 Reply<std::optional<ReferenceData>> SyncClient::reference(const QString &knownVersion)

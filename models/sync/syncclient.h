@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <functional>
 #include <variant>
 
 class QNetworkAccessManager;
@@ -54,11 +55,19 @@ public:
     Reply<QList<CommandResult>> push(const QList<ClientCommand> &commands);
     Reply<ChangesPage> changes(qint64 since, int limit, int waitSeconds = 0);
     Reply<SnapshotPage> snapshot(qint64 after, int limit);
+    /**
+     * The snapshot's pages from `after` on, in order, each handed to `deliver`, which returns
+     * false to stop. When a page names the next one (kSnapshotNextHeader) that page is requested
+     * before this one is decoded, so the platform writes page N+1 while this thread decodes page
+     * N. Ends after the last page, after a failure (delivered too), or when `deliver` says stop.
+     */
+    void snapshotPages(qint64 after, int limit,
+                       const std::function<bool(Reply<SnapshotPage> &&)> &deliver);
     /** The district's reference data; nothing when it is still `knownVersion`. */
     Reply<std::optional<ReferenceData>> reference(const QString &knownVersion);
     /** Uploads a file named by its SHA-256 in resumable chunks; nothing when done. */
     std::optional<SyncFailure> upload(const QString &sha256, const QString &path);
-    /** Ends the call in flight (as Unreachable). */
+    /** Ends the calls in flight (as Unreachable). */
     void abort();
 
 private:
@@ -66,17 +75,25 @@ private:
     {
         int status = 0;
         QByteArray body;
+        QList<QPair<QByteArray, QByteArray>> headers;
         std::optional<SyncFailure> failure;
     };
     Raw request(const QByteArray &method, const QString &path, const QString &query,
                 const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers,
                 int timeoutMs);
+    /** Sends a request; await() waits for its answer. */
+    QNetworkReply *send(const QByteArray &method, const QString &path, const QString &query,
+                        const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers,
+                        int timeoutMs);
+    Raw await(QNetworkReply *reply, int timeoutMs);
+    QNetworkReply *sendSnapshot(qint64 after, int limit);
 
     QUrl m_base;
     QByteArray m_token;
     int m_timeoutMs = 15000;
     QNetworkAccessManager *m_nam;
     QPointer<QNetworkReply> m_current;
+    QPointer<QNetworkReply> m_ahead; ///< a snapshot page asked for before it is awaited
 };
 
 } // namespace cityops::sync

@@ -15,7 +15,11 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QThread>
+#include <QWaitCondition>
+
+#include <deque>
 
 #include <algorithm>
 
@@ -28,30 +32,29 @@ constexpr int kBackoffCapMs = 30000;
 } // namespace
 
 /**
- * One snapshot page fetched and decoded on a thread of its own, with its own SyncClient.
+ * The snapshot's pages, fetched and decoded in order on one thread with one SyncClient while the
+ * engine applies earlier ones (SyncClient::snapshotPages: the platform writes page N+1 while this
+ * thread decodes page N), and freed there once applied.
  *
- * Threading: created, waited for, aborted and destroyed on the engine's thread; the client lives
- * on the fetch thread and is reached only through a queued abort() under the mutex.
+ * Threading: created, taken from, aborted and destroyed on the engine's thread. The client lives
+ * on the fetch thread and is reached only through a queued abort() under the mutex. Keeping one
+ * thread for the whole snapshot lets its allocator arena reuse the memory of the pages it frees
+ * (a thread per page faulted fresh memory in for every page), and freeing a page where it was
+ * allocated keeps that work off the applying thread.
  */
-class PageFetch
+class SnapshotFetch
 {
 public:
-    PageFetch(const QUrl &base, const QByteArray &token, qint64 after, int limit)
+    SnapshotFetch(const QUrl &base, const QByteArray &token, qint64 after, int limit)
     {
         m_thread.reset(QThread::create([this, base, token, after, limit] {
             sync::SyncClient client(base);
             client.setToken(token);
-            {
-                QMutexLocker lock(&m_mutex);
-                m_client = &client;
-            }
-            m_result = client.snapshot(after, limit);
-            QMutexLocker lock(&m_mutex);
-            m_client = nullptr;
+            run(client, after, limit);
         }));
         m_thread->start();
     }
-    ~PageFetch()
+    ~SnapshotFetch()
     {
         abort();
         m_thread->wait();
@@ -60,28 +63,111 @@ public:
     void abort()
     {
         QMutexLocker lock(&m_mutex);
+        m_aborted = true;
         if (m_client)
             QMetaObject::invokeMethod(m_client, &sync::SyncClient::abort, Qt::QueuedConnection);
+        m_wake.wakeAll();
     }
 
-    /** Waits for the page, serving the caller's events meanwhile (stop() and nudge() arrive). */
+    /** The next page, waiting for it while serving the caller's events (stop(), nudge()). */
     sync::Reply<sync::SnapshotPage> take()
     {
-        if (!m_thread->isFinished()) {
+        QMutexLocker lock(&m_mutex);
+        while (m_ready.empty()) {
             QEventLoop loop;
-            QObject::connect(m_thread.get(), &QThread::finished, &loop, &QEventLoop::quit);
-            if (!m_thread->isFinished())
-                loop.exec();
+            m_waiter = &loop;
+            lock.unlock();
+            loop.exec();
+            lock.relock();
+            m_waiter = nullptr;
         }
-        m_thread->wait();
-        return std::move(m_result);
+        auto page = std::move(m_ready.front());
+        m_ready.pop_front();
+        m_wake.wakeAll();
+        return page;
+    }
+
+    /** Hands an applied page back, to be freed on the fetch thread. */
+    void recycle(sync::Reply<sync::SnapshotPage> &&page)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_done.push_back(std::move(page));
+        m_wake.wakeAll();
     }
 
 private:
+    /** Pages fetched and decoded ahead of the one being applied. */
+    static constexpr size_t kAhead = 2;
+
+    void run(sync::SyncClient &client, qint64 after, int limit)
+    {
+        {
+            QMutexLocker lock(&m_mutex);
+            if (m_aborted)
+                return stopped();
+            m_client = &client;
+        }
+        bool last = false; // the last page or a failure was delivered
+        client.snapshotPages(after, limit, [&](sync::Reply<sync::SnapshotPage> &&page) {
+            const auto *p = std::get_if<sync::SnapshotPage>(&page);
+            last = !p || !p->more;
+            QMutexLocker lock(&m_mutex);
+            m_ready.push_back(std::move(page));
+            notify();
+            // Wait for room, freeing applied pages meanwhile.
+            while (!m_aborted && (!m_done.empty() || m_ready.size() >= kAhead)) {
+                if (!freeDone(lock))
+                    m_wake.wait(&m_mutex);
+            }
+            return !m_aborted;
+        });
+        QMutexLocker lock(&m_mutex);
+        m_client = nullptr;
+        if (!last)
+            stopped();
+        // Applied pages are still freed here until the engine is done with the snapshot.
+        while (!m_aborted || !m_done.empty()) {
+            if (!freeDone(lock))
+                m_wake.wait(&m_mutex);
+        }
+    }
+
+    /** Frees the pages handed back, outside the mutex; false when there were none. */
+    bool freeDone(QMutexLocker<QMutex> &lock)
+    {
+        if (m_done.empty())
+            return false;
+        auto done = std::move(m_done);
+        m_done.clear();
+        lock.unlock();
+        done.clear();
+        lock.relock();
+        return true;
+    }
+
+    /** Whoever still waits for a page learns that the snapshot stopped (mutex held). */
+    void stopped()
+    {
+        m_ready.push_back(sync::SyncFailure{sync::SyncFailure::Unreachable, 0,
+                                            QStringLiteral("stopped"), SyncEngine::tr("Stopped.")});
+        notify();
+    }
+
+    /** Ends the engine's wait in take() (with the mutex held). */
+    void notify()
+    {
+        if (m_waiter)
+            QMetaObject::invokeMethod(m_waiter, &QEventLoop::quit, Qt::QueuedConnection);
+    }
+
     std::unique_ptr<QThread> m_thread;
     QMutex m_mutex;
+    QWaitCondition m_wake;
     sync::SyncClient *m_client = nullptr;
-    sync::Reply<sync::SnapshotPage> m_result;
+    QEventLoop *m_waiter = nullptr;
+    std::deque<sync::Reply<sync::SnapshotPage>> m_ready;
+    std::deque<sync::Reply<sync::SnapshotPage>> m_done;
+    bool m_aborted = false;
 };
 
 SyncEngine::SyncEngine(QString dataDir, QUrl platform, QObject *parent)
@@ -339,28 +425,25 @@ bool SyncEngine::pullSnapshot(SyncReport *report)
 {
     if (m_store->snapshotDone())
         return true;
-    const QByteArray token = m_client->token();
-    m_fetch = std::make_unique<PageFetch>(
-        m_platform, token, m_store->value(QStringLiteral("snapshot_after")).toLongLong(),
-        sync::kMaxSnapshotLimit);
-    while (m_fetch) {
+    m_fetch = std::make_unique<SnapshotFetch>(
+        m_platform, m_client->token(),
+        m_store->value(QStringLiteral("snapshot_after")).toLongLong(), sync::kMaxSnapshotLimit);
+    const auto done = qScopeGuard([this] { m_fetch.reset(); });
+    while (!m_stopping) {
         auto page = m_fetch->take();
-        if (const auto *f = std::get_if<sync::SyncFailure>(&page)) {
-            m_fetch.reset();
+        if (const auto *f = std::get_if<sync::SyncFailure>(&page))
             return pullFailed(report, *f);
-        }
-        const auto &p = std::get<sync::SnapshotPage>(page);
-        // The next page is read, sent and decoded while this one is written.
-        m_fetch = p.more && !m_stopping ? std::make_unique<PageFetch>(m_platform, token, p.next,
-                                                                      sync::kMaxSnapshotLimit)
-                                        : nullptr;
-        const auto applied = m_store->applySnapshotPage(p);
+        // Later pages are read, sent and decoded while this one is written.
+        const auto applied = m_store->applySnapshotPage(std::get<sync::SnapshotPage>(page));
         if (!applied) {
-            m_fetch.reset();
             report->error = applied.error();
             return false;
         }
         report->changed += *applied;
+        const bool more = std::get<sync::SnapshotPage>(page).more;
+        m_fetch->recycle(std::move(page));
+        if (!more)
+            break;
     }
     return m_store->snapshotDone() ||
            pullFailed(report, {sync::SyncFailure::Unreachable, 0, QStringLiteral("stopped"),

@@ -17,7 +17,7 @@ namespace cityops {
 
 class Database;
 class EvidenceStore;
-class PageFetch;
+class SnapshotFetch;
 struct RecoveredCommand;
 class SyncStore;
 class Workflow;
@@ -120,7 +120,8 @@ signals:
 private:
     void cycle();
     bool pull(SyncReport *report, int waitSeconds);
-    /** The first sync's snapshot: fetching page N+1 (on a thread of its own) while applying N. */
+    /** The first sync's snapshot: fetching later pages (on a thread of their own) while applying N.
+     */
     bool pullSnapshot(SyncReport *report);
     /** Refreshes the district's reference data when the platform's has changed. */
     bool pullReference(SyncReport *report);
@@ -140,7 +141,7 @@ private:
     std::unique_ptr<SyncStore> m_store;
     std::unique_ptr<EvidenceStore> m_evidence;
     sync::SyncClient *m_client = nullptr;
-    std::unique_ptr<PageFetch> m_fetch; ///< the snapshot page in flight
+    std::unique_ptr<SnapshotFetch> m_fetch; ///< the snapshot's pages in flight
     QTimer *m_timer = nullptr;
     int m_failures = 0;
     int m_longPoll = 20;
