@@ -179,12 +179,28 @@ private:
         m_out += c;
         m_first = false;
     }
+    /** `,"key":` in one append (a snapshot page has about 80 keys per case). */
     void name(const char *key)
     {
-        comma();
-        m_out += '"';
-        m_out += key;
-        m_out += "\":";
+        const size_t n = std::strlen(key);
+        char buf[64];
+        if (n + 4 > sizeof buf) {
+            comma();
+            m_out += '"';
+            m_out += key;
+            m_out += "\":";
+            return;
+        }
+        char *p = buf;
+        if (!m_first)
+            *p++ = ',';
+        m_first = false;
+        *p++ = '"';
+        std::memcpy(p, key, n);
+        p += n;
+        *p++ = '"';
+        *p++ = ':';
+        m_out.append(buf, p - buf);
     }
 
     QByteArray &m_out;
@@ -568,7 +584,7 @@ public:
     {
         if (!nextMember('}'))
             return false;
-        if (!string(&m_key))
+        if (!string(&m_key, &m_keyStore))
             return false;
         *key = m_key;
         ws();
@@ -643,21 +659,22 @@ public:
     }
     bool text(QString *out)
     {
-        if (!string(&m_scratch))
+        QByteArrayView v;
+        if (!string(&v, &m_scratch))
             return false;
         // Short texts repeat (kinds, roles, users, devices, codes): one shared QString each.
-        if (m_scratch.size() > kInternBytes) {
-            *out = QString::fromUtf8(m_scratch);
+        if (v.size() > kInternBytes) {
+            *out = QString::fromUtf8(v);
             return true;
         }
-        const auto it = m_interned.constFind(m_scratch);
+        const auto it = m_interned.constFind(QByteArray::fromRawData(v.data(), v.size()));
         if (it != m_interned.cend()) {
             *out = *it;
             return true;
         }
-        *out = QString::fromUtf8(m_scratch);
+        *out = QString::fromUtf8(v);
         if (m_interned.size() < kInternMax)
-            m_interned.insert(m_scratch, *out);
+            m_interned.insert(v.toByteArray(), *out);
         return true;
     }
     bool optText(std::optional<QString> *out)
@@ -674,9 +691,10 @@ public:
     }
     bool bytes(QByteArray *out)
     {
-        if (!string(&m_scratch))
+        QByteArrayView v;
+        if (!string(&v, &m_scratch))
             return false;
-        *out = QByteArray(m_scratch.constData(), m_scratch.size());
+        *out = v.toByteArray();
         return true;
     }
     bool hex(QByteArray *out, bool nullable)
@@ -685,15 +703,16 @@ public:
             out->clear();
             return true;
         }
-        if (!string(&m_scratch))
+        QByteArrayView v;
+        if (!string(&v, &m_scratch))
             return false;
         // One pass that checks and decodes (hashes: 1.4 million of them in a 200,000-case
         // snapshot, where QByteArray::fromHex plus a separate check cost a quarter of decoding).
-        const qsizetype n = m_scratch.size() / 2;
-        if (m_scratch.size() % 2 || n > 64)
+        const qsizetype n = v.size() / 2;
+        if (v.size() % 2 || n > 64)
             return bad(Tr::tr("expected lowercase hex digits"));
         out->resize(n);
-        const auto *in = reinterpret_cast<const unsigned char *>(m_scratch.constData());
+        const auto *in = reinterpret_cast<const unsigned char *>(v.data());
         auto *to = reinterpret_cast<unsigned char *>(out->data());
         unsigned invalid = 0;
         for (qsizetype i = 0; i < n; ++i) {
@@ -722,8 +741,10 @@ public:
             return bad(Tr::tr("unexpected end"));
         if (depth > kMaxJsonDepth)
             return bad(Tr::tr("nested deeper than %1 levels").arg(kMaxJsonDepth));
-        if (*m_p == '"')
-            return string(&m_scratch);
+        if (*m_p == '"') {
+            QByteArrayView v;
+            return string(&v, &m_scratch);
+        }
         if (*m_p == '{') {
             QByteArrayView k;
             if (!beginObject())
@@ -804,19 +825,27 @@ private:
         m_first.back() = false;
         return true;
     }
-    /** A JSON string into UTF-8 bytes, escapes resolved. */
-    bool string(QByteArray *out)
+    /**
+     * A JSON string as UTF-8 bytes, escapes resolved: a view into the document when it has no
+     * escapes (most strings, and every key), else into `store`, which it overwrites.
+     */
+    bool string(QByteArrayView *out, QByteArray *store)
     {
         ws();
         if (m_p == m_end || *m_p != '"')
             return bad(Tr::tr("expected a string"));
         ++m_p;
         const char *run = m_p;
-        out->resize(0);
+        bool escaped = false;
         while (m_p < m_end) {
             const char c = *m_p;
             if (c == '"') {
-                out->append(run, m_p - run);
+                if (escaped) {
+                    store->append(run, m_p - run);
+                    *out = *store;
+                } else {
+                    *out = QByteArrayView(run, m_p - run);
+                }
                 ++m_p;
                 return true;
             }
@@ -826,7 +855,11 @@ private:
                 ++m_p;
                 continue;
             }
-            out->append(run, m_p - run);
+            if (!escaped) {
+                store->resize(0);
+                escaped = true;
+            }
+            store->append(run, m_p - run);
             if (++m_p == m_end)
                 break;
             const char e = *m_p++;
@@ -834,22 +867,22 @@ private:
             case '"':
             case '\\':
             case '/':
-                out->append(e);
+                store->append(e);
                 break;
             case 'b':
-                out->append('\b');
+                store->append('\b');
                 break;
             case 'f':
-                out->append('\f');
+                store->append('\f');
                 break;
             case 'n':
-                out->append('\n');
+                store->append('\n');
                 break;
             case 'r':
-                out->append('\r');
+                store->append('\r');
                 break;
             case 't':
-                out->append('\t');
+                store->append('\t');
                 break;
             case 'u': {
                 char32_t cp = 0;
@@ -864,7 +897,7 @@ private:
                         return bad(Tr::tr("unpaired surrogate in a string"));
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                out->append(QString::fromUcs4(&cp, 1).toUtf8());
+                store->append(QString::fromUcs4(&cp, 1).toUtf8());
                 break;
             }
             default:
@@ -896,7 +929,8 @@ private:
     const char *m_end;
     int m_depth = 0;
     std::vector<bool> m_first;
-    QByteArray m_key;
+    QByteArrayView m_key; ///< into the document or m_keyStore
+    QByteArray m_keyStore;
     QByteArray m_scratch;
     static constexpr qsizetype kInternBytes = 24;
     static constexpr qsizetype kInternMax = 4096;
@@ -1653,6 +1687,8 @@ Result<SnapshotPage> decodeSnapshot(const QByteArray &body)
             if (key == "cases") {
                 if (!r.beginArray())
                     break;
+                // About 2.7 KB a case: growing the list would move every case several times.
+                page.cases.reserve(std::min<qsizetype>(kMaxSnapshotLimit, body.size() / 1024 + 1));
                 while (r.nextElement()) {
                     CaseWithEvents c;
                     if (!r.beginObject())
