@@ -91,8 +91,10 @@ PlatformService::PlatformService(const Options &options) : m_options(options)
 
 PlatformService::~PlatformService()
 {
-    // Sign-ins still hashing on the pool continue on this object: let them finish first.
-    QThreadPool::globalInstance()->waitForDone();
+    // Sign-ins still hashing on the pool continue on this object: let them finish first. (No
+    // pool when destroyed after Qt's globals, at exit.)
+    if (QThreadPool *pool = QThreadPool::globalInstance())
+        pool->waitForDone();
     for (auto &[id, w] : m_waiters)
         w.reply(errorResponse(503, QStringLiteral("shutting-down"),
                               tr("The platform is shutting down.")));

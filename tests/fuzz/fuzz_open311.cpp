@@ -9,25 +9,72 @@
 // check for other hosts is reached too. Only /open311/ paths are sent. Every answer must be a
 // standard Open311 one: a JSON array, errors as one {"code", "description"} with the status, and
 // a 201 must name a request that then reads back with the posted service_code.
+// Every kRefillAfter filed reports the platform is reopened on a fresh copy of the seeded store:
+// otherwise every report stays, and each `GET requests.json` (which lists them all) and the
+// process's memory grow with the run, slowing a million-input run to a crawl.
 #include "fuzzsupport.h"
 
 #include "demo/demogenerator.h"
 #include "platformadmin.h"
 #include "platformservice.h"
 
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrl>
+
+#include <utility>
 
 using namespace cityops;
 using namespace cityops::platform;
 
 namespace {
 
+// Never destroyed at exit (Qt's globals, which its destructor uses, may be gone by then).
 PlatformService *g_service = nullptr;
+QString g_seeded; ///< the seeded store, never opened by the service
+QString g_live;   ///< the copy the service runs on
+int g_filed = 0;  ///< reports filed since the copy was made
+constexpr int kRefillAfter = 256;
 // 2026-11-28 09:00 UTC: a fixed clock keeps runs reproducible.
 constexpr qint64 kNow = 1795856400000LL;
+
+/** (Re)opens the platform on a fresh copy of the seeded store. */
+void openFresh()
+{
+    delete std::exchange(g_service, nullptr);
+    QDir(g_live).removeRecursively();
+    QDir().mkpath(g_live);
+    for (QDirIterator it(g_seeded, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+         it.hasNext();) {
+        const QString from = it.next();
+        const QString to = g_live + QDir(g_seeded).relativeFilePath(from).prepend(u'/');
+        QDir().mkpath(QFileInfo(to).path());
+        if (!QFile::copy(from, to)) {
+            std::fprintf(stderr, "cannot copy %s\n", qPrintable(from));
+            std::abort();
+        }
+    }
+    PlatformService::Options options;
+    options.dataDir = g_live;
+    options.open311Keys = {QStringLiteral("fuzz-key")};
+    options.clock = [] {
+        return kNow;
+    };
+    auto service = PlatformService::open(options);
+    if (!service) {
+        std::fprintf(stderr, "cannot open the platform: %s\n", qPrintable(service.error()));
+        std::abort();
+    }
+    g_service = std::move(service).value().release();
+    if (g_filed && qEnvironmentVariableIsSet("CITYOPS_FUZZ_TRACE"))
+        std::fprintf(stderr, "fuzz_open311: fresh store after %d reports\n", g_filed);
+    g_filed = 0;
+}
 
 HttpResponse send(const HttpRequest &request)
 {
@@ -118,28 +165,19 @@ void checkAnswer(const HttpRequest &request, const HttpResponse &a)
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     cityops::fuzz::initApplication(argc, argv);
-    PlatformService::Options options;
     // A filed report commits with synchronous=FULL: /dev/shm keeps that cheap.
-    options.dataDir = cityops::fuzz::scratchDir("fuzz-open311");
+    const QString scratch = cityops::fuzz::scratchDir("fuzz-open311");
+    g_seeded = scratch + QStringLiteral("/seeded");
+    g_live = scratch + QStringLiteral("/live");
     // A small demo district, as `cityops-platform --seed-demo --cases 50` makes: reports need its
     // streets and the open311 gateway user.
     DemoOptions demo;
     demo.cases = 50;
-    if (const auto seeded = PlatformAdmin::seedDemo(options.dataDir, demo); !seeded) {
+    if (const auto seeded = PlatformAdmin::seedDemo(g_seeded, demo); !seeded) {
         std::fprintf(stderr, "cannot seed the platform: %s\n", qPrintable(seeded.error()));
         std::abort();
     }
-    options.open311Keys = {QStringLiteral("fuzz-key")};
-    options.clock = [] {
-        return kNow;
-    };
-    auto service = PlatformService::open(options);
-    if (!service) {
-        std::fprintf(stderr, "cannot open the platform: %s\n", qPrintable(service.error()));
-        std::abort();
-    }
-    static std::unique_ptr<PlatformService> keep = std::move(service).value();
-    g_service = keep.get();
+    openFresh();
     return 0;
 }
 
@@ -149,6 +187,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parseRequest(QByteArray(reinterpret_cast<const char *>(data), qsizetype(size)));
     if (!request)
         return 0;
-    checkAnswer(*request, send(*request));
+    const HttpResponse answer = send(*request);
+    checkAnswer(*request, answer);
+    if (answer.status == 201 && ++g_filed >= kRefillAfter)
+        openFresh();
     return 0;
 }
