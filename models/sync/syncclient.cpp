@@ -144,8 +144,7 @@ Reply<ChangesPage> SyncClient::changes(qint64 since, int limit, int waitSeconds)
 
 Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
 {
-    Raw r = request("GET", QStringLiteral("/api/v1/snapshot"),
-                    QStringLiteral("after=%1&limit=%2").arg(after).arg(limit), {}, {}, m_timeoutMs);
+    Raw r = await(sendSnapshot(after, limit), m_timeoutMs);
     if (r.failure)
         return *r.failure;
     return decoded(decodeSnapshot(r.body));
