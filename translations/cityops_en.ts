@@ -139,7 +139,7 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../models/platform/platformservice.cpp" line="+266"/>
+        <location filename="../models/platform/platformservice.cpp" line="+268"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation>
             <numerusform>Too many failed sign-ins; try again in %n minute.</numerusform>

@@ -2994,7 +2994,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="+198"/>
+        <location line="+201"/>
         <source>The reference table %1 is missing or has no primary key.</source>
         <translation>基础数据表 %1 不存在或没有主键。</translation>
     </message>
@@ -3035,31 +3035,34 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+314"/>
-        <location line="+486"/>
+        <location filename="../models/sync/protocol.cpp" line="+316"/>
+        <location line="+498"/>
+        <location line="+244"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-471"/>
+        <location line="-727"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+985"/>
+        <location line="+1289"/>
         <location line="+191"/>
-        <location line="+142"/>
+        <location line="+214"/>
         <location line="+16"/>
+        <location line="+22"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1391"/>
+        <location line="-1789"/>
         <location line="+96"/>
-        <location line="+407"/>
+        <location line="+419"/>
+        <location line="+376"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-498"/>
+        <location line="-886"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -3071,30 +3074,34 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+24"/>
-        <location line="+254"/>
+        <location line="+285"/>
+        <location line="+442"/>
         <source>expected a whole number</source>
         <translation>应为整数</translation>
     </message>
     <message>
-        <location line="-249"/>
+        <location line="-722"/>
         <location line="+30"/>
         <source>must be from %1 to %2</source>
         <translation>必须在 %1 到 %2 之间</translation>
     </message>
     <message>
         <location line="-4"/>
-        <location line="+247"/>
+        <location line="+278"/>
+        <location line="+447"/>
+        <location line="+4"/>
         <source>expected a number</source>
         <translation>应为数字</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+250"/>
+        <location line="-716"/>
+        <location line="+281"/>
+        <location line="+354"/>
         <source>expected true or false</source>
         <translation>应为 true 或 false</translation>
     </message>
     <message>
-        <location line="-240"/>
+        <location line="-625"/>
         <source>expected an array of strings</source>
         <translation>应为字符串数组</translation>
     </message>
@@ -3105,44 +3112,50 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
-        <location line="+263"/>
+        <location line="+282"/>
         <location line="+12"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-262"/>
-        <location line="+337"/>
+        <location line="-281"/>
+        <location line="+349"/>
+        <location line="+261"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-315"/>
+        <location line="-588"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+114"/>
+        <location line="+387"/>
         <source>larger than %1 bytes</source>
         <translation>超过 %1 字节</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-378"/>
+        <location line="+387"/>
         <source> (at byte %1)</source>
         <translation>（第 %1 字节处）</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-372"/>
         <source>expected &apos;:&apos;</source>
         <translation>应为“:”</translation>
     </message>
     <message>
-        <location line="+149"/>
+        <location line="+130"/>
+        <location line="+329"/>
+        <location line="+91"/>
+        <location line="+28"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-446"/>
         <location line="+59"/>
         <source>nested deeper than %1 levels</source>
         <translation>嵌套超过 %1 层</translation>
@@ -3181,7 +3194,37 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>字符串未结束</translation>
     </message>
     <message>
-        <location line="+171"/>
+        <location line="+85"/>
+        <source>not a binary snapshot page</source>
+        <translation>不是二进制快照页</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>expected a case or the end of the cases</source>
+        <translation>应为案件记录或案件列表结束</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>unexpected bytes after the page</source>
+        <translation>快照页之后有多余字节</translation>
+    </message>
+    <message>
+        <location line="+120"/>
+        <source>longer than %1 bytes</source>
+        <translation>超过 %1 字节</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>expected a value</source>
+        <translation>应为一个值</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>expected bytes</source>
+        <translation>应为字节数据</translation>
+    </message>
+    <message>
+        <location line="+159"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
@@ -3278,12 +3321,13 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>变更：%1</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+230"/>
+        <location line="+28"/>
         <source>snapshot: %1</source>
         <translation>快照：%1</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+65"/>
         <source>reference: larger than %1 bytes</source>
         <translation>reference：超过 %1 字节</translation>
     </message>
@@ -3402,7 +3446,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>市级平台返回 HTTP %1。</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>The platform&apos;s snapshot page says its next page follows case %1, its %2 header case %3.</source>
         <translation>市级平台的快照分页正文称下一页从案件 %1 之后开始，而其 %2 头部写的是案件 %3，两者不一致。</translation>
     </message>
@@ -6322,7 +6366,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>cityops::platform::PlatformService</name>
     <message>
-        <location filename="../models/platform/platformservice.cpp" line="+98"/>
+        <location filename="../models/platform/platformservice.cpp" line="+100"/>
         <location line="+3"/>
         <source>The platform is shutting down.</source>
         <translation>平台正在关闭。</translation>
@@ -6376,7 +6420,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>after 必须是案件编号，limit 必须是 1 到 %1 之间的数字。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+51"/>
         <source>since must be a change number, limit from 1 to %1 and wait from 0 to %2 seconds.</source>
         <translation>since 必须是变更序号，limit 必须在 1 到 %1 之间，wait 必须在 0 到 %2 秒之间。</translation>
     </message>

@@ -323,10 +323,16 @@ void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
         return reply(errorResponse(400, QStringLiteral("invalid"),
                                    tr("after must be a case id and limit a number from 1 to %1.")
                                        .arg(sync::kMaxSnapshotLimit)));
-    auto page = m_store->snapshot(*after, int(*limit));
+    // The binary page only for a client that asks for it (sync::kSnapshotBinaryType).
+    const bool binary = request.header("Accept").toLower().contains(sync::kSnapshotBinaryType);
+    auto page = m_store->snapshot(*after, int(*limit),
+                                  binary ? sync::SnapshotWriter::Format::Binary
+                                         : sync::SnapshotWriter::Format::Json);
     if (!page)
         return reply(errorResponse(500, QStringLiteral("storage"), page.error()));
-    HttpResponse ok = HttpResponse::json(200, std::move(page->json));
+    HttpResponse ok = HttpResponse::json(200, std::move(page->body));
+    if (binary)
+        ok.contentType = sync::kSnapshotBinaryType;
     if (page->more)
         ok.addHeader(sync::kSnapshotNextHeader, QByteArray::number(page->next));
     reply(std::move(ok));

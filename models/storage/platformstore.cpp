@@ -630,7 +630,8 @@ void writeColumn(sync::SnapshotWriter &w, sqlite3_stmt *st, int i, const char *k
 
 } // namespace
 
-Result<PlatformStore::SnapshotBody> PlatformStore::snapshot(CaseId after, int limit) const
+Result<PlatformStore::SnapshotBody>
+PlatformStore::snapshot(CaseId after, int limit, sync::SnapshotWriter::Format format) const
 {
     const qint64 cursor = lastChangeSeq();
     // Columns 0–28 are the row, 29 tells whether the case has facts, 30–39 are the facts.
@@ -658,7 +659,9 @@ Result<PlatformStore::SnapshotBody> PlatformStore::snapshot(CaseId after, int li
         rowKeys.push_back(sqlite3_column_name(st.get(), i));
     for (int i = 0; i < eventColumns; ++i)
         eventKeys.push_back(sqlite3_column_name(ev.get(), i));
-    sync::SnapshotWriter w(qsizetype(limit) * 3072);
+    sync::SnapshotWriter w(qsizetype(limit) * 3072, format);
+    w.columns({rowKeys.begin(), rowKeys.begin() + kFacts}, eventKeys,
+              {rowKeys.begin() + kFacts + 1, rowKeys.end()});
     CaseId next = after;
     bool more = false;
     int n = 0;

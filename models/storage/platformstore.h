@@ -138,7 +138,7 @@ public:
     /** A snapshot page's JSON with its `next` and `more`. */
     struct SnapshotBody
     {
-        QByteArray json;
+        QByteArray body; ///< JSON or binary, as asked
         CaseId next = 0;
         bool more = false;
     };
@@ -146,7 +146,9 @@ public:
      * A snapshot page (sync::SnapshotPage) encoded straight from the rows: cases after `after`
      * in id order with their events and facts.
      */
-    Result<SnapshotBody> snapshot(CaseId after, int limit) const;
+    Result<SnapshotBody>
+    snapshot(CaseId after, int limit,
+             sync::SnapshotWriter::Format format = sync::SnapshotWriter::Format::Json) const;
     /** The district's reference data (sync::referenceTableNames()) with its version. */
     Result<sync::ReferenceData> reference() const;
     /** Changes when another connection (e.g. an administration command) commits. */

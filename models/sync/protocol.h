@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 /**
  * The wire protocol between consoles (and the CLI) and the central platform: JSON messages,
@@ -42,6 +43,12 @@ inline constexpr int kMaxSnapshotLimit = 5000;   ///< cases per snapshot page
  * two agree); without the header a client decodes first.
  */
 inline constexpr char kSnapshotNextHeader[] = "CityOps-Snapshot-Next";
+/**
+ * The media type of a binary snapshot page: the same cases, events and facts as the JSON page,
+ * with typed values instead of text (decodeSnapshotBinary() describes the layout). A client asks
+ * for it in `Accept`; the platform answers with it only then, and JSON otherwise.
+ */
+inline constexpr char kSnapshotBinaryType[] = "application/vnd.cityops.snapshot";
 inline constexpr int kMaxChangesLimit = 2000; ///< changes per feed page
 inline constexpr int kMaxWaitSeconds = 30;    ///< long-poll
 inline constexpr int kDefaultPageLimit = 500;
@@ -343,7 +350,12 @@ class JsonOut;
 class SnapshotWriter
 {
 public:
-    explicit SnapshotWriter(qsizetype reserve = 0);
+    enum class Format
+    {
+        Json,
+        Binary ///< kSnapshotBinaryType
+    };
+    explicit SnapshotWriter(qsizetype reserve = 0, Format format = Format::Json);
     ~SnapshotWriter();
     SnapshotWriter(const SnapshotWriter &) = delete;
     SnapshotWriter &operator=(const SnapshotWriter &) = delete;
@@ -354,6 +366,12 @@ public:
     void endEvent();
     void beginFacts();
     void endCase();
+    /**
+     * The column names of the row, each event and the facts, in the order their values are
+     * written, once before the first case. The binary page carries them once instead of keys.
+     */
+    void columns(const std::vector<const char *> &row, const std::vector<const char *> &events,
+                 const std::vector<const char *> &facts);
     void integer(const char *key, qint64 v);
     void number(const char *key, double v);
     void null(const char *key);
@@ -362,11 +380,18 @@ public:
     QByteArray finish(CaseId next, bool more, qint64 cursor);
 
 private:
+    template <typename T> void put(char tag, T v);
+    void put(char tag, const char *bytes, qsizetype n);
+
     QByteArray m_out;
-    std::unique_ptr<JsonOut> m_w;
+    std::unique_ptr<JsonOut> m_w; ///< null for the binary page
     bool m_inFacts = false;
 };
 Result<SnapshotPage> decodeSnapshot(const QByteArray &body);
+/** A binary snapshot page (kSnapshotBinaryType); hostile input gets an error, never a crash. */
+Result<SnapshotPage> decodeSnapshotBinary(const QByteArray &body);
+/** The page in the format its Content-Type names: binary or JSON. */
+Result<SnapshotPage> decodeSnapshot(const QByteArray &body, QByteArrayView contentType);
 
 QByteArray encodeReference(const ReferenceData &data);
 Result<ReferenceData> decodeReference(const QByteArray &body);

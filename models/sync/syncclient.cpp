@@ -147,13 +147,16 @@ Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
     Raw r = await(sendSnapshot(after, limit), m_timeoutMs);
     if (r.failure)
         return *r.failure;
-    return decoded(decodeSnapshot(r.body));
+    return decoded(decodeSnapshot(r.body, r.header(QByteArrayLiteral("Content-Type"))));
 }
 
 QNetworkReply *SyncClient::sendSnapshot(qint64 after, int limit)
 {
+    // The binary page when the platform has it (a third less to send, no text to parse).
     return send("GET", QStringLiteral("/api/v1/snapshot"),
-                QStringLiteral("after=%1&limit=%2").arg(after).arg(limit), {}, {}, m_timeoutMs);
+                QStringLiteral("after=%1&limit=%2").arg(after).arg(limit), {},
+                {{"Accept", QByteArray(kSnapshotBinaryType) + ", application/json;q=0.5"}},
+                m_timeoutMs);
 }
 
 void SyncClient::snapshotPages(qint64 after, int limit,
@@ -173,17 +176,13 @@ void SyncClient::snapshotPages(qint64 after, int limit,
             return;
         }
         std::optional<qint64> announced;
-        for (const auto &[name, value] : std::as_const(r.headers)) {
-            if (name.compare(kSnapshotNextHeader, Qt::CaseInsensitive) != 0)
-                continue;
-            bool ok = false;
-            const qint64 n = value.toLongLong(&ok);
-            if (ok && n > after)
-                announced = n;
-        }
+        bool ok = false;
+        if (const qint64 n = r.header(kSnapshotNextHeader).toLongLong(&ok); ok && n > after)
+            announced = n;
         if (announced)
             m_ahead = next = sendSnapshot(*announced, limit);
-        Reply<SnapshotPage> page = decoded(decodeSnapshot(r.body));
+        Reply<SnapshotPage> page =
+            decoded(decodeSnapshot(r.body, r.header(QByteArrayLiteral("Content-Type"))));
         r.body.clear();
         if (auto *p = std::get_if<SnapshotPage>(&page)) {
             if (announced && (!p->more || p->next != *announced)) {

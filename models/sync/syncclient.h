@@ -77,6 +77,14 @@ private:
         QByteArray body;
         QList<QPair<QByteArray, QByteArray>> headers;
         std::optional<SyncFailure> failure;
+        /** The first header of that name (any case), or empty. */
+        QByteArray header(QByteArrayView name) const
+        {
+            for (const auto &[n, value] : headers)
+                if (name.compare(n, Qt::CaseInsensitive) == 0)
+                    return value;
+            return {};
+        }
     };
     Raw request(const QByteArray &method, const QString &path, const QString &query,
                 const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers,

@@ -370,6 +370,20 @@ private slots:
             // A page with a next one names it before the body is read; the last one does not.
             QCOMPARE(a.header(sync::kSnapshotNextHeader),
                      page->more ? QByteArray::number(page->next) : QByteArray());
+            QCOMPARE(a.header("Content-Type"), QByteArray("application/json"));
+            // The binary page, asked for in Accept: the same cases, events and facts.
+            const Answer b = m_field->request(
+                "GET", QStringLiteral("/api/v1/snapshot?after=%1&limit=64").arg(after), {},
+                {{"Accept", QByteArray(sync::kSnapshotBinaryType) + ", application/json;q=0.5"}});
+            QCOMPARE(b.status, 200);
+            QCOMPARE(b.header("Content-Type"), QByteArray(sync::kSnapshotBinaryType));
+            QCOMPARE(b.header(sync::kSnapshotNextHeader), a.header(sync::kSnapshotNextHeader));
+            QVERIFY(b.body.size() < a.body.size());
+            const auto binary = sync::decodeSnapshot(b.body, b.header("Content-Type"));
+            QVERIFY2(binary, qPrintable(why(binary)));
+            QCOMPARE(sync::encodeSnapshot(*binary), sync::encodeSnapshot(*page));
+            QVERIFY(std::all_of(page->cases.begin(), page->cases.end(),
+                                [](const sync::CaseWithEvents &c) { return c.facts.has_value(); }));
             all += page->cases;
             after = page->next;
             if (!page->more)

@@ -35,6 +35,82 @@ class TestProtocol : public QObject
             .toUtf8();
     }
 
+    /**
+     * A binary snapshot page of case 7 with one event and its facts, written as the platform
+     * writes one; `spoil` ("column:how") writes one value wrongly.
+     */
+    static QByteArray binaryPage(const QByteArray &spoil = {})
+    {
+        SnapshotWriter w(0, SnapshotWriter::Format::Binary);
+        w.columns(
+            {"id", "category", "state", "priority", "source", "lon", "lat", "reported_at",
+             "version", "updated_at", "address", "chain_head", "colour"},
+            {"case_id", "seq", "kind", "actor", "role", "at", "device", "payload", "prev_hash"},
+            {"reworks", "late", "due"});
+        const auto spoiled = [&](const char *key, const char *how) {
+            return spoil == QByteArray(key) + ':' + how;
+        };
+        const auto integer = [&](const char *key, qint64 v) {
+            if (spoiled(key, "text"))
+                w.text(key, "2", 1);
+            else if (spoiled(key, "real"))
+                w.number(key, double(v) + 0.5);
+            else
+                w.integer(key, v);
+        };
+        const auto text = [&](const char *key, const QByteArray &v) {
+            if (spoiled(key, "number"))
+                w.integer(key, 5);
+            else
+                w.text(key, v.constData(), v.size());
+        };
+        const auto hash = [&](const char *key, const QByteArray &v) {
+            if (spoiled(key, "text"))
+                w.text(key, "00", 2);
+            else if (spoiled(key, "long"))
+                w.hex(key, QByteArray(65, 'x').constData(), 65);
+            else
+                w.hex(key, v.constData(), v.size());
+        };
+        w.beginCase();
+        integer("id", 7);
+        text("category", "F0101");
+        text("state", "reported");
+        integer("priority", 3);
+        text("source", "patrol");
+        if (spoiled("lon", "nan"))
+            w.number("lon", qQNaN());
+        else if (spoiled("lon", "text"))
+            w.text("lon", "east", 4);
+        else
+            w.number("lon", 121.5);
+        w.number("lat", 31.2);
+        integer("reported_at", 1);
+        integer("version", 1);
+        integer("updated_at", 1);
+        text("address", QStringLiteral("a\"b/c😀").toUtf8());
+        hash("chain_head", QByteArray(32, '\x5a'));
+        w.text("colour", "blue", 4); // a column this version does not know
+        w.beginEvents();
+        w.beginEvent();
+        integer("case_id", 7);
+        integer("seq", 1);
+        text("kind", "report");
+        text("actor", "u");
+        text("role", "operator");
+        integer("at", 1);
+        text("device", "d");
+        text("payload", "{}");
+        hash("prev_hash", QByteArray(1, '\0'));
+        w.endEvent();
+        w.beginFacts();
+        integer("reworks", 2);
+        integer("late", 1);
+        w.null("due");
+        w.endCase();
+        return w.finish(7, false, 3);
+    }
+
 private slots:
     void commandsRoundTrip()
     {
@@ -268,6 +344,8 @@ private slots:
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("mention"); // empty: decodes
+        QTest::addColumn<QByteArray>("type"); // the Content-Type it came with
+        const QByteArray json("application/json"), binary(kSnapshotBinaryType);
         const QByteArray row =
             "{\"id\":7,\"category\":\"F0101\",\"state\":\"reported\",\"priority\":3,"
             "\"source\":\"patrol\",\"lon\":121.5,\"lat\":31.2,\"reported_at\":1,"
@@ -279,42 +357,125 @@ private slots:
             return "{\"cases\":[{\"case\":" + row + rowTail + "},\"events\":[" + event +
                    "]}],\"next\":7,\"more\":false,\"cursor\":3" + tail + "}";
         };
-        QTest::newRow("plain") << page({}) << QString();
+        QTest::newRow("plain") << page({}) << QString() << json;
         QTest::newRow("unknown fields are skipped")
             << page(",\"colour\":{\"a\":[1,2,{\"b\":null}],\"c\":true}", ",\"extra\":[\"x\"]")
-            << QString();
-        QTest::newRow("whitespace") << QByteArray(" \n") + page({}) + "\n " << QString();
-        QTest::newRow("version is a string") << page(",\"version\":\"2\"") << "version";
-        QTest::newRow("id is fractional") << page(",\"id\":7.5") << "id";
-        QTest::newRow("lon is text") << page(",\"lon\":\"east\"") << "lon";
-        QTest::newRow("party not a string") << page(",\"party\":5") << "party";
-        QTest::newRow("hash not hex") << page(",\"chain_head\":\"xyz\"") << "chain_head";
-        QTest::newRow("bad escape") << page(",\"party\":\"\\q\"") << "escape";
-        QTest::newRow("lone surrogate") << page(",\"party\":\"\\ud83d\"") << "surrogate";
-        QTest::newRow("truncated") << page({}).left(200) << "";
+            << QString() << json;
+        QTest::newRow("whitespace") << QByteArray(" \n") + page({}) + "\n " << QString() << json;
+        QTest::newRow("version is a string") << page(",\"version\":\"2\"") << "version" << json;
+        QTest::newRow("id is fractional") << page(",\"id\":7.5") << "id" << json;
+        QTest::newRow("lon is text") << page(",\"lon\":\"east\"") << "lon" << json;
+        QTest::newRow("party not a string") << page(",\"party\":5") << "party" << json;
+        QTest::newRow("hash not hex") << page(",\"chain_head\":\"xyz\"") << "chain_head" << json;
+        QTest::newRow("bad escape") << page(",\"party\":\"\\q\"") << "escape" << json;
+        QTest::newRow("lone surrogate") << page(",\"party\":\"\\ud83d\"") << "surrogate" << json;
+        QTest::newRow("truncated") << page({}).left(200) << "" << json;
         QTest::newRow("trailing text") << page({}) + "{}"
-                                       << "after";
-        QTest::newRow("no cursor") << QByteArray("{\"cases\":[],\"next\":0}") << "cursor";
+                                       << "after" << json;
+        QTest::newRow("no cursor") << QByteArray("{\"cases\":[],\"next\":0}") << "cursor" << json;
         QTest::newRow("deep") << QByteArray("{\"x\":") + QByteArray(40, '[') + QByteArray(40, ']') +
                                      ",\"cases\":[],\"next\":0,\"cursor\":0}"
-                              << "nested";
+                              << "nested" << json;
+        QTest::newRow("binary: plain") << binaryPage() << QString() << binary;
+        QTest::newRow("binary: id is fractional") << binaryPage("id:real") << "id" << binary;
+        QTest::newRow("binary: version is text")
+            << binaryPage("version:text") << "version" << binary;
+        QTest::newRow("binary: lon is text") << binaryPage("lon:text") << "lon" << binary;
+        QTest::newRow("binary: lon is not a number") << binaryPage("lon:nan") << "lon" << binary;
+        QTest::newRow("binary: category is a number")
+            << binaryPage("category:number") << "category" << binary;
+        QTest::newRow("binary: hash is text")
+            << binaryPage("chain_head:text") << "chain_head" << binary;
+        QTest::newRow("binary: hash too long")
+            << binaryPage("prev_hash:long") << "prev_hash" << binary;
+        QTest::newRow("binary: a JSON page") << encodeSnapshot({}) << "binary snapshot" << binary;
+        QTest::newRow("binary: trailing bytes") << binaryPage() + 'x' << "after the page" << binary;
+        QByteArray more = binaryPage();
+        more[more.size() - 9] = 2;
+        QTest::newRow("binary: more is 2") << more << "true or false" << binary;
+        // One row column, "address", whose text claims 4 GB.
+        const QByteArray magic("CITYOPS-SNAPSHOT-1\n");
+        QTest::newRow("binary: length past the end")
+            << magic + QByteArray::fromHex("010007") + "address" +
+                   QByteArray::fromHex("000000000503ffffffff") + "abc"
+            << "unexpected end" << binary;
+        QTest::newRow("binary: no case id")
+            << magic + QByteArray::fromHex("000000000000") + QByteArray::fromHex("05080900") +
+                   '\x09' + QByteArray(17, '\0')
+            << "is required" << binary;
     }
 
     void bulkDecoder()
     {
         QFETCH(QByteArray, body);
         QFETCH(QString, mention);
-        const auto r = decodeSnapshot(body);
+        QFETCH(QByteArray, type);
+        const auto r = decodeSnapshot(body, type);
         if (mention.isNull()) {
             QVERIFY2(r, qPrintable(why(r)));
             QCOMPARE(r->cases.size(), 1);
-            QCOMPARE(r->cases.first().row.address, QStringLiteral("a\"b/c😀"));
-            QCOMPARE(r->cases.first().events.first().prevHash, QByteArray(1, '\0'));
+            const CaseWithEvents &c = r->cases.first();
+            QCOMPARE(c.row.id, 7);
+            QCOMPARE(c.row.category, QStringLiteral("F0101"));
+            QCOMPARE(c.row.lon, 121.5);
+            QCOMPARE(c.row.address, QStringLiteral("a\"b/c😀"));
+            QCOMPARE(c.events.size(), 1);
+            QCOMPARE(c.events.first().kind, QStringLiteral("report"));
+            QCOMPARE(c.events.first().payload, QByteArray("{}"));
+            QCOMPARE(c.events.first().prevHash, QByteArray(1, '\0'));
+            QCOMPARE(r->next, 7);
+            QVERIFY(!r->more);
             QCOMPARE(r->cursor, 3);
+            if (type == kSnapshotBinaryType) {
+                QCOMPARE(c.row.chainHead, QByteArray(32, '\x5a'));
+                QVERIFY(c.facts);
+                QCOMPARE(c.facts->reworks, 2);
+                QVERIFY(c.facts->late);
+                QVERIFY(!c.facts->due);
+            }
+            // Either format encodes to JSON that decodes to the same values.
+            const auto json = decodeSnapshot(encodeSnapshot(*r));
+            QVERIFY2(json, qPrintable(why(json)));
+            QCOMPARE(encodeSnapshot(*json), encodeSnapshot(*r));
             return;
         }
         QVERIFY(!r);
         QVERIFY2(r.error().contains(mention), qPrintable(r.error()));
+    }
+
+    /** Every cut of a page is an error, and no byte changed anywhere reads out of bounds. */
+    void binaryDecoderHostile()
+    {
+        const QByteArray page = binaryPage();
+        for (qsizetype n = 0; n < page.size(); ++n) {
+            const auto r = decodeSnapshotBinary(page.left(n));
+            QVERIFY2(!r, qPrintable(QStringLiteral("cut at %1 decoded").arg(n)));
+            QVERIFY(!r.error().isEmpty());
+        }
+        int decoded = 0;
+        for (qsizetype i = 0; i < page.size(); ++i) {
+            for (const char v : {'\0', '\1', '\3', '\x09', '\x7f', '\xff'}) {
+                QByteArray spoiled = page;
+                spoiled[i] = v;
+                const auto r = decodeSnapshotBinary(spoiled);
+                decoded += r ? 1 : 0;
+                QVERIFY(r || !r.error().isEmpty());
+            }
+        }
+        QVERIFY(decoded > 0); // some values can change and still make a valid page
+    }
+
+    void snapshotByContentType()
+    {
+        const QByteArray binary = binaryPage();
+        const auto a = decodeSnapshot(binary, "application/vnd.cityops.snapshot");
+        QVERIFY2(a, qPrintable(why(a)));
+        QCOMPARE(a->cases.size(), 1);
+        QVERIFY(decodeSnapshot(binary, "Application/VND.cityops.snapshot; x=1"));
+        QVERIFY(!decodeSnapshot(binary, "application/json"));
+        const auto b = decodeSnapshot(encodeSnapshot(*a), "application/json");
+        QVERIFY2(b, qPrintable(why(b)));
+        QVERIFY(decodeSnapshot(encodeSnapshot(*a), QByteArrayView()));
     }
 
     void resultsRoundTrip()
