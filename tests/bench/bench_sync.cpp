@@ -165,7 +165,10 @@ double floorInsert(const QString &path, const QList<sync::SnapshotPage> &pages)
     return ms;
 }
 
-/** Fetches every snapshot page (decoded); decodeMs: the part of ms spent decoding. */
+/**
+ * Fetches every snapshot page (decoded) in the format the sync uses (binary); decodeMs: the part
+ * of ms spent decoding.
+ */
 QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms, double *decodeMs,
                                         qint64 *bytes)
 {
@@ -176,13 +179,14 @@ QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms, d
     *decodeMs = 0;
     *bytes = 0;
     for (;;) {
-        const Answer a =
-            client.get(QStringLiteral("/api/v1/snapshot?after=%1&limit=%2").arg(after).arg(limit));
+        const Answer a = client.request(
+            "GET", QStringLiteral("/api/v1/snapshot?after=%1&limit=%2").arg(after).arg(limit), {},
+            {{"Accept", sync::kSnapshotBinaryType}});
         if (a.status != 200)
             qFatal("snapshot: HTTP %d %s", a.status, a.body.constData());
         *bytes += a.body.size();
         d.start();
-        auto page = sync::decodeSnapshot(a.body);
+        auto page = sync::decodeSnapshot(a.body, a.header("Content-Type"));
         *decodeMs += double(d.nsecsElapsed()) / 1e6;
         if (!page)
             qFatal("snapshot: %s", qPrintable(page.error()));
