@@ -1080,6 +1080,7 @@ public:
     {
         if (!ok() || !m_record || m_column == m_record->size()) {
             m_record = nullptr;
+            m_key = {}; // later errors are not about the record's last column
             return false;
         }
         *key = m_key = (*m_record)[m_column++];
