@@ -519,7 +519,11 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
         r.reason = prior->reason;
         r.code = prior->code;
         r.caseId = prior->caseId;
-        r.version = prior->caseId ? std::max(0, m_store->caseVersion(prior->caseId)) : 0;
+        // An applied command answers the version it produced, that of its change in the feed, so
+        // that the console knows when its cache holds it; a rejection the case's current version.
+        r.version = prior->applied  ? prior->version
+                    : prior->caseId ? std::max(0, m_store->caseVersion(prior->caseId))
+                                    : 0;
         return r;
     }
     const qint64 at = now();

@@ -178,6 +178,16 @@ private slots:
         QCOMPARE(r[1].version, 2);
         QCOMPARE(r[2].status, CommandStatus::Rejected);
         QCOMPARE(r[2].code, QStringLiteral("not-found"));
+        // A resent command answers the version it produced (its change's), not the case's
+        // current one; a resent rejection the case's current version, as the rejection did.
+        r = m_op->commands({rep, reg, unconfirmed});
+        QCOMPARE(r[0].status, CommandStatus::Duplicate);
+        QCOMPARE(r[0].version, 1);
+        QCOMPARE(r[1].status, CommandStatus::Duplicate);
+        QCOMPARE(r[1].version, 2);
+        QCOMPARE(r[2].status, CommandStatus::Duplicate);
+        QCOMPARE(r[2].original, CommandStatus::Rejected);
+        QCOMPARE(r[2].version, 2);
 
         // The actor is the signed-in user, whatever the payload says: an auditor only reads.
         sync::ClientCommand shelve = command(Action::Shelve, id);
