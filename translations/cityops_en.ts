@@ -13,9 +13,20 @@
     </message>
 </context>
 <context>
+    <name>cityops::ActionDialog</name>
+    <message numerus="yes">
+        <location filename="../ui/actiondialog.cpp" line="+155"/>
+        <source>%1  %2 · %3 · %n open case(s) · %4</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::ApprovalsPanel</name>
     <message numerus="yes">
-        <location filename="../ui/approvalspanel.cpp" line="+129"/>
+        <location filename="../ui/approvalspanel.cpp" line="+135"/>
         <source>Approve %n request(s)</source>
         <translation>
             <numerusform>Approve %n request</numerusform>
@@ -26,7 +37,7 @@
 <context>
     <name>cityops::DashboardWidget</name>
     <message numerus="yes">
-        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+379"/>
+        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+382"/>
         <source>%n case(s) in the period</source>
         <translation>
             <numerusform>%n case in the period</numerusform>
@@ -37,7 +48,7 @@
 <context>
     <name>cityops::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="+222"/>
+        <location filename="../ui/mainwindow.cpp" line="+227"/>
         <source>%n case(s) selected on the map</source>
         <translation>
             <numerusform>%n case selected on the map</numerusform>
@@ -59,7 +70,7 @@
 <context>
     <name>cityops::MapWidget</name>
     <message numerus="yes">
-        <location filename="../ui/map/mapwidget.cpp" line="+530"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+531"/>
         <source>Loading %n tile(s)…</source>
         <translation>
             <numerusform>Loading %n tile…</numerusform>
@@ -90,7 +101,7 @@
 <context>
     <name>cityops::QueuesPanel</name>
     <message numerus="yes">
-        <location filename="../ui/queuespanel.cpp" line="+236"/>
+        <location filename="../ui/queuespanel.cpp" line="+240"/>
         <source>Map selection: %n case(s) ✕</source>
         <translation>
             <numerusform>Map selection: %n case ✕</numerusform>
@@ -98,7 +109,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+131"/>
+        <location line="+130"/>
         <source>Working through %n case(s)…</source>
         <translation>
             <numerusform>Working through %n case…</numerusform>
@@ -106,7 +117,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+34"/>
+        <location line="+15"/>
         <source>Apply to %n case(s):</source>
         <translation>
             <numerusform>Apply to %n case:</numerusform>
@@ -117,7 +128,7 @@
 <context>
     <name>cityops::SyncController</name>
     <message numerus="yes">
-        <location filename="../ui/synccontroller.cpp" line="+170"/>
+        <location filename="../ui/synccontroller.cpp" line="+183"/>
         <source>The outbox (%n command(s)) is saved in %1.</source>
         <translation>
             <numerusform>The outbox (%n command) is saved in %1.</numerusform>

@@ -79,6 +79,19 @@
     </message>
 </context>
 <context>
+    <name>BatchProgress</name>
+    <message>
+        <location filename="../ui/batchprogress.cpp" line="+15"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Case %1: %2</source>
+        <translation>案件 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>CacheRebuild</name>
     <message>
         <location filename="../models/sync/cacherebuild.cpp" line="+35"/>
@@ -100,12 +113,12 @@
     <message>
         <location line="+10"/>
         <source>Refusing to rebuild: the platform session cannot be read from %1 (%2). Sign in while rebuilding (cityops-cli cache rebuild --user NAME --password-stdin). Nothing was changed.</source>
-        <translation>拒绝重建：无法从 %1 读取市级平台会话（%2）。请在重建时登录（cityops-cli cache rebuild --user NAME --password-stdin）。未做任何改动。</translation>
+        <translation>拒绝重建：无法从 %1 读取区级平台会话（%2）。请在重建时登录（cityops-cli cache rebuild --user NAME --password-stdin）。未做任何改动。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Refusing to rebuild: no platform is configured (pass --platform URL). Nothing was changed.</source>
-        <translation>拒绝重建：未配置市级平台（请传入 --platform URL）。未做任何改动。</translation>
+        <translation>拒绝重建：未配置区级平台（请传入 --platform URL）。未做任何改动。</translation>
     </message>
     <message>
         <location line="+25"/>
@@ -153,7 +166,7 @@
     <message>
         <location line="+5"/>
         <source>The outbox table of %1 cannot be read (%2); the commands come from the outbox journal %3, which may also list commands the platform has confirmed since (replaying them is harmless).</source>
-        <translation>%1 的待发指令表无法读取（%2）；指令取自待发指令日志 %3，其中可能包含市级平台此后已确认的指令（重发无副作用）。</translation>
+        <translation>%1 的待发指令表无法读取（%2）；指令取自待发指令日志 %3，其中可能包含区级平台此后已确认的指令（重发无副作用）。</translation>
     </message>
     <message>
         <location line="+65"/>
@@ -174,13 +187,13 @@
         <translation>用户“%1”的角色未知。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+201"/>
+        <location line="+10"/>
+        <location line="+270"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="-146"/>
+        <location line="-164"/>
         <source>Unknown category &quot;%1&quot;.</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
@@ -196,17 +209,22 @@
     </message>
     <message>
         <location line="+53"/>
-        <location line="+28"/>
+        <location line="+46"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-40"/>
         <source>There is no case %1 to merge into.</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+9"/>
+        <source>There is no person with the code &quot;%1&quot;.</source>
+        <translation>不存在编码为“%1”的人员。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <location line="+10"/>
         <location line="+25"/>
         <source>Cannot file the case: %1</source>
@@ -360,7 +378,7 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+127"/>
+        <location filename="../app/cli/main.cpp" line="+126"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
@@ -381,11 +399,11 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>&quot;Now&quot; of the demo as an ISO date or date-time in Asia/Shanghai (default 2026-11-27T18:00). Every generated time lies before it.</source>
-        <translation>演示数据的“当前时间”，为 Asia/Shanghai 时区的 ISO 日期或日期时间（默认为 2026-11-27T18:00）。所有生成的时间均早于该时间。</translation>
+        <source>&quot;Now&quot; of the demo: an ISO date or date-time, Asia/Shanghai unless it has an offset, e.g. 2026-11-27T18:00+08:00 (default: the current time rounded down to the hour). Every generated time lies before it.</source>
+        <translation>演示数据的“当前时间”：ISO 日期或日期时间，未注明时区偏移时按 Asia/Shanghai 时间计，例如 2026-11-27T18:00+08:00（默认为当前时间，向下取整到整点）。所有生成的时间均早于该时间。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>--seed must be a non-negative whole number</source>
         <translation>--seed 必须是非负整数</translation>
     </message>
@@ -400,17 +418,12 @@
         <translation>必须指定 --out DIR</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>--anchor &quot;%1&quot; is not an ISO date or date-time</source>
-        <translation>--anchor“%1”不是有效的 ISO 日期或日期时间</translation>
-    </message>
-    <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Demo district written to %1 in %2 s: %3 streets, %4 communities, %5 grids, %6 roads, %7 cameras and sensors, %8 units, %9 users, %10 cases, %11 events.</source>
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
     <message>
-        <location line="+592"/>
+        <location line="+752"/>
         <source>Cache:          %1</source>
         <translation>本地缓存：%1</translation>
     </message>
@@ -435,12 +448,12 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="-463"/>
+        <location line="-634"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+51"/>
         <source>Subcategory code, e.g. E0401.</source>
         <translation>小类编码，例如 E0401。</translation>
     </message>
@@ -500,7 +513,7 @@
         <translation>--at“%1”不是有效的 ISO 日期时间</translation>
     </message>
     <message>
-        <location line="-148"/>
+        <location line="-144"/>
         <source>MBTiles file to write (default: basemap.mbtiles in the data directory, which the console shows as its offline basemap).</source>
         <translation>要写入的 MBTiles 文件（默认：数据目录中的 basemap.mbtiles，工作台会将其作为离线底图显示）。</translation>
     </message>
@@ -525,7 +538,7 @@
         <translation>离线底图已写入 %1：%2 个瓦片，缩放级别 %3–%4，用时 %5 秒。</translation>
     </message>
     <message>
-        <location line="+187"/>
+        <location line="+183"/>
         <source>Repeats case %1; enters the ladder at stage %2.</source>
         <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
     </message>
@@ -574,18 +587,19 @@
     </message>
     <message>
         <location line="+25"/>
-        <location line="+121"/>
+        <location line="+285"/>
         <location line="+105"/>
         <source>Case number.</source>
         <translation>案件编号。</translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-388"/>
+        <location line="+181"/>
         <source>Reason or explanation.</source>
         <translation>原因或说明。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-179"/>
         <source>Person (unit code) to dispatch to.</source>
         <translation>派遣对象人员（单位编码）。</translation>
     </message>
@@ -648,11 +662,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+156"/>
         <source>unknown action &quot;%1&quot;; see cityops-cli case do --help</source>
         <translation>未知操作“%1”；请参阅 cityops-cli case do --help</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="-137"/>
         <source>--stage must be 1, 2 or 3</source>
         <translation>--stage 必须为 1、2 或 3</translation>
     </message>
@@ -662,17 +677,18 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>--hours 必须是整数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <location line="+168"/>
         <source>there is no person with the code &quot;%1&quot;</source>
         <translation>不存在编码为“%1”的人员</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-150"/>
         <source>case %1 has no evidence %2</source>
         <translation>案件 %1 中没有证据 %2</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-298"/>
         <source>rejected: %1</source>
         <translation>操作被拒绝：%1</translation>
     </message>
@@ -682,12 +698,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>其待发指令日志 %1 仍在</translation>
     </message>
     <message>
-        <location line="+291"/>
+        <location line="+290"/>
         <source>case %1: %2 → %3</source>
         <translation>案件 %1：%2 → %3</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+177"/>
         <source>Print JSON.</source>
         <translation>以 JSON 格式输出。</translation>
     </message>
@@ -824,25 +840,123 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     <message>
         <location line="+11"/>
         <source>Only show the outbox (commands waiting for the platform) and the rejected ones.</source>
-        <translation>仅显示待发指令队列（等待发往市级平台的指令）和被平台拒绝的指令。</translation>
+        <translation>仅显示待发指令队列（等待发往区级平台的指令）和被平台拒绝的指令。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Exit codes: 0 the outbox is empty, 5 the platform cannot be reached (the outbox is kept), 6 the platform rejected commands (listed with their reasons), 7 the session has expired or is missing (sign in again with login; the outbox is kept), 8 the cache file is damaged, missing or the disk is full, 1 other errors.</source>
-        <translation>退出码：0 待发指令已清空，5 无法连接市级平台（待发指令保留），6 市级平台拒绝了指令（列出原因），7 会话已过期或不存在（请用 login 重新登录；待发指令保留），8 本地缓存文件损坏、丢失或磁盘已满，1 其他错误。</translation>
+        <translation>退出码：0 待发指令已清空，5 无法连接区级平台（待发指令保留），6 区级平台拒绝了指令（列出原因），7 会话已过期或不存在（请用 login 重新登录；待发指令保留），8 本地缓存文件损坏、丢失或磁盘已满，1 其他错误。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+45"/>
         <source>%1 Sign in with: cityops-cli login --user %2 --password-stdin</source>
         <translation>%1 请登录：cityops-cli login --user %2 --password-stdin</translation>
     </message>
     <message>
         <location line="-29"/>
         <source>Platform:  %1</source>
-        <translation>市级平台：%1</translation>
+        <translation>区级平台：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-441"/>
+        <source>--query: &quot;%1&quot; is not key=value</source>
+        <translation>--query：“%1”不是 key=value 形式</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>--query: unknown queue &quot;%1&quot;</source>
+        <translation>--query：未知队列“%1”</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>--query: unknown key &quot;%1&quot; (queue, street, category, stage, source, priority, unit, grid, text)</source>
+        <translation>--query：未知条件“%1”（可用 queue、street、category、stage、source、priority、unit、grid、text）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--query: &quot;%1&quot; is not a valid %2</source>
+        <translation>--query：“%1”不是有效的 %2</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>A workflow action, as for case do (register, dispatch, close, reject, shelve, …).</source>
+        <translation>流程操作，与 case do 相同（register、dispatch、close、reject、shelve 等）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Case numbers, comma-separated.</source>
+        <translation>案件编号，以逗号分隔。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The cases a queue filter selects: key=value terms separated by spaces (queue, street, category, stage, source, priority, unit, grid, text).</source>
+        <translation>按队列筛选条件选取案件：以空格分隔的 key=value 条件（queue、street、category、stage、source、priority、unit、grid、text）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>dispatch: the person (unit code).</source>
+        <translation>dispatch：派遣对象（人员编码）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>register: the filing condition was checked for each.</source>
+        <translation>register：已逐件核对立案条件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>case bulk ACTION (--ids ID,ID,… | --query TERMS)
+
+Runs one action over many cases, each on its own (a case the workflow refuses is listed and the others go on). With a platform the commands wait in the outbox like any other.
+
+Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage fault, 1 error, 2 usage.</source>
+        <translation>case bulk ACTION (--ids ID,ID,… | --query TERMS)
+
+对多件案件逐件执行同一操作（流程拒绝的案件逐条列出，其余照常办理）。已接入平台时，指令与其他操作一样进入待发队列。
+
+退出码：0 全部办理，3 部分被拒绝（每件一行输出到 stderr），8 本地存储故障，1 错误，2 用法错误。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>usage: cityops-cli --user NAME case bulk ACTION (--ids ID,ID,… | --query TERMS) [--to PERSON] [--reason T] [--confirm]</source>
+        <translation>用法：cityops-cli --user NAME case bulk ACTION (--ids ID,ID,… | --query TERMS) [--to PERSON] [--reason T] [--confirm]</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>register needs --confirm: the filing condition was checked for every case</source>
+        <translation>register 需要 --confirm：确认已逐件核对立案条件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>dispatch needs --to PERSON</source>
+        <translation>dispatch 需要 --to PERSON</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>--ids: &quot;%1&quot; is not a case number</source>
+        <translation>--ids：“%1”不是案件编号</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>No cases selected; nothing done.</source>
+        <translation>未选中任何案件，未做任何操作。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>case %1: %2</source>
+        <translation>案件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: %2 of %3 cases applied, %4 not changed; queued in the outbox (%5 waiting for the platform).</source>
+        <translation>%1：%3 件中已办理 %2 件，%4 件未变更；已进入待发队列（%5 条待发往平台）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1: %2 of %3 cases applied, %4 not changed.</source>
+        <translation>%1：%3 件中已办理 %2 件，%4 件未变更。</translation>
+    </message>
+    <message>
+        <location line="+295"/>
         <source>Signed in: %1</source>
         <translation>登录用户：%1</translation>
     </message>
@@ -920,7 +1034,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     <message>
         <location line="+8"/>
         <source>Exported %1 commands (%2 still for the platform) from the %3 to %4.</source>
-        <translation>已从%3导出 %1 条指令（其中 %2 条尚待发往市级平台）到 %4。</translation>
+        <translation>已从%3导出 %1 条指令（其中 %2 条尚待发往区级平台）到 %4。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -943,7 +1057,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <location line="+2"/>
         <source>Pushes the exported commands that are not rejected to the platform with their original command ids, each signed by its user&apos;s session in this cache, then pulls the platform&apos;s changes. The platform applies an id at most once: replaying twice applies once.
 Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (listed), 7 a session to renew, 8 the cache cannot be used (rebuild it first), 1 other errors.</source>
-        <translation>将导出文件中未被拒绝的指令按原指令编号推送到市级平台（各用其用户在本缓存中的会话签发），然后拉取平台变更。同一编号平台最多执行一次：重复重发只生效一次。
+        <translation>将导出文件中未被拒绝的指令按原指令编号推送到区级平台（各用其用户在本缓存中的会话签发），然后拉取平台变更。同一编号平台最多执行一次：重复重发只生效一次。
 退出码：0 全部生效（本次或此前），5 无法连接，6 部分被拒绝（列出），7 需重新登录，8 本地缓存不可用（请先重建），1 其他错误。</translation>
     </message>
     <message>
@@ -959,7 +1073,7 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
     <message>
         <location line="+17"/>
         <source>Moves the cache aside (never deleting it: cityops.db.broken-TIME), creates a new one with the district data and the platform session of the old one, pulls the platform&apos;s cases and replays the old outbox (saved first to recovered-outbox-TIME.json in the data directory). Nothing changes when the outbox or the district data cannot be read. Exit codes: 0 rebuilt, 5 rebuilt but the platform cannot be reached (run sync, then outbox replay), 6 some commands rejected (listed), 7 a session to renew, 8 the outbox or the district data cannot be read, 1 other errors.</source>
-        <translation>将本地缓存移到一旁（绝不删除：cityops.db.broken-TIME），用辖区基础数据和原缓存的市级平台会话新建缓存，拉取平台案件并重发原待发指令（先保存到数据目录中的 recovered-outbox-TIME.json）。待发指令或辖区基础数据无法读取时不做任何改动。退出码：0 已重建，5 已重建但无法连接市级平台（请先 sync，再 outbox replay），6 部分指令被拒绝（列出），7 需重新登录，8 待发指令或辖区基础数据无法读取，1 其他错误。</translation>
+        <translation>将本地缓存移到一旁（绝不删除：cityops.db.broken-TIME），用辖区基础数据和原缓存的区级平台会话新建缓存，拉取平台案件并重发原待发指令（先保存到数据目录中的 recovered-outbox-TIME.json）。待发指令或辖区基础数据无法读取时不做任何改动。退出码：0 已重建，5 已重建但无法连接区级平台（请先 sync，再 outbox replay），6 部分指令被拒绝（列出），7 需重新登录，8 待发指令或辖区基础数据无法读取，1 其他错误。</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -999,7 +1113,7 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
     <message>
         <location line="+6"/>
         <source>Pulled %1 cases from the platform.</source>
-        <translation>已从市级平台拉取 %1 件案件。</translation>
+        <translation>已从区级平台拉取 %1 件案件。</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -1033,6 +1147,11 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
     </message>
     <message>
         <location line="+3"/>
+        <source>Run one action over many cases (--ids or --query; see case bulk --help).</source>
+        <translation>对多件案件批量执行同一操作（--ids 或 --query；见 case bulk --help）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Show a case&apos;s state, stage, deadlines and timeline.</source>
         <translation>显示案件的状态、升级阶段、处置时限和处置过程。</translation>
     </message>
@@ -1049,12 +1168,12 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
     <message>
         <location line="+3"/>
         <source>Sign in to the platform (--user NAME --password-stdin).</source>
-        <translation>登录市级平台（--user NAME --password-stdin）。</translation>
+        <translation>登录区级平台（--user NAME --password-stdin）。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Push the outbox and pull the platform&apos;s changes once (--status: show them).</source>
-        <translation>推送待发指令并拉取一次市级平台的变更（--status：仅查看同步状态）。</translation>
+        <translation>推送待发指令并拉取一次区级平台的变更（--status：仅查看同步状态）。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1064,19 +1183,19 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
     <message>
         <location line="+3"/>
         <source>Push an exported outbox to the platform with its original command ids.</source>
-        <translation>按原指令编号将导出的待发指令推送到市级平台。</translation>
+        <translation>按原指令编号将导出的待发指令推送到区级平台。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Move a damaged cache aside and rebuild it from the platform.</source>
-        <translation>将损坏的本地缓存移到一旁，并从市级平台重建。</translation>
+        <translation>将损坏的本地缓存移到一旁，并从区级平台重建。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
 
 Global options:
-  --platform URL  The central platform, e.g. http://127.0.0.1:8080 (remembered after login; case commands then queue in the outbox until sync)
+  --platform URL  The district platform, e.g. http://127.0.0.1:8080 (remembered after login; case commands then queue in the outbox until sync)
   --data DIR   Data directory (default: %1)
   --user NAME  Act as this user (operator1, supervisor1, …; default: the signed-in user)
   --lang LANG  Message language: zh_CN or en (default: system locale)
@@ -1088,7 +1207,7 @@ Commands:
         <translation>用法：cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [选项]
 
 全局选项：
-  --platform URL  市级平台地址，例如 http://127.0.0.1:8080（登录后会记住；此后案件操作指令先进入待发指令队列，同步时再发送）
+  --platform URL  区级平台地址，例如 http://127.0.0.1:8080（登录后会记住；此后案件操作指令先进入待发指令队列，同步时再发送）
   --data DIR   数据目录（默认：%1）
   --user NAME  以此用户身份操作（operator1、supervisor1 等；默认：当前登录用户）
   --lang LANG  消息语言：zh_CN 或 en（默认：系统区域设置）
@@ -1103,7 +1222,7 @@ Commands:
         <source>
 Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow, 4 audit chain broken, 5 platform unreachable (sync; the outbox is kept), 6 commands rejected by the platform (sync; listed with their reasons), 7 the platform session has expired or is missing (sync, replay; sign in again with login, the outbox is kept), 8 the cache file is damaged, deleted, not a cache or its disk is full (the message names the file; see outbox export and cache rebuild).</source>
         <translation>
-退出码：0 成功，1 错误，2 用法错误，3 操作被流程规则拒绝，4 审计链断裂，5 无法连接市级平台（sync；待发指令保留），6 指令被市级平台拒绝（sync；列出原因），7 市级平台会话已过期或不存在（sync、replay；请用 login 重新登录，待发指令保留），8 本地缓存文件损坏、被删除、不是缓存文件或磁盘已满（提示中注明文件；参见 outbox export 和 cache rebuild）。</translation>
+退出码：0 成功，1 错误，2 用法错误，3 操作被流程规则拒绝，4 审计链断裂，5 无法连接区级平台（sync；待发指令保留），6 指令被区级平台拒绝（sync；列出原因），7 区级平台会话已过期或不存在（sync、replay；请用 login 重新登录，待发指令保留），8 本地缓存文件损坏、被删除、不是缓存文件或磁盘已满（提示中注明文件；参见 outbox export 和 cache rebuild）。</translation>
     </message>
     <message>
         <location line="+55"/>
@@ -1247,7 +1366,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     <message>
         <location line="+4"/>
         <source>Nothing was half-saved. Export the outbox and rebuild the cache from the platform (File ▸ Rebuild cache from platform…, or cityops-cli outbox export and cityops-cli cache rebuild).</source>
-        <translation>没有任何半途保存的数据。请导出待发指令并从市级平台重建本地缓存（文件 ▸ 从市级平台重建缓存…，或 cityops-cli outbox export 和 cityops-cli cache rebuild）。</translation>
+        <translation>没有任何半途保存的数据。请导出待发指令并从区级平台重建本地缓存（文件 ▸ 从区级平台重建缓存…，或 cityops-cli outbox export 和 cityops-cli cache rebuild）。</translation>
     </message>
     <message>
         <location line="+27"/>
@@ -1273,7 +1392,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+106"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+108"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
@@ -1293,12 +1412,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>已取消</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+69"/>
         <source>the number of cases must not be negative</source>
         <translation>案件数量不能为负数</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-21"/>
+        <source>--anchor &quot;%1&quot; is not an ISO date or date-time such as 2026-11-27 or 2026-11-27T18:00+08:00</source>
+        <translation>--anchor“%1”不是有效的 ISO 日期或日期时间（例如 2026-11-27 或 2026-11-27T18:00+08:00）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>cannot create the directory %1</source>
         <translation>无法创建目录 %1</translation>
     </message>
@@ -2070,7 +2194,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Kpis</name>
     <message>
-        <location filename="../models/dashboard/kpis.cpp" line="+254"/>
+        <location filename="../models/dashboard/kpis.cpp" line="+259"/>
         <source>All units</source>
         <translation>全部单位</translation>
     </message>
@@ -2698,7 +2822,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>--role 必须为 operator、dispatcher、supervisor、field、enforcement 或 auditor</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Account %1 (%2) created.</source>
         <translation>已创建账号 %1（%2）。</translation>
     </message>
@@ -2724,6 +2848,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+4"/>
+        <source>	(second role: %1)</source>
+        <translation>	（兼任另一角色：%1）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>unknown user command &quot;%1&quot;</source>
         <translation>未知的 user 子命令“%1”</translation>
     </message>
@@ -2753,12 +2882,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>当前 Qt 没有 TLS 后端；请不带 --tls-cert/--tls-key 运行，并部署在负责 TLS 终结的反向代理之后</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>--seed and --cases take whole numbers (--cases up to 10000000)</source>
         <translation>--seed 和 --cases 必须是整数（--cases 最大为 10000000）</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Demo district generated in %1 (%2 cases).</source>
         <translation>已在 %1 中生成演示区（%2 件案件）。</translation>
     </message>
@@ -2784,24 +2913,24 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+16"/>
-        <source>CityOps central platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport v2.
+        <source>CityOps district platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport v2.
 
-  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
-                   [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]
-                   [--token-ttl SECONDS]
-  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] --password-stdin
+  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]
+                   [--anchor WHEN]] [--tls-cert FILE --tls-key FILE]
+                   [--open311-keys FILE] [--token-ttl SECONDS]
+  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] [--duty-reason TEXT] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
   cityops-platform --data DIR user list
 
 Prints &quot;listening on http://HOST:PORT&quot; when ready (the real port for port 0) and stops cleanly on SIGTERM or SIGINT.
 Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-loopback address).</source>
-        <translation>CityOps 市级平台：供控制台同步的 HTTP/JSON 接口，以及 Open311 GeoReport v2。
+        <translation>CityOps 区级平台：供工作台同步的 HTTP/JSON 接口，以及 Open311 GeoReport v2。
 
-  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]
-                   [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]
-                   [--token-ttl SECONDS]
-  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] --password-stdin
+  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]
+                   [--anchor WHEN]] [--tls-cert FILE --tls-key FILE]
+                   [--open311-keys FILE] [--token-ttl SECONDS]
+  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] [--duty-reason TEXT] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
   cityops-platform --data DIR user list
@@ -2835,7 +2964,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>演示案件数量（默认为 20000）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>&quot;Now&quot; of the demo district: an ISO date or date-time, Asia/Shanghai unless it has an offset, e.g. 2026-11-27T18:00+08:00 (default: the current time rounded down to the hour). Every generated time lies before it.</source>
+        <translation>演示区的“当前时间”：ISO 日期或日期时间，未注明时区偏移时按 Asia/Shanghai 时间计，例如 2026-11-27T18:00+08:00（默认为当前时间，向下取整到整点）。所有生成的时间均早于该时间。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Serve HTTPS with this PEM certificate (chain).</source>
         <translation>使用此 PEM 证书（证书链）提供 HTTPS 服务。</translation>
     </message>
@@ -2875,7 +3009,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>user add：显示名称。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>user add: why this person may also hold an account of a conflicting role (one that could approve or verify their own work); recorded with the account.</source>
+        <translation>user add：该人员兼持有职责冲突角色账号（可能审批或核查本人工作）的理由；随账号记录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>user add/passwd: read the password from the first line of standard input.</source>
         <translation>user add/passwd：从标准输入的第一行读取密码。</translation>
     </message>
@@ -2893,7 +3032,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformAdmin</name>
     <message>
-        <location filename="../models/platform/platformadmin.cpp" line="+28"/>
+        <location filename="../models/platform/platformadmin.cpp" line="+29"/>
         <source>%1 holds a console cache (%2); give the platform a directory of its own.</source>
         <translation>%1 中已有工作台本地缓存（%2）；请为平台指定单独的目录。</translation>
     </message>
@@ -2919,18 +3058,18 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+3"/>
-        <location line="+27"/>
+        <location line="+59"/>
         <source>The password must have at least %1 characters.</source>
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location line="-25"/>
-        <location line="+27"/>
+        <location line="-57"/>
+        <location line="+59"/>
         <source>The demo password cannot be used for a real account.</source>
         <translation>正式账号不能使用演示密码。</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-57"/>
         <source>There is no person with the code &quot;%1&quot; in the district.</source>
         <translation>本区不存在编码为“%1”的人员。</translation>
     </message>
@@ -2940,7 +3079,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>%1 角色的账号必须指定 --person CODE：案件是派遣给具体人员的。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+5"/>
+        <source>%1 already has the active %2 account &quot;%3&quot;; a %4 account for the same person could approve or verify their own work. Give the reason with --duty-reason TEXT (it is recorded), or disable the other account first.</source>
+        <translation>%1 已有在用的 %2 账号“%3”；同一人员再开 %4 账号可能审批或核查本人的工作。请用 --duty-reason TEXT 说明理由（将被记录），或先停用另一个账号。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
@@ -2948,7 +3092,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformStore</name>
     <message>
-        <location filename="../models/storage/platformstore.cpp" line="+133"/>
+        <location filename="../models/storage/platformstore.cpp" line="+135"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -2983,7 +3127,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>迁移 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+83"/>
         <location line="+21"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
@@ -3036,16 +3180,16 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     <name>Protocol</name>
     <message>
         <location filename="../models/sync/protocol.cpp" line="+316"/>
-        <location line="+498"/>
-        <location line="+244"/>
+        <location line="+522"/>
+        <location line="+236"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-727"/>
+        <location line="-743"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+1289"/>
+        <location line="+1261"/>
         <location line="+191"/>
         <location line="+214"/>
         <location line="+16"/>
@@ -3054,15 +3198,15 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1789"/>
+        <location line="-1761"/>
         <location line="+96"/>
-        <location line="+419"/>
-        <location line="+376"/>
+        <location line="+443"/>
+        <location line="+326"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-886"/>
+        <location line="-860"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -3074,34 +3218,34 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+24"/>
-        <location line="+285"/>
-        <location line="+442"/>
+        <location line="+350"/>
+        <location line="+394"/>
         <source>expected a whole number</source>
         <translation>应为整数</translation>
     </message>
     <message>
-        <location line="-722"/>
+        <location line="-739"/>
         <location line="+30"/>
         <source>must be from %1 to %2</source>
         <translation>必须在 %1 到 %2 之间</translation>
     </message>
     <message>
         <location line="-4"/>
-        <location line="+278"/>
-        <location line="+447"/>
+        <location line="+331"/>
+        <location line="+399"/>
         <location line="+4"/>
         <source>expected a number</source>
         <translation>应为数字</translation>
     </message>
     <message>
-        <location line="-716"/>
-        <location line="+281"/>
-        <location line="+354"/>
+        <location line="-721"/>
+        <location line="+334"/>
+        <location line="+317"/>
         <source>expected true or false</source>
         <translation>应为 true 或 false</translation>
     </message>
     <message>
-        <location line="-625"/>
+        <location line="-641"/>
         <source>expected an array of strings</source>
         <translation>应为字符串数组</translation>
     </message>
@@ -3112,50 +3256,49 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+27"/>
-        <location line="+282"/>
+        <location line="+306"/>
         <location line="+12"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-281"/>
-        <location line="+349"/>
-        <location line="+261"/>
+        <location line="-305"/>
+        <location line="+373"/>
+        <location line="+254"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-588"/>
+        <location line="-605"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
     <message>
-        <location line="+114"/>
-        <location line="+387"/>
+        <location line="+185"/>
+        <location line="+338"/>
         <source>larger than %1 bytes</source>
         <translation>超过 %1 字节</translation>
     </message>
     <message>
-        <location line="-378"/>
-        <location line="+387"/>
+        <location line="-403"/>
         <source> (at byte %1)</source>
         <translation>（第 %1 字节处）</translation>
     </message>
     <message>
-        <location line="-372"/>
+        <location line="+83"/>
         <source>expected &apos;:&apos;</source>
         <translation>应为“:”</translation>
     </message>
     <message>
-        <location line="+130"/>
-        <location line="+329"/>
-        <location line="+91"/>
+        <location line="+89"/>
+        <location line="+322"/>
+        <location line="+48"/>
         <location line="+28"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
     <message>
-        <location line="-446"/>
+        <location line="-396"/>
         <location line="+59"/>
         <source>nested deeper than %1 levels</source>
         <translation>嵌套超过 %1 层</translation>
@@ -3194,7 +3337,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>字符串未结束</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+77"/>
         <source>not a binary snapshot page</source>
         <translation>不是二进制快照页</translation>
     </message>
@@ -3209,7 +3352,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>快照页之后有多余字节</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+78"/>
         <source>longer than %1 bytes</source>
         <translation>超过 %1 字节</translation>
     </message>
@@ -3224,7 +3367,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为字节数据</translation>
     </message>
     <message>
-        <location line="+159"/>
+        <location line="+157"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
@@ -3438,17 +3581,17 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     <message>
         <location filename="../models/sync/syncclient.cpp" line="+97"/>
         <source>The platform at %1 cannot be reached: %2</source>
-        <translation>无法连接市级平台 %1：%2</translation>
+        <translation>无法连接区级平台 %1：%2</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>The platform answered HTTP %1.</source>
-        <translation>市级平台返回 HTTP %1。</translation>
+        <translation>区级平台返回 HTTP %1。</translation>
     </message>
     <message>
         <location line="+85"/>
         <source>The platform&apos;s snapshot page says its next page follows case %1, its %2 header case %3.</source>
-        <translation>市级平台的快照分页正文称下一页从案件 %1 之后开始，而其 %2 头部写的是案件 %3，两者不一致。</translation>
+        <translation>区级平台的快照分页正文称下一页从案件 %1 之后开始，而其 %2 头部写的是案件 %3，两者不一致。</translation>
     </message>
     <message>
         <location line="+40"/>
@@ -3729,7 +3872,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Workflow</name>
     <message>
-        <location filename="../models/workflow/workflow.cpp" line="+109"/>
+        <location filename="../models/workflow/workflow.cpp" line="+116"/>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -3895,7 +4038,22 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>第二阶段须由网格员或志愿者实施，不能派遣给 %1。</translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>%1 is an enforcement officer; on category %2 enforcement comes only at stage 3, after an approved escalation (request one, or a skip with its reason).</source>
+        <translation>%1 是执法队员；类别 %2 须先软后硬，仅在升级获批进入第 3 阶段后才能派执法（请先申请升级，或说明理由申请越级）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 belongs to another street; community persuasion is done by the grid workers and volunteers of the case&apos;s own street.</source>
+        <translation>%1 属于其他街镇；社区劝导须由案件所在街镇的网格员和志愿者承担。</translation>
+    </message>
+    <message>
         <location line="+6"/>
+        <source>%1 belongs to another community of this street; give the reason for not sending the case&apos;s own community.</source>
+        <translation>%1 属于本街镇的其他社区；请说明不派本社区人员的理由。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Stage 3 is carried out by an enforcement team, not by %1.</source>
         <translation>第三阶段须由执法队伍实施，不能派遣给 %1。</translation>
     </message>
@@ -3905,12 +4063,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>执法阶段的处置反馈需要填写处罚决定书编号。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>An extension is from 1 to %1 working hours.</source>
         <translation>延期须为 1 至 %1 个工作时。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>The case is at stage %1; escalation goes to a higher stage, 2 or 3.</source>
         <translation>案件处于第 %1 阶段；升级只能升至更高的第 2 或第 3 阶段。</translation>
     </message>
@@ -3935,7 +4093,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>请选择支持升级的证据。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Name the earlier case this one duplicates.</source>
         <translation>请指明与本案重复的较早案件。</translation>
     </message>
@@ -4078,12 +4236,54 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>已对照上报内容核对：符合立案条件</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
+        <source>own community</source>
+        <translation>本社区</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>same street, other community</source>
+        <translation>同街镇其他社区</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>other street</source>
+        <translation>其他街镇</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>position unknown</source>
+        <translation>位置未知</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 m</source>
+        <translation>%1 米</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 km</source>
+        <translation>%1 公里</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1  %2 · %3 · %n open case(s) · %4</source>
+        <translation>
+            <numerusform>%1  %2 · %3 · 在办 %n 件 · %4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Send to</source>
         <translation>派遣至</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
+        <source>Needed when the person is not from the case&apos;s own community</source>
+        <translation>派遣对象不属于案件所在社区时必填</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>The whole evidence bundle of stages 1–2 (%1 items) goes with the dispatch.</source>
         <translation>第一、二阶段的完整证据包（%1 项）将随派遣一并移送。</translation>
     </message>
@@ -4153,7 +4353,8 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>书面说明</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-69"/>
+        <location line="+69"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -4171,7 +4372,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>cityops::ApprovalsPanel</name>
     <message>
-        <location filename="../ui/approvalspanel.cpp" line="+32"/>
+        <location filename="../ui/approvalspanel.cpp" line="+34"/>
         <source>Approve</source>
         <translation>同意</translation>
     </message>
@@ -4196,7 +4397,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>同意所选申请…</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+55"/>
         <source>Not approved</source>
         <translation>未能同意</translation>
     </message>
@@ -4237,24 +4438,9 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 %1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+15"/>
         <source>Approving…</source>
         <translation>正在同意申请…</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Case %1: not attempted (cancelled)</source>
-        <translation>案件 %1：未处理（已取消）</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Case %1: %2</source>
-        <translation>案件 %1：%2</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -4536,7 +4722,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::CaseListModel</name>
     <message>
-        <location filename="../models/itemmodels/caselistmodel.cpp" line="+120"/>
+        <location filename="../models/itemmodels/caselistmodel.cpp" line="+127"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
@@ -4617,9 +4803,23 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::CaseService</name>
+    <message>
+        <location filename="../models/service/caseservice.cpp" line="+126"/>
+        <source>not attempted (cancelled)</source>
+        <translation>未办理（已取消）</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <location line="+12"/>
+        <source>This cache does not sync with a platform.</source>
+        <translation>本地缓存未接入平台，无法同步。</translation>
+    </message>
+</context>
+<context>
     <name>cityops::DashboardWidget</name>
     <message>
-        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+119"/>
+        <location filename="../ui/dashboard/dashboardwidget.cpp" line="+120"/>
         <source>Resolved at notice</source>
         <translation>告知阶段办结</translation>
     </message>
@@ -4639,12 +4839,17 @@ Closure condition: %2</source>
         <translation>尚未办结</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>%1 (%2 entered, %3 skipped)</source>
-        <translation>%1（进入 %2 件，跳级 %3 件）</translation>
+        <location line="-4"/>
+        <source>Closed without the ladder</source>
+        <translation>未经阶梯处置结案</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+19"/>
+        <source>%1 (%2 cases, %3 entered, %4 skipped)</source>
+        <translation>%1（%2 件，进入阶梯 %3 件，越级 %4 件）</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>Discovery vs disposal</source>
         <translation>发现与处置</translation>
     </message>
@@ -4993,7 +5198,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::LoginDialog</name>
     <message>
-        <location filename="../ui/logindialog.cpp" line="+18"/>
+        <location filename="../ui/logindialog.cpp" line="+17"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -5015,12 +5220,12 @@ Closure condition: %2</source>
     <message>
         <location line="+1"/>
         <source>Keep working as %1; changes wait in the outbox until the platform can be reached.</source>
-        <translation>继续以 %1 身份工作；改动将暂存在待发指令队列中，连上市级平台后再发送。</translation>
+        <translation>继续以 %1 身份工作；改动将暂存在待发指令队列中，连上区级平台后再发送。</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>Platform:</source>
-        <translation>市级平台：</translation>
+        <source>District platform:</source>
+        <translation>区级平台：</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -5045,7 +5250,7 @@ Closure condition: %2</source>
     <message>
         <location line="+1"/>
         <source>The platform session of %1 has expired. Sign in again to resume sync; your changes are kept in the outbox meanwhile.</source>
-        <translation>%1 的市级平台会话已过期。请重新登录以恢复同步；在此期间您的改动保留在待发指令队列中。</translation>
+        <translation>%1 的区级平台会话已过期。请重新登录以恢复同步；在此期间您的改动保留在待发指令队列中。</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -5087,16 +5292,16 @@ Closure condition: %2</source>
     </message>
     <message>
         <location line="+7"/>
-        <source>● Offline</source>
-        <translation>● 离线</translation>
+        <source>● Local cache (no platform)</source>
+        <translation>● 本地缓存（未接平台）</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Not connected to the central platform; working on the local cache.</source>
-        <translation>未连接市级平台；正在使用本地缓存工作。</translation>
+        <location line="+2"/>
+        <source>No district platform is configured: this console works on its local cache alone (start it with --platform URL to sync).</source>
+        <translation>未配置区级平台：本工作台仅使用本地缓存工作（如需同步，请用 --platform URL 启动）。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Indexing for search: %1 left</source>
         <translation>正在建立检索索引：剩余 %1 件</translation>
     </message>
@@ -5108,20 +5313,20 @@ Closure condition: %2</source>
     <message>
         <location line="+7"/>
         <source>Rebuild cache from platform…</source>
-        <translation>从市级平台重建缓存…</translation>
+        <translation>从区级平台重建缓存…</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Rebuild cache from platform</source>
-        <translation>从市级平台重建缓存</translation>
+        <translation>从区级平台重建缓存</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The cache is moved aside (not deleted), a new one is filled from the platform and the commands of the outbox that the platform has not applied yet are sent again. CityOps then restarts. Rebuild now?</source>
-        <translation>原本地缓存将被移到一旁（不删除），从市级平台新建缓存，并重发平台尚未执行的待发指令。随后 CityOps 将重启。现在重建吗？</translation>
+        <translation>原本地缓存将被移到一旁（不删除），从区级平台新建缓存，并重发平台尚未执行的待发指令。随后 CityOps 将重启。现在重建吗？</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Queues</source>
         <translation>案件队列</translation>
     </message>
@@ -5146,7 +5351,7 @@ Closure condition: %2</source>
         <translation>数据看板</translation>
     </message>
     <message numerus="yes">
-        <location line="+27"/>
+        <location line="+28"/>
         <source>%n case(s) selected on the map</source>
         <translation>
             <numerusform>地图上已选中 %n 件案件</numerusform>
@@ -5165,7 +5370,7 @@ Closure condition: %2</source>
     <message>
         <location line="+8"/>
         <source>Re&amp;build cache from platform…</source>
-        <translation>从市级平台重建缓存(&amp;B)…</translation>
+        <translation>从区级平台重建缓存(&amp;B)…</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -5318,7 +5523,7 @@ Closure condition: %2</source>
         <translation>关于 CityOps(&amp;A)</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>%1 cases</source>
         <translation>%1 件案件</translation>
     </message>
@@ -5409,7 +5614,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MapWidget</name>
     <message>
-        <location filename="../ui/map/mapwidget.cpp" line="+165"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+166"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
@@ -5688,7 +5893,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::PendingApprovalsModel</name>
     <message>
-        <location filename="../models/itemmodels/pendingapprovalsmodel.cpp" line="+57"/>
+        <location filename="../models/itemmodels/pendingapprovalsmodel.cpp" line="+67"/>
         <source>Extension</source>
         <translation>延期</translation>
     </message>
@@ -5846,7 +6051,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::QueuesPanel</name>
     <message>
-        <location filename="../ui/queuespanel.cpp" line="+75"/>
+        <location filename="../ui/queuespanel.cpp" line="+77"/>
         <source>Saved views</source>
         <translation>已存视图</translation>
     </message>
@@ -5861,7 +6066,7 @@ Closure condition: %2</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>Search description, address, party…</source>
         <translation>检索问题描述、地址、当事人…</translation>
     </message>
@@ -5984,29 +6189,14 @@ Closure condition: %2</source>
         <translation>导出</translation>
     </message>
     <message numerus="yes">
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Working through %n case(s)…</source>
         <translation>
             <numerusform>正在处理 %n 件案件…</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <location line="+8"/>
-        <source>Case %1: not attempted (cancelled)</source>
-        <translation>案件 %1：未处理（已取消）</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Case %1: %2</source>
-        <translation>案件 %1：%2</translation>
-    </message>
-    <message>
-        <location line="+13"/>
         <location line="+7"/>
         <source>Bulk action</source>
         <translation>批量操作</translation>
@@ -6040,22 +6230,22 @@ Closure condition: %2</source>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-6"/>
         <source>Person (unit code):</source>
         <translation>人员（单位编码）：</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>There is no person with the code %1.</source>
         <translation>不存在编码为 %1 的人员。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+11"/>
         <source>%1 of %2 done</source>
         <translation>已完成 %1 / %2</translation>
     </message>
@@ -6082,20 +6272,20 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncController</name>
     <message>
-        <location filename="../ui/synccontroller.cpp" line="+24"/>
+        <location filename="../ui/synccontroller.cpp" line="+25"/>
         <source>Sign in again…</source>
         <translation>重新登录…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+38"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+112"/>
         <location line="+24"/>
         <source>Rebuild cache from platform</source>
-        <translation>从市级平台重建缓存</translation>
+        <translation>从区级平台重建缓存</translation>
     </message>
     <message>
         <location line="-17"/>
@@ -6112,7 +6302,7 @@ Closure condition: %2</source>
     <message>
         <location line="+3"/>
         <source>The platform&apos;s cases could not be pulled yet (%1); sync retries after the restart, and the saved outbox can be replayed with cityops-cli outbox replay.</source>
-        <translation>暂时无法从市级平台拉取案件（%1）；重启后将自动重试同步，已保存的待发指令可用 cityops-cli outbox replay 重发。</translation>
+        <translation>暂时无法从区级平台拉取案件（%1）；重启后将自动重试同步，已保存的待发指令可用 cityops-cli outbox replay 重发。</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -6125,17 +6315,47 @@ Closure condition: %2</source>
         <translation>CityOps 将使用新缓存重启。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+36"/>
+        <source>● Not syncing</source>
+        <translation>● 同步已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync with the district platform at %1 is stopped.</source>
+        <translation>与区级平台 %1 的同步已停止。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>● Connecting…</source>
+        <translation>● 连接中…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connecting to the district platform at %1…</source>
+        <translation>正在连接区级平台 %1…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>● Offline</source>
-        <translation>● 离线</translation>
+        <location line="+1"/>
+        <source>Connected to the district platform at %1.</source>
+        <translation>已连接区级平台 %1。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
+        <source>● Offline since %1</source>
+        <translation>● 自 %1 起离线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The district platform at %1 cannot be reached; changes wait in the outbox and are sent when it can.</source>
+        <translation>无法连接区级平台 %1；改动暂存在待发指令队列中，恢复连接后自动发送。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>synced %1 s ago</source>
         <translation>%1 秒前已同步</translation>
     </message>
@@ -6180,23 +6400,23 @@ Closure condition: %2</source>
     <message>
         <location filename="../models/sync/syncengine.cpp" line="+215"/>
         <location line="+100"/>
-        <location line="+186"/>
+        <location line="+211"/>
         <source>No platform is configured: pass --platform URL.</source>
-        <translation>未配置市级平台：请指定 --platform URL。</translation>
+        <translation>未配置区级平台：请指定 --platform URL。</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-229"/>
         <source>The platform session of %1 has expired; %1 must sign in again. The outbox is kept and nothing is sent until then.</source>
-        <translation>%1 的市级平台会话已过期，%1 须重新登录。待发指令保留，在此之前不会发送任何指令。</translation>
+        <translation>%1 的区级平台会话已过期，%1 须重新登录。待发指令保留，在此之前不会发送任何指令。</translation>
     </message>
     <message>
         <location line="-145"/>
-        <location line="+298"/>
+        <location line="+323"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location line="-146"/>
+        <location line="-171"/>
         <source>Commands made by %1 wait for %1 to sign in.</source>
         <translation>%1 提交的指令须等 %1 登录后才能发送。</translation>
     </message>
@@ -6240,13 +6460,13 @@ Closure condition: %2</source>
     </message>
     <message>
         <location line="+48"/>
-        <location line="+32"/>
+        <location line="+30"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <location line="+31"/>
+        <location line="-16"/>
+        <location line="+30"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
@@ -6254,7 +6474,7 @@ Closure condition: %2</source>
         <location line="-13"/>
         <source>The platform refused this command: %1
 Edit the command&apos;s reason text and send it again:</source>
-        <translation>市级平台拒绝了此指令：%1
+        <translation>区级平台拒绝了此指令：%1
 请修改该指令的原因说明后重新发送：</translation>
     </message>
     <message>
@@ -6450,7 +6670,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>该批指令均未执行（%1），请重新发送。</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+67"/>
         <source>The attachment %1 has not been uploaded yet.</source>
         <translation>附件 %1 尚未上传。</translation>
     </message>
@@ -6470,12 +6690,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>There is no person with the code &quot;%1&quot;.</source>
-        <translation>不存在编码为“%1”的人员。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>There is no case %1 to merge into.</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
@@ -6575,8 +6790,8 @@ Edit the command&apos;s reason text and send it again:</source>
     </message>
     <message>
         <location line="+5"/>
-        <source>The central platform to sign in to and sync with, e.g. http://127.0.0.1:8080 (remembered; &quot;none&quot; forgets it).</source>
-        <translation>要登录并同步的市级平台地址，例如 http://127.0.0.1:8080（会被记住；设为“none”则清除）。</translation>
+        <source>The district platform to sign in to and sync with, e.g. http://127.0.0.1:8080 (remembered; &quot;none&quot; forgets it).</source>
+        <translation>要登录并同步的区级平台地址，例如 http://127.0.0.1:8080（会被记住；设为“none”则清除）。</translation>
     </message>
     <message>
         <location line="+10"/>

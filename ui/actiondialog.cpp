@@ -139,9 +139,39 @@ ActionDialog::ActionDialog(ConsoleContext &ctx, const CaseSnapshot &snapshot, Ac
             types = {QStringLiteral("enforcement")};
         else if (cat)
             types = {cat->responsibleUnit};
-        for (const Assignee &a : ctx.repository().assignees(types))
-            m_to->addItem(QStringLiteral("%1  %2").arg(a.code, a.name), a.code);
+        m_to->setObjectName(QStringLiteral("dispatchTo"));
+        // The case's own community first, then its street, then the rest; each person with the
+        // cases they hold now and how far their last position is from the case.
+        for (const Assignee &a : ctx.cases().dispatchCandidates(snapshot.id, types)) {
+            const QString where = a.locality == Assignee::Locality::Community ? tr("own community")
+                                  : a.locality == Assignee::Locality::Street
+                                      ? tr("same street, other community")
+                                      : tr("other street");
+            const QString distance = a.distanceM < 0 ? tr("position unknown")
+                                     : a.distanceM < 1000
+                                         ? tr("%1 m").arg(qRound(a.distanceM))
+                                         : tr("%1 km").arg(a.distanceM / 1000, 0, 'f', 1);
+            m_to->addItem(tr("%1  %2 · %3 · %n open case(s) · %4", nullptr, a.openCases)
+                              .arg(a.code, a.name, where, distance),
+                          a.code);
+            m_to->setItemData(m_to->count() - 1, int(a.locality), Qt::UserRole + 1);
+        }
         form->addRow(tr("Send to"), m_to);
+        if (snapshot.stage == Stage::Persuasion) {
+            // Another community of the street needs a recorded reason; another street is refused.
+            m_reason = new QPlainTextEdit;
+            m_reason->setObjectName(QStringLiteral("dispatchReason"));
+            m_reason->setMaximumHeight(70);
+            m_reason->setPlaceholderText(
+                tr("Needed when the person is not from the case's own community"));
+            form->addRow(tr("Reason"), m_reason);
+            auto sync = [this] {
+                const auto loc = Assignee::Locality(m_to->currentData(Qt::UserRole + 1).toInt());
+                m_reason->setEnabled(loc != Assignee::Locality::Community);
+            };
+            connect(m_to, &QComboBox::currentIndexChanged, this, sync);
+            sync();
+        }
         if (snapshot.stage == Stage::Enforcement)
             form->addRow(QString(), new QLabel(tr("The whole evidence bundle of stages 1–2 (%1 "
                                                   "items) goes with the dispatch.")
@@ -200,7 +230,7 @@ ActionDialog::ActionDialog(ConsoleContext &ctx, const CaseSnapshot &snapshot, Ac
         m_decision->setPlaceholderText(tr("e.g. 沪城管罚字〔2026〕第00123号"));
         form->addRow(tr("Decision / penalty no."), m_decision);
     }
-    if (needsReason(action)) {
+    if (needsReason(action) && !m_reason) {
         m_reason = new QPlainTextEdit;
         m_reason->setMaximumHeight(90);
         form->addRow(action == Action::Shelve ? tr("Written explanation") : tr("Reason"), m_reason);
@@ -233,13 +263,9 @@ std::optional<Command> ActionDialog::command()
         c.reason = m_reason->toPlainText();
     if (m_confirm)
         c.confirmFiling = m_confirm->isChecked();
-    if (m_to && m_to->currentIndex() >= 0) {
-        if (const auto who = m_ctx.repository().findAssignee(m_to->currentData().toString())) {
-            c.to = who->code;
-            c.toUnit = who->unitCode;
-            c.toType = who->unitType;
-        }
-    }
+    // The registry resolves the person's team, type and place (CaseService, the platform).
+    if (m_to && m_to->currentIndex() >= 0)
+        c.to = m_to->currentData().toString();
     if (m_hours)
         c.hours = m_hours->value();
     if (m_duplicateOf) {

@@ -1,5 +1,7 @@
 #include "approvalspanel.h"
 
+#include "batchprogress.h"
+
 #include "consolecontext.h"
 #include "itemmodels/pendingapprovalsmodel.h"
 
@@ -44,21 +46,25 @@ ApprovalsPanel::ApprovalsPanel(ConsoleContext &ctx, QWidget *parent)
     connect(m_bulk, &QPushButton::clicked, this, &ApprovalsPanel::approveSelected);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &i) {
-                if (i.isValid())
-                    emit caseSelected(i.data(PendingApprovalsModel::CaseIdRole).toLongLong());
+                if (!i.isValid())
+                    return;
+                m_current = i.data(PendingApprovalsModel::CaseIdRole).toLongLong();
+                emit caseSelected(m_current);
             });
-    connect(&ctx, &ConsoleContext::caseChanged, this, &ApprovalsPanel::reload);
+    m_model->follow(ctx.cases());
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ApprovalsPanel::updateButtons);
     reload();
 }
 
 void ApprovalsPanel::reload()
 {
-    const QModelIndex cur = m_table->currentIndex();
-    const qint64 keep =
-        cur.isValid() ? cur.data(PendingApprovalsModel::CaseIdRole).toLongLong() : 0;
     m_model->reload();
+}
+
+void ApprovalsPanel::updateButtons()
+{
     for (int r = 0; r < m_model->rowCount(); ++r) {
-        if (m_model->request(r).caseId == keep)
+        if (m_model->request(r).caseId == m_current)
             m_table->setCurrentIndex(m_model->index(r, 0));
     }
     const bool any = m_model->rowCount() > 0;
@@ -73,7 +79,7 @@ QString ApprovalsPanel::approve(int row)
     Command cmd;
     cmd.action =
         r.kind == QLatin1String("extension") ? Action::ExtendApprove : Action::EscalateApprove;
-    const Outcome o = m_ctx.run(r.caseId, cmd);
+    const Outcome o = m_ctx.cases().run(r.caseId, cmd);
     return o.ok() ? QString() : o.message();
 }
 
@@ -103,7 +109,7 @@ void ApprovalsPanel::rejectCurrent()
     cmd.action =
         r.kind == QLatin1String("extension") ? Action::ExtendReject : Action::EscalateReject;
     cmd.reason = reason;
-    const Outcome o = m_ctx.run(r.caseId, cmd);
+    const Outcome o = m_ctx.cases().run(r.caseId, cmd);
     if (!o.ok())
         QMessageBox::warning(this, tr("Not rejected"), o.message());
 }
@@ -130,28 +136,23 @@ void ApprovalsPanel::approveSelected()
             tr("These requests will be approved:\n\n%1").arg(lines.join(QLatin1Char('\n')))) !=
         QMessageBox::Yes)
         return;
-    QProgressDialog progress(tr("Approving…"), tr("Cancel"), 0, int(requests.size()), this);
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setMinimumDuration(500);
-    QStringList failures;
-    int done = 0;
-    for (const PendingRequest &r : requests) {
-        if (progress.wasCanceled()) {
-            failures << tr("Case %1: not attempted (cancelled)").arg(r.caseId);
-            continue;
-        }
-        Command cmd;
-        cmd.action =
-            r.kind == QLatin1String("extension") ? Action::ExtendApprove : Action::EscalateApprove;
-        const Outcome o = m_ctx.run(r.caseId, cmd);
-        if (o.ok())
-            ++done;
-        else
-            failures << tr("Case %1: %2").arg(r.caseId).arg(o.message());
-        progress.setValue(progress.value() + 1);
-    }
+    QList<CaseId> ids;
+    for (const PendingRequest &r : requests)
+        ids << r.caseId;
+    const BatchResult done = BatchProgress::run(
+        this, m_ctx.cases(), ids,
+        [&](qsizetype i) {
+            Command cmd;
+            cmd.action = requests.at(i).kind == QLatin1String("extension")
+                             ? Action::ExtendApprove
+                             : Action::EscalateApprove;
+            return cmd;
+        },
+        tr("Approving…"));
+    const QStringList failures = BatchProgress::failureLines(done);
     if (!failures.isEmpty())
-        QMessageBox::warning(this, tr("Approved %1 of %2").arg(done).arg(requests.size()),
+        QMessageBox::warning(this,
+                             tr("Approved %1 of %2").arg(done.applied.size()).arg(requests.size()),
                              tr("Not approved:\n\n%1").arg(failures.join(QLatin1Char('\n'))));
 }
 

@@ -36,6 +36,8 @@ signals:
 
 private:
     QString approve(int row);
+    /** After the model reloads: keeps the current request current, enables the buttons. */
+    void updateButtons();
 
     ConsoleContext &m_ctx;
     PendingApprovalsModel *m_model = nullptr;
@@ -43,6 +45,7 @@ private:
     QPushButton *m_approve = nullptr;
     QPushButton *m_reject = nullptr;
     QPushButton *m_bulk = nullptr;
+    qint64 m_current = 0; ///< the case of the current request, kept across reloads
 };
 
 } // namespace cityops

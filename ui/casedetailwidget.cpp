@@ -192,7 +192,7 @@ void CaseDetailWidget::showCase(CaseId id)
     m_assignee->setText(c->assigneeName.isEmpty() ? tr("—") : c->assigneeName);
     m_version->setText(QString::number(c->version));
 
-    if (auto snap = m_ctx.repository().snapshot(id))
+    if (auto snap = m_ctx.cases().snapshot(id))
         m_snapshot = *snap;
     updateLadder(m_snapshot);
     QStringList dups;
@@ -316,7 +316,7 @@ void CaseDetailWidget::runAction(Action a)
             return;
         cmd = *c;
     }
-    const Outcome o = m_ctx.run(m_id, cmd);
+    const Outcome o = m_ctx.cases().run(m_id, cmd);
     if (!o.ok())
         QMessageBox::warning(this, ActionDialog::title(a), o.message());
     else

@@ -1,6 +1,5 @@
 #include "logindialog.h"
 
-#include "storage/syncstore.h"
 #include "sync/syncengine.h"
 
 #include <QDialogButtonBox>
@@ -22,7 +21,7 @@ LoginDialog::LoginDialog(QString dataDir, QUrl platform, QWidget *parent)
     {
         SyncEngine probe(m_dataDir, m_platform);
         if (probe.open())
-            m_lastUser = probe.store()->value(QStringLiteral("session_user"));
+            m_lastUser = probe.sessionUser();
     }
     m_userEdit->setObjectName(QStringLiteral("user"));
     m_userEdit->setText(m_lastUser);
@@ -37,7 +36,7 @@ LoginDialog::LoginDialog(QString dataDir, QUrl platform, QWidget *parent)
                                          "the platform can be reached.")
                                           .arg(m_lastUser));
     auto *form = new QFormLayout;
-    form->addRow(tr("Platform:"), new QLabel(m_platform.toString(), this));
+    form->addRow(tr("District platform:"), new QLabel(m_platform.toString(), this));
     form->addRow(tr("User:"), m_userEdit);
     form->addRow(tr("Password:"), m_password);
     auto *buttons = new QDialogButtonBox(this);

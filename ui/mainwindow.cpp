@@ -71,13 +71,15 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, con
         m_ctx->signedIn() ? tr("%1 · %2").arg(actor.id, Names::label(actor.role)) : tr("Read-only"),
         this);
     statusBar()->addWidget(m_userLabel);
-    connect(m_ctx, &ConsoleContext::caseChanged, this, &MainWindow::onCaseChanged);
-    connect(m_ctx, &ConsoleContext::storageFault, this, &MainWindow::showStorageFault);
+    connect(&m_ctx->cases(), &CaseService::storageFault, this, &MainWindow::showStorageFault);
     m_cacheLabel = new QLabel(this);
     m_countLabel = new QLabel(this);
-    m_connectionLabel = new QLabel(tr("● Offline"), this);
-    m_connectionLabel->setToolTip(tr("Not connected to the central platform; working on the local "
-                                     "cache."));
+    // The one connection indicator: a SyncController takes it over when the console syncs.
+    m_connectionLabel = new QLabel(tr("● Local cache (no platform)"), this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionStatus"));
+    m_connectionLabel->setToolTip(tr("No district platform is configured: this console works on "
+                                     "its local cache alone (start it with --platform URL to "
+                                     "sync)."));
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_cacheLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
@@ -149,6 +151,8 @@ void MainWindow::buildDocks()
     m_map = new MapWidget(*m_ctx);
     setCentralWidget(m_map);
     m_queues = new QueuesPanel(*m_ctx);
+    // After the queue panel: its model has reloaded when the current case is selected again.
+    connect(&m_ctx->cases(), &CaseService::casesChanged, this, &MainWindow::onCasesChanged);
     m_table = m_queues->table();
     m_model = m_queues->model();
     connect(m_queues, &QueuesPanel::caseActivated, this, [this] {
@@ -201,7 +205,8 @@ void MainWindow::buildDocks()
             if (visible && !m_dashboard->hasResult())
                 m_dashboard->refresh();
         });
-        connect(m_ctx, &ConsoleContext::caseChanged, m_dashboard, &DashboardWidget::caseChanged);
+        connect(&m_ctx->cases(), &CaseService::casesChanged, m_dashboard,
+                &DashboardWidget::casesChanged);
         connect(m_dashboard, &DashboardWidget::gridActivated, this, [this](const QString &code) {
             m_map->canvas()->zoomToGrid(code);
             m_queuesDock->show();
@@ -251,7 +256,7 @@ void MainWindow::buildMenus()
     m_rebuildCache = file->addAction(tr("Re&build cache from platform…"), this,
                                      &MainWindow::confirmRebuildCache);
     m_rebuildCache->setObjectName(QStringLiteral("rebuildCache"));
-    m_rebuildCache->setEnabled(m_ctx->sync() != nullptr);
+    m_rebuildCache->setEnabled(m_ctx->cases().isReplica());
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -385,15 +390,14 @@ void MainWindow::buildMenus()
     help->addAction(tr("&About CityOps"), this, &MainWindow::showAbout);
 }
 
-void MainWindow::onCaseChanged(CaseId id)
+void MainWindow::onCasesChanged(const CaseChange &change)
 {
-    const CaseId shown = m_detail->caseId();
-    m_model->reload();
-    m_queues->refreshCounts();
+    // The queue model and its counts reload themselves (they follow CaseService); the row of
+    // the case on show is selected again after the reset.
+    Q_UNUSED(change);
     refreshStatus();
-    if (shown)
+    if (const CaseId shown = m_detail->caseId())
         selectCase(shown);
-    Q_UNUSED(id);
 }
 
 void MainWindow::setTheme(Theme theme)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
+#include "service/caseservice.h"
 #include "theme.h"
 
 #include <QMainWindow>
@@ -28,9 +29,11 @@ class Database;
 struct Actor;
 
 /**
- * The console's main window: dockable Queues and Case detail panels (later issues add Map,
- * Approvals and Dashboard), menus with shortcuts, a status bar, light and dark themes. Geometry,
- * dock layout and theme persist in QSettings.
+ * The console's main window: the map in the centre, dockable Queues, Case detail, Layers, Sync,
+ * Approvals (supervisors) and Dashboard (supervisors) panels, menus with shortcuts, a status bar
+ * with the one connection indicator, light and dark themes. Every change to a case goes through
+ * the context's CaseService, whose notifications refresh the panels. Geometry, dock layout and
+ * theme persist in QSettings.
  */
 class MainWindow : public QMainWindow
 {
@@ -73,6 +76,11 @@ public:
     void confirmRebuildCache();
     /** The one storage-fault box ("storageFault"), while it is open. */
     QMessageBox *storageFaultBox() const { return m_faultBox; }
+    /**
+     * The status bar's one connection indicator ("connectionStatus"): it says the console works
+     * on its local cache alone until a SyncController takes it over (SyncController::install).
+     */
+    QLabel *connectionLabel() const { return m_connectionLabel; }
 
 signals:
     void rebuildCacheRequested();
@@ -89,7 +97,7 @@ private:
     void showAbout();
     void resetLayout();
 
-    void onCaseChanged(CaseId id);
+    void onCasesChanged(const cityops::CaseChange &change);
     /** One non-modal box per fault, never a stack of them; it offers the rebuild. */
     void showStorageFault(const QString &message);
 

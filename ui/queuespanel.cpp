@@ -1,5 +1,7 @@
 #include "queuespanel.h"
 
+#include "batchprogress.h"
+
 #include "consolecontext.h"
 #include "domain/catalogue.h"
 #include "itemmodels/caselistmodel.h"
@@ -130,7 +132,9 @@ QueuesPanel::QueuesPanel(ConsoleContext &ctx, QWidget *parent)
             [this](QListWidgetItem *item) { applySavedView(item->text()); });
     connect(m_views, &QListWidget::itemClicked, this,
             [this](QListWidgetItem *item) { applySavedView(item->text()); });
-    connect(&ctx, &ConsoleContext::caseChanged, this, &QueuesPanel::refreshCounts);
+    // One notification per command or batch: the model reloads its rows once, the tabs count.
+    m_model->follow(ctx.cases());
+    connect(&ctx.cases(), &CaseService::casesChanged, this, &QueuesPanel::refreshCounts);
     // SLA countdowns and the overdue count move with the clock.
     auto *tick = new QTimer(this);
     tick->setInterval(60 * 1000);
@@ -357,34 +361,13 @@ void QueuesPanel::exportDialog()
         QMessageBox::warning(this, tr("Export"), error);
 }
 
-QStringList QueuesPanel::runBulk(const QList<CaseId> &ids,
-                                 const std::function<Command(CaseId)> &command, bool interactive)
+QStringList QueuesPanel::runBulk(const QList<CaseId> &ids, const Command &command, bool interactive)
 {
-    QStringList failures;
-    std::unique_ptr<QProgressDialog> progress;
-    if (interactive) {
-        progress = std::make_unique<QProgressDialog>(
-            tr("Working through %n case(s)…", nullptr, int(ids.size())), tr("Cancel"), 0,
-            int(ids.size()), this);
-        progress->setWindowModality(Qt::WindowModal);
-        progress->setMinimumDuration(300);
-    }
-    for (qsizetype i = 0; i < ids.size(); ++i) {
-        if (progress && progress->wasCanceled()) {
-            for (qsizetype k = i; k < ids.size(); ++k)
-                failures << tr("Case %1: not attempted (cancelled)").arg(ids.at(k));
-            break;
-        }
-        const Outcome o = m_ctx.repository().apply(ids.at(i), command(ids.at(i)), m_ctx.actor(),
-                                                   QDateTime::currentMSecsSinceEpoch());
-        if (!o.ok())
-            failures << tr("Case %1: %2").arg(ids.at(i)).arg(o.message());
-        if (progress)
-            progress->setValue(int(i + 1));
-    }
-    m_model->reload();
-    refreshCounts();
-    return failures;
+    // The single write path: outbox and provisional state on a synced console, one refresh.
+    const BatchResult r = BatchProgress::run(
+        this, m_ctx.cases(), ids, [&](qsizetype) { return command; },
+        tr("Working through %n case(s)…", nullptr, int(ids.size())), interactive);
+    return BatchProgress::failureLines(r);
 }
 
 void QueuesPanel::bulkDialog()
@@ -412,23 +395,17 @@ void QueuesPanel::bulkDialog()
                                  .trimmed();
         if (!ok)
             return;
-        const auto who = m_ctx.repository().findAssignee(code);
-        if (!who) {
+        if (!m_ctx.cases().findAssignee(code)) {
             QMessageBox::warning(this, tr("Dispatch"),
                                  tr("There is no person with the code %1.").arg(code));
             return;
         }
         cmd.action = Action::Dispatch;
-        cmd.to = who->code;
-        cmd.toUnit = who->unitCode;
-        cmd.toType = who->unitType;
+        cmd.to = code;
     } else {
         cmd.action = Action::Close;
     }
-    const QStringList failures = runBulk(
-        ids, [&](CaseId) { return cmd; }, true);
-    for (const CaseId id : ids)
-        emit m_ctx.caseChanged(id);
+    const QStringList failures = runBulk(ids, cmd, true);
     if (!failures.isEmpty())
         QMessageBox::warning(this,
                              tr("%1 of %2 done").arg(ids.size() - failures.size()).arg(ids.size()),

@@ -50,11 +50,11 @@ public:
     /** Writes the current view (all its rows, visible columns in view order) as UTF-8 CSV. */
     bool exportCsv(const QString &path, QString *error = nullptr);
     /**
-     * Runs one action on each case; returns one line per case that was not changed, with the
-     * reason. Shows progress with cancel for large selections.
+     * Runs one action on each case through CaseService (the outbox on a synced console);
+     * returns one line per case that was not changed, with the reason. Shows progress with
+     * cancel for large selections.
      */
-    QStringList runBulk(const QList<CaseId> &ids, const std::function<Command(CaseId)> &command,
-                        bool interactive);
+    QStringList runBulk(const QList<CaseId> &ids, const Command &command, bool interactive);
     QByteArray saveHeaderState() const;
     void restoreHeaderState(const QByteArray &state);
 

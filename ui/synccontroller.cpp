@@ -2,10 +2,11 @@
 
 #include "consolecontext.h"
 #include "logindialog.h"
+#include "mainwindow.h"
 #include "storage/database.h"
-#include "storage/syncstore.h"
 #include "sync/cacherebuild.h"
 #include "syncpanel.h"
+#include "util/timefmt.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -21,17 +22,15 @@ namespace cityops {
 
 SyncController::SyncController(ConsoleContext &ctx, QString dataDir, QUrl platform, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_dataDir(std::move(dataDir)), m_platform(std::move(platform)),
-      m_label(new QLabel), m_signIn(new QPushButton(tr("Sign in again…"))),
-      m_panel(new SyncPanel(ctx)), m_tick(new QTimer(this))
+      m_signIn(new QPushButton(tr("Sign in again…"))), m_panel(new SyncPanel(ctx)),
+      m_tick(new QTimer(this))
 {
-    m_label->setObjectName(QStringLiteral("syncStatus"));
     m_signIn->setObjectName(QStringLiteral("syncSignIn"));
     m_signIn->setVisible(false);
     m_signIn->setFlat(true);
     connect(m_signIn, &QPushButton::clicked, this, &SyncController::signInAgain);
-    connect(&ctx, &ConsoleContext::commandQueued, this, [this] {
-        if (m_ctx.sync())
-            m_status.pending = m_ctx.sync()->outstandingCount();
+    connect(&ctx.cases(), &CaseService::outboxChanged, this, [this] {
+        m_status.pending = m_ctx.cases().outstandingCount();
         updateLabel();
     });
     connect(m_tick, &QTimer::timeout, this, &SyncController::updateLabel);
@@ -42,18 +41,24 @@ SyncController::SyncController(ConsoleContext &ctx, QString dataDir, QUrl platfo
 SyncController::~SyncController()
 {
     stop();
-    if (!m_label->parent())
-        delete m_label;
     if (!m_panel->parent())
         delete m_panel;
     if (!m_signIn->parent())
         delete m_signIn;
 }
 
-void SyncController::install(QMainWindow &window)
+QLabel *SyncController::statusLabel() const
+{
+    return m_label;
+}
+
+void SyncController::install(MainWindow &window)
 {
     m_window = &window;
-    window.statusBar()->addPermanentWidget(m_label);
+    m_label = window.connectionLabel();
+    m_status.pending = m_ctx.cases().outstandingCount();
+    m_status.rejected = m_ctx.cases().rejectedCount();
+    updateLabel();
     window.statusBar()->addPermanentWidget(m_signIn);
     auto *dock = new QDockWidget(tr("Sync"), &window);
     dock->setObjectName(QStringLiteral("syncDock"));
@@ -76,6 +81,8 @@ void SyncController::start(bool offlineSession)
         return;
     // A new engine per start: stopping the thread deletes the previous one (deleteLater below).
     m_engine = new SyncEngine(m_dataDir, m_platform);
+    m_reported = false;
+    updateLabel();
     if (m_longPollSeconds > 0)
         m_engine->setLongPollSeconds(m_longPollSeconds);
     m_engine->moveToThread(&m_thread);
@@ -83,7 +90,7 @@ void SyncController::start(bool offlineSession)
     connect(m_engine, &SyncEngine::sessionExpired, this, &SyncController::onSessionExpired);
     connect(m_engine, &SyncEngine::statusChanged, this, &SyncController::onStatus);
     connect(m_engine, &SyncEngine::casesChanged, this, &SyncController::onCases);
-    connect(&m_ctx, &ConsoleContext::commandQueued, m_engine, &SyncEngine::nudge);
+    connect(&m_ctx.cases(), &CaseService::outboxChanged, m_engine, &SyncEngine::nudge);
     connect(m_panel, &SyncPanel::changed, m_engine, &SyncEngine::nudge);
     m_thread.start();
     QMetaObject::invokeMethod(m_engine, &SyncEngine::start, Qt::QueuedConnection);
@@ -97,13 +104,19 @@ void SyncController::stop()
     m_thread.quit();
     m_thread.wait();
     m_engine = nullptr; // deleted as its thread finished
+    updateLabel();
 }
 
 void SyncController::onStatus(const SyncStatus &s)
 {
     m_status = s;
+    m_reported = true;
+    if (s.online)
+        m_offlineSince = 0;
+    else if (m_offlineSince == 0)
+        m_offlineSince = QDateTime::currentMSecsSinceEpoch();
     if (s.storageFault)
-        m_ctx.reportStorageFault(s.message);
+        m_ctx.cases().reportStorageFault(s.message);
     if (s.online)
         m_offlineSession = false;
     updateLabel();
@@ -192,25 +205,58 @@ void SyncController::rebuildCache()
 
 void SyncController::onCases(const QList<qint64> &ids)
 {
-    // Panels reload the whole queue per caseChanged: a page of the feed (or the first snapshot)
-    // must not mean thousands of reloads.
-    constexpr qsizetype kOneByOne = 32;
-    if (ids.size() <= kOneByOne) {
-        for (qint64 id : ids)
-            emit m_ctx.caseChanged(id);
-    } else if (!ids.isEmpty()) {
-        emit m_ctx.casesChanged(ids);
-        emit m_ctx.caseChanged(ids.last());
-    }
+    // One notification per pulled page (or the first snapshot), not one per case.
+    m_ctx.cases().notifyPulled(ids);
 }
 
 void SyncController::updateLabel()
 {
+    if (!m_label)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // What the console knows of the link, never more: nothing until the engine has reported.
+    enum class Link
+    {
+        Stopped,
+        Connecting,
+        Online,
+        Offline
+    };
+    const Link link = !m_engine         ? Link::Stopped
+                      : !m_reported     ? Link::Connecting
+                      : m_status.online ? Link::Online
+                                        : Link::Offline;
+    const QString platform = m_platform.toDisplayString();
     QStringList parts;
-    parts << (m_status.online ? tr("● Online") : tr("● Offline"));
+    QStringList tips;
+    switch (link) {
+    case Link::Stopped:
+        parts << tr("● Not syncing");
+        tips << tr("Sync with the district platform at %1 is stopped.").arg(platform);
+        break;
+    case Link::Connecting:
+        parts << tr("● Connecting…");
+        tips << tr("Connecting to the district platform at %1…").arg(platform);
+        break;
+    case Link::Online:
+        parts << tr("● Online");
+        tips << tr("Connected to the district platform at %1.").arg(platform);
+        break;
+    case Link::Offline: {
+        // The time alone today; with the date when the link has been down since an earlier day.
+        const QString since = TimeFormat::dateTime(m_offlineSince);
+        const bool today = since.left(10) == TimeFormat::dateTime(now).left(10);
+        parts << tr("● Offline since %1").arg(today ? since.mid(11) : since);
+        tips << tr("The district platform at %1 cannot be reached; changes wait in the outbox "
+                   "and are sent when it can.")
+                    .arg(platform);
+        break;
+    }
+    }
+    if (!m_status.message.isEmpty())
+        tips << m_status.message;
     if (m_status.lastSyncAt > 0) {
-        const qint64 s =
-            std::max<qint64>(0, (QDateTime::currentMSecsSinceEpoch() - m_status.lastSyncAt) / 1000);
+        const qint64 s = std::max<qint64>(0, (now - m_status.lastSyncAt) / 1000);
         parts << (s < 60     ? tr("synced %1 s ago").arg(s)
                   : s < 3600 ? tr("synced %1 min ago").arg(s / 60)
                              : tr("synced %1 h ago").arg(s / 3600));
@@ -223,10 +269,11 @@ void SyncController::updateLabel()
     if (!m_expiredUser.isEmpty())
         parts << tr("session of %1 expired: sign in again").arg(m_expiredUser);
     m_label->setText(parts.join(QStringLiteral(" · ")));
-    m_label->setStyleSheet(m_status.online && m_expiredUser.isEmpty()
-                               ? QStringLiteral("color: #1b8a3a")
-                               : QStringLiteral("color: #b0302a"));
-    m_label->setToolTip(m_status.message);
+    m_label->setStyleSheet(
+        link == Link::Online && m_expiredUser.isEmpty()     ? QStringLiteral("color: #1b8a3a")
+        : link == Link::Offline || !m_expiredUser.isEmpty() ? QStringLiteral("color: #b0302a")
+                                                            : QString());
+    m_label->setToolTip(tips.join(QLatin1Char('\n')));
 }
 
 } // namespace cityops

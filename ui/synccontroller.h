@@ -3,6 +3,7 @@
 #include "sync/syncengine.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QThread>
 #include <QUrl>
 
@@ -15,12 +16,14 @@ namespace cityops {
 
 class ConsoleContext;
 class LoginDialog;
+class MainWindow;
 class SyncPanel;
 
 /**
- * Runs the console's SyncEngine on a worker thread and shows what it reports: the status bar
- * (● Online / ● Offline, "synced 12 s ago", pending, conflicts) and the Sync dock. Local
- * commands nudge the engine; pulled changes become ConsoleContext::caseChanged, so every panel
+ * Runs the console's SyncEngine on a worker thread and shows what it reports: the window's one
+ * connection indicator in the status bar (● Connecting… / ● Online / ● Offline since 14:05,
+ * "synced 12 s ago", pending, conflicts) and the Sync dock. Local
+ * commands nudge the engine; pulled changes become one CaseService::casesChanged, so every panel
  * refreshes. When the platform refuses the session (the token expired) the engine pauses, the
  * status bar says so and one login dialog (never a stack of them) asks the same user to sign in
  * again; sync resumes after it, without a restart. GUI thread only; the engine talks to it
@@ -33,14 +36,18 @@ public:
     SyncController(ConsoleContext &ctx, QString dataDir, QUrl platform, QObject *parent = nullptr);
     ~SyncController() override;
 
-    /** Adds the status bar label and the Sync dock to the window. */
-    void install(QMainWindow &window);
+    /**
+     * Takes over the window's connection indicator (MainWindow::connectionLabel, which until
+     * then says the console works on its local cache alone) and adds the Sync dock.
+     */
+    void install(MainWindow &window);
     void start(bool offlineSession = false);
     void stop();
     void setLongPollSeconds(int s);
 
     const SyncStatus &status() const { return m_status; }
-    QLabel *statusLabel() const { return m_label; }
+    /** The connection indicator it writes to (null until install). */
+    QLabel *statusLabel() const;
     SyncPanel *panel() const { return m_panel; }
     /** The "Sign in again…" button of the status bar (shown while the session is expired). */
     QPushButton *signInButton() const { return m_signIn; }
@@ -79,7 +86,9 @@ private:
     int m_longPollSeconds = 0;
     SyncStatus m_status;
     bool m_offlineSession = false;
-    QLabel *m_label;
+    QPointer<QLabel> m_label;  ///< the window's connection indicator (the window owns it)
+    bool m_reported = false;   ///< the running engine has reported since start
+    qint64 m_offlineSince = 0; ///< epoch ms when the link was found down (0: not offline)
     QPushButton *m_signIn;
     SyncPanel *m_panel;
     QTimer *m_tick;

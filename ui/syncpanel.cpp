@@ -1,7 +1,7 @@
 #include "syncpanel.h"
 
 #include "consolecontext.h"
-#include "storage/syncstore.h"
+#include "sync/outbox.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -39,7 +39,7 @@ SyncPanel::SyncPanel(ConsoleContext &ctx, QWidget *parent)
 
 void SyncPanel::refresh()
 {
-    const QList<OutboxEntry> rows = m_ctx.sync() ? m_ctx.sync()->rejected() : QList<OutboxEntry>{};
+    const QList<OutboxEntry> rows = m_ctx.cases().rejectedCommands();
     m_table->setRowCount(int(rows.size()));
     for (int i = 0; i < rows.size(); ++i) {
         const OutboxEntry &e = rows.at(i);
@@ -63,30 +63,28 @@ QString SyncPanel::selectedCommand() const
 
 bool SyncPanel::retry(const QString &commandId, const QString &reason)
 {
-    if (!m_ctx.sync())
+    if (!m_ctx.cases().isReplica())
         return false;
-    const auto id = m_ctx.sync()->retry(commandId, reason);
+    const auto id = m_ctx.cases().retry(commandId, reason);
     if (!id) {
         QMessageBox::warning(this, tr("Retry"), id.error());
         return false;
     }
     refresh();
-    emit m_ctx.caseChanged(*id);
     emit changed();
     return true;
 }
 
 bool SyncPanel::discard(const QString &commandId)
 {
-    if (!m_ctx.sync())
+    if (!m_ctx.cases().isReplica())
         return false;
-    const auto id = m_ctx.sync()->discard(commandId);
+    const auto id = m_ctx.cases().discard(commandId);
     if (!id) {
         QMessageBox::warning(this, tr("Discard"), id.error());
         return false;
     }
     refresh();
-    emit m_ctx.caseChanged(*id);
     emit changed();
     return true;
 }

@@ -4,15 +4,14 @@
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "dossier/dossier.h"
+#include "service/caseservice.h"
 #include "storage/audit.h"
 #include "storage/cacherecovery.h"
-#include "storage/caserepository.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
 #include "storage/dossierstore.h"
 #include "storage/evidencestore.h"
 #include "storage/searchindex.h"
-#include "storage/syncstore.h"
 #include "sync/cacherebuild.h"
 #include "sync/syncengine.h"
 #include "util/allocator.h"
@@ -144,8 +143,9 @@ int demoGenerate(const Globals &, const QStringList &args)
                                     QStringLiteral("DIR"));
     const QCommandLineOption anchor(
         QStringLiteral("anchor"),
-        Tr::tr("\"Now\" of the demo as an ISO date or date-time in Asia/Shanghai (default "
-               "2026-11-27T18:00). Every generated time lies before it."),
+        Tr::tr("\"Now\" of the demo: an ISO date or date-time, Asia/Shanghai unless it has an "
+               "offset, e.g. 2026-11-27T18:00+08:00 (default: the current time rounded down to "
+               "the hour). Every generated time lies before it."),
         QStringLiteral("WHEN"));
     p.addOptions({seed, cases, outDir, anchor});
     int rc = 0;
@@ -161,20 +161,12 @@ int demoGenerate(const Globals &, const QStringList &args)
         return error(Tr::tr("--cases must be a whole number from 0 to 10000000"), ExitUsage);
     if (!p.isSet(outDir))
         return error(Tr::tr("--out DIR is required"), ExitUsage);
+    o.anchorMs = DemoOptions::currentHourAnchor();
     if (p.isSet(anchor)) {
-        QDateTime t = QDateTime::fromString(p.value(anchor), Qt::ISODate);
-        if (!t.isValid()) {
-            const QDate d = QDate::fromString(p.value(anchor), Qt::ISODate);
-            if (d.isValid())
-                t = QDateTime(d, QTime(18, 0));
-        }
-        if (!t.isValid())
-            return error(
-                Tr::tr("--anchor \"%1\" is not an ISO date or date-time").arg(p.value(anchor)),
-                ExitUsage);
-        if (t.timeSpec() == Qt::LocalTime)
-            t = QDateTime(t.date(), t.time(), QTimeZone(8 * 3600));
-        o.anchorMs = t.toMSecsSinceEpoch();
+        const auto at = DemoOptions::parseAnchor(p.value(anchor));
+        if (!at)
+            return error(at.error(), ExitUsage);
+        o.anchorMs = *at;
     }
     QElapsedTimer timer;
     timer.start();
@@ -251,20 +243,14 @@ struct Session
 {
     std::shared_ptr<Database> db;
     std::unique_ptr<Workflow> workflow;
-    std::unique_ptr<CaseRepository> repo;
     std::unique_ptr<EvidenceStore> evidence;
-    /** Set when the cache syncs with a platform: actions then go through its outbox. */
-    std::unique_ptr<SyncStore> sync;
-    Actor actor;
+    /**
+     * Every change goes through it: on a cache that syncs with a platform (--platform or an
+     * earlier login) into the outbox, on a standalone cache directly.
+     */
+    std::unique_ptr<CaseService> cases;
 
-    Outcome report(const ReportInput &in, qint64 now)
-    {
-        return sync ? sync->report(in, actor, now) : repo->report(in, actor, now);
-    }
-    Outcome apply(CaseId id, const Command &cmd, qint64 now)
-    {
-        return sync ? sync->apply(id, cmd, actor, now) : repo->apply(id, cmd, actor, now);
-    } /** The exit code of an outcome that is not applied (the reason or error printed). */
+    /** The exit code of an outcome that is not applied (the reason or error printed). */
     int failure(const Outcome &o) const
     {
         if (o.kind == Outcome::Rejected)
@@ -310,28 +296,28 @@ std::optional<Session> openSession(const Globals &g, bool needUser, int *rc)
         return std::nullopt;
     }
     s.workflow = std::make_unique<Workflow>(Catalogue::builtin(), WorkCalendar::builtin(), *config);
-    s.repo = std::make_unique<CaseRepository>(s.db, *s.workflow);
     s.evidence = std::make_unique<EvidenceStore>(s.db, g.dataDir);
-    auto sync = std::make_unique<SyncStore>(s.db, *s.workflow);
-    QString user = g.user;
-    if (user.isEmpty())
-        user = sync->value(QStringLiteral("session_user"));
-    // A cache attached to a platform (--platform or an earlier login) queues every action in its
-    // outbox; a standalone cache is its own authority.
-    if (!g.platform.isEmpty() || !sync->value(QStringLiteral("platform_url")).isEmpty())
-        s.sync = std::move(sync);
+    // Who acts: --user, else the cache's signed-in user; the service is made for that actor.
+    const CaseService probe(s.db, *s.workflow, {});
+    const QString user = g.user.isEmpty() ? probe.sessionUser() : g.user;
+    Actor actor;
     if (needUser) {
         if (user.isEmpty()) {
             *rc = error(Tr::tr("this command needs --user NAME (before the command)"), ExitUsage);
             return std::nullopt;
         }
-        auto actor = s.repo->actorFor(user, QStringLiteral("cli-") + QSysInfo::machineHostName());
-        if (!actor) {
-            *rc = error(actor.error());
+        auto resolved = probe.actorFor(user, QStringLiteral("cli-") + QSysInfo::machineHostName());
+        if (!resolved) {
+            *rc = error(resolved.error());
             return std::nullopt;
         }
-        s.actor = *actor;
+        actor = *resolved;
     }
+    // A cache attached to a platform (--platform or an earlier login) queues every action in its
+    // outbox; a standalone cache is its own authority.
+    s.cases = std::make_unique<CaseService>(s.db, *s.workflow, actor,
+                                            g.platform.isEmpty() ? CaseService::Authority::Automatic
+                                                                 : CaseService::Authority::Replica);
     return s;
 }
 
@@ -418,7 +404,7 @@ int caseNew(const Globals &g, const QStringList &args)
             return error(sha.error());
         in.evidence << *sha;
     }
-    const Outcome o = s->report(in, *now);
+    const Outcome o = s->cases->report(in, *now);
     if (!o.ok())
         return o.kind == Outcome::Rejected ? error(o.message(), ExitRejected) : s->failure(o);
     out(QString::number(o.snapshot.id));
@@ -545,12 +531,9 @@ int caseDo(const Globals &g, const QStringList &args)
             return error(Tr::tr("--hours must be a whole number"), ExitUsage);
     }
     if (p.isSet(to)) {
-        const auto who = s->repo->findAssignee(p.value(to));
-        if (!who)
+        if (!s->cases->findAssignee(p.value(to)))
             return error(Tr::tr("there is no person with the code \"%1\"").arg(p.value(to)));
-        cmd.to = who->code;
-        cmd.toUnit = who->unitCode;
-        cmd.toType = who->unitType;
+        cmd.to = p.value(to);
     }
     for (const QString &file : p.values(evidence)) {
         auto sha = s->evidence->import(file, needsPhoto(*action));
@@ -559,7 +542,7 @@ int caseDo(const Globals &g, const QStringList &args)
         cmd.evidence << *sha;
     }
     if (*action == Action::EscalateRequest) {
-        const auto snap = s->repo->snapshot(id);
+        const auto snap = s->cases->snapshot(id);
         if (!snap)
             return error(snap.error());
         const QStringList chosen = p.values(useEvidence);
@@ -573,13 +556,173 @@ int caseDo(const Globals &g, const QStringList &args)
         if (chosen.isEmpty())
             cmd.evidence += snap->evidence;
     }
-    const Outcome o = s->apply(id, cmd, *now);
+    const Outcome o = s->cases->run(id, cmd, *now);
     if (!o.ok())
         return s->failure(o);
     out(Tr::tr("case %1: %2 → %3")
             .arg(id)
             .arg(actionKey(*action), Names::stateLabel(Names::key(o.snapshot.state))));
     return ExitOk;
+}
+
+/**
+ * A --query of case bulk: space-separated key=value terms (queue, street, category, stage,
+ * source, priority, unit, grid, text), e.g. "queue=intake street=临江街道".
+ */
+Result<CaseQuery> parseBulkQuery(const QString &text, const CaseStore &store)
+{
+    CaseQuery q;
+    for (const QString &term : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const qsizetype eq = term.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return Error{Tr::tr("--query: \"%1\" is not key=value").arg(term)};
+        const QString key = term.left(eq);
+        const QString value = term.mid(eq + 1);
+        bool ok = true;
+        if (key == QLatin1String("queue")) {
+            const auto queue = QueueNames::fromKey(value);
+            if (!queue)
+                return Error{Tr::tr("--query: unknown queue \"%1\"").arg(value)};
+            q.queue = *queue;
+        } else if (key == QLatin1String("street")) {
+            for (const auto &[id, name] : store.streets()) {
+                if (name == value || QString::number(id) == value)
+                    q.streetId = id;
+            }
+            ok = q.streetId != 0;
+        } else if (key == QLatin1String("category")) {
+            q.category = value;
+        } else if (key == QLatin1String("stage")) {
+            q.stage = value.toInt(&ok);
+            ok = ok && q.stage >= 0 && q.stage <= 3;
+        } else if (key == QLatin1String("source")) {
+            ok = Names::source(value).has_value();
+            q.source = value;
+        } else if (key == QLatin1String("priority")) {
+            q.priority = value.toInt(&ok);
+            ok = ok && q.priority >= 1 && q.priority <= 3;
+        } else if (key == QLatin1String("unit")) {
+            q.unitCode = value;
+        } else if (key == QLatin1String("grid")) {
+            q.gridCode = value;
+        } else if (key == QLatin1String("text")) {
+            q.text = value;
+        } else {
+            return Error{Tr::tr("--query: unknown key \"%1\" (queue, street, category, stage, "
+                                "source, priority, unit, grid, text)")
+                             .arg(key)};
+        }
+        if (!ok)
+            return Error{Tr::tr("--query: \"%1\" is not a valid %2").arg(value, key)};
+    }
+    return q;
+}
+
+int caseBulk(const Globals &g, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("ACTION"),
+                            Tr::tr("A workflow action, as for case do (register, dispatch, "
+                                   "close, reject, shelve, …)."));
+    const QCommandLineOption ids(QStringLiteral("ids"), Tr::tr("Case numbers, comma-separated."),
+                                 QStringLiteral("ID,ID,…"));
+    const QCommandLineOption query(
+        QStringLiteral("query"),
+        Tr::tr("The cases a queue filter selects: key=value terms separated by spaces (queue, "
+               "street, category, stage, source, priority, unit, grid, text)."),
+        QStringLiteral("TERMS"));
+    const QCommandLineOption to(QStringLiteral("to"), Tr::tr("dispatch: the person (unit code)."),
+                                QStringLiteral("PERSON"));
+    const QCommandLineOption reason(QStringLiteral("reason"), Tr::tr("Reason or explanation."),
+                                    QStringLiteral("TEXT"));
+    const QCommandLineOption confirm(
+        QStringLiteral("confirm"), Tr::tr("register: the filing condition was checked for each."));
+    p.addOptions({ids, query, to, reason, confirm});
+    p.setApplicationDescription(
+        Tr::tr("ACTION (--ids ID,ID,… | --query TERMS)\n\nRuns one action over many cases, each "
+               "on its own (a case the workflow refuses is listed and the others go on). With a "
+               "platform the commands wait in the outbox like any other.\n\nExit codes: 0 all "
+               "applied, 3 some rejected (one line each on stderr), 8 storage fault, 1 error, 2 "
+               "usage."));
+    int rc = 0;
+    if (!parse(p, {QStringLiteral("case"), QStringLiteral("bulk")}, args, &rc, true))
+        return rc;
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1 || p.isSet(ids) == p.isSet(query))
+        return error(Tr::tr("usage: cityops-cli --user NAME case bulk ACTION (--ids ID,ID,… | "
+                            "--query TERMS) [--to PERSON] [--reason T] [--confirm]"),
+                     ExitUsage);
+    const auto action = actionFromKey(pos.at(0));
+    if (!action || *action == Action::Report)
+        return error(Tr::tr("unknown action \"%1\"; see cityops-cli case do --help").arg(pos.at(0)),
+                     ExitUsage);
+    if (*action == Action::Register && !p.isSet(confirm))
+        return error(Tr::tr("register needs --confirm: the filing condition was checked for "
+                            "every case"),
+                     ExitUsage);
+    if (*action == Action::Dispatch && !p.isSet(to))
+        return error(Tr::tr("dispatch needs --to PERSON"), ExitUsage);
+    auto s = openSession(g, true, &rc);
+    if (!s)
+        return rc;
+    QList<CaseId> cases;
+    if (p.isSet(ids)) {
+        for (const QString &part : p.value(ids).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const CaseId id = part.trimmed().toLongLong(&ok);
+            if (!ok || id == 0)
+                return error(Tr::tr("--ids: \"%1\" is not a case number").arg(part), ExitUsage);
+            if (!cases.contains(id))
+                cases << id;
+        }
+    } else {
+        const CaseStore store(s->db);
+        auto q = parseBulkQuery(p.value(query), store);
+        if (!q)
+            return error(q.error(), ExitUsage);
+        q->me =
+            s->cases->actor().person.isEmpty() ? s->cases->actor().id : s->cases->actor().person;
+        q->now = clientNow();
+        const qint64 n = store.count(*q);
+        for (const CaseRow &r : store.listPage(*q, CaseSort::Id, Qt::AscendingOrder, 0,
+                                               int(std::min<qint64>(n, 1 << 30))))
+            cases << r.id;
+    }
+    if (cases.isEmpty()) {
+        out(Tr::tr("No cases selected; nothing done."));
+        return ExitOk;
+    }
+    if (*action == Action::Dispatch && !s->cases->findAssignee(p.value(to)))
+        return error(Tr::tr("there is no person with the code \"%1\"").arg(p.value(to)));
+    Command cmd;
+    cmd.action = *action;
+    cmd.reason = p.value(reason);
+    cmd.confirmFiling = p.isSet(confirm);
+    cmd.to = p.value(to);
+    const BatchResult r = s->cases->runBatch(cases, [&](qsizetype) { return cmd; });
+    bool storage = false;
+    for (const BatchResult::Failure &f : r.failures) {
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(Tr::tr("case %1: %2").arg(f.id).arg(f.outcome.message())));
+        storage = storage || (f.outcome.kind == Outcome::Failed &&
+                              s->db->diagnose(f.outcome.error) != StorageFault::None);
+    }
+    out(s->cases->isReplica()
+            ? Tr::tr("%1: %2 of %3 cases applied, %4 not changed; queued in the outbox (%5 "
+                     "waiting for the platform).")
+                  .arg(actionKey(*action))
+                  .arg(r.applied.size())
+                  .arg(cases.size())
+                  .arg(r.failures.size())
+                  .arg(s->cases->outstandingCount())
+            : Tr::tr("%1: %2 of %3 cases applied, %4 not changed.")
+                  .arg(actionKey(*action))
+                  .arg(r.applied.size())
+                  .arg(cases.size())
+                  .arg(r.failures.size()));
+    if (storage)
+        return ExitStorage;
+    return r.failures.isEmpty() ? ExitOk : ExitRejected;
 }
 
 int caseShow(const Globals &g, const QStringList &args)
@@ -607,7 +750,7 @@ int caseShow(const Globals &g, const QStringList &args)
         return rc;
     CaseStore store(s->db);
     const auto rec = store.findCase(id);
-    const auto snap = s->repo->snapshot(id);
+    const auto snap = s->cases->snapshot(id);
     if (!rec || !snap)
         return error(Tr::tr("there is no case %1").arg(id));
     const QList<CaseEvent> events = store.events(id);
@@ -829,14 +972,13 @@ int login(const Globals &g, const QStringList &args)
     if (!session)
         return error(session.error());
     out(Tr::tr("Signed in to %1 as %2 (%3).")
-            .arg(engine->store()->value(QStringLiteral("platform_url")), session->user,
-                 session->role));
+            .arg(engine->platformUrl(), session->user, session->role));
     return ExitOk;
 }
 
-void printRejected(const SyncStore &store)
+void printRejected(const SyncEngine &engine)
 {
-    for (const OutboxEntry &e : store.rejected())
+    for (const OutboxEntry &e : engine.rejectedCommands())
         out(Tr::tr("rejected: %1 %2 on case %3 by %4: %5 [%6]")
                 .arg(e.commandId, e.action)
                 .arg(e.caseId)
@@ -864,15 +1006,14 @@ int syncCommand(const Globals &g, const QStringList &args)
     std::unique_ptr<SyncEngine> engine;
     if (!openEngine(g, engine, &rc))
         return rc;
-    SyncStore &store = *engine->store();
     if (p.isSet(statusOpt)) {
         const SyncStatus st = engine->status();
-        out(Tr::tr("Platform:  %1").arg(store.value(QStringLiteral("platform_url"))));
+        out(Tr::tr("Platform:  %1").arg(engine->platformUrl()));
         out(Tr::tr("Signed in: %1").arg(st.user.isEmpty() ? Tr::tr("no") : st.user));
         out(Tr::tr("Last sync: %1")
                 .arg(st.lastSyncAt ? TimeFormat::iso(st.lastSyncAt) : Tr::tr("never")));
         out(Tr::tr("Pending:   %1").arg(st.pending));
-        for (const OutboxEntry &e : store.entries()) {
+        for (const OutboxEntry &e : engine->outboxEntries()) {
             if (e.state == QLatin1String("rejected"))
                 continue;
             out(QStringLiteral("  %1 %2 %3 case %4%5")
@@ -884,14 +1025,14 @@ int syncCommand(const Globals &g, const QStringList &args)
                              : Tr::tr(" (conflicts locally: %1)").arg(e.localReason)));
         }
         out(Tr::tr("Rejected:  %1").arg(st.rejected));
-        printRejected(store);
+        printRejected(*engine);
         return ExitOk;
     }
     const SyncReport r = engine->syncOnce();
     // A storage fault (e.g. the disk filled before anything was sent) is not an unreachable
     // platform, whatever happened on the network.
-    if (!r.error.isEmpty() && store.database().diagnose(r.error) != StorageFault::None)
-        return storageError(store.database(), r.error);
+    if (!r.error.isEmpty() && engine->database().diagnose(r.error) != StorageFault::None)
+        return storageError(engine->database(), r.error);
     if (!r.reachable)
         return error(r.error, ExitUnreachable);
     if (r.unauthorized)
@@ -900,15 +1041,15 @@ int syncCommand(const Globals &g, const QStringList &args)
                 .arg(r.error, r.expiredUser.isEmpty() ? QStringLiteral("NAME") : r.expiredUser),
             ExitSessionExpired);
     if (!r.error.isEmpty())
-        return storageError(store.database(), r.error);
+        return storageError(engine->database(), r.error);
     const SyncStatus st = engine->status();
     out(Tr::tr("Synced with %1: sent %2, pending %3, rejected %4.")
-            .arg(store.value(QStringLiteral("platform_url")))
+            .arg(engine->platformUrl())
             .arg(r.sent)
             .arg(st.pending)
             .arg(st.rejected));
     if (st.rejected > 0) {
-        printRejected(store);
+        printRejected(*engine);
         return ExitSyncRejected;
     }
     return st.pending == 0 ? ExitOk : ExitError;
@@ -1088,6 +1229,9 @@ const QList<CliCommand> &commands()
         {{QStringLiteral("case"), QStringLiteral("do")},
          Tr::tr("Run a workflow action on a case (see case do --help)."),
          caseDo},
+        {{QStringLiteral("case"), QStringLiteral("bulk")},
+         Tr::tr("Run one action over many cases (--ids or --query; see case bulk --help)."),
+         caseBulk},
         {{QStringLiteral("case"), QStringLiteral("show")},
          Tr::tr("Show a case's state, stage, deadlines and timeline."),
          caseShow},
@@ -1122,7 +1266,7 @@ QString usage()
         Tr::tr("Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] "
                "COMMAND [options]\n\n"
                "Global options:\n"
-               "  --platform URL  The central platform, e.g. http://127.0.0.1:8080 (remembered "
+               "  --platform URL  The district platform, e.g. http://127.0.0.1:8080 (remembered "
                "after login; case commands then queue in the outbox until sync)\n"
                "  --data DIR   Data directory (default: %1)\n"
                "  --user NAME  Act as this user (operator1, supervisor1, …; default: the signed-in "

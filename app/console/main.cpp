@@ -7,7 +7,7 @@
 #include "mainwindow.h"
 #include "map/caselayer.h"
 #include "map/mapwidget.h"
-#include "storage/caserepository.h"
+#include "service/caseservice.h"
 #include "storage/casestore.h"
 #include "storage/database.h"
 #include "synccontroller.h"
@@ -104,7 +104,7 @@ int main(int argc, char *argv[])
         QStringLiteral("NAME"));
     const QCommandLineOption platformOpt(
         QStringList{QStringLiteral("platform"), QStringLiteral("platform-url")},
-        QCoreApplication::translate("main", "The central platform to sign in to and sync with, "
+        QCoreApplication::translate("main", "The district platform to sign in to and sync with, "
                                             "e.g. http://127.0.0.1:8080 (remembered; \"none\" "
                                             "forgets it)."),
         QStringLiteral("URL"));
@@ -179,8 +179,8 @@ int main(int argc, char *argv[])
     Actor actor;
     if (!user.isEmpty()) {
         const Workflow wf(Catalogue::builtin(), WorkCalendar::builtin());
-        CaseRepository repo(*db, wf);
-        auto a = repo.actorFor(user, QStringLiteral("console-") + QSysInfo::machineHostName());
+        auto a = CaseService(*db, wf, {})
+                     .actorFor(user, QStringLiteral("console-") + QSysInfo::machineHostName());
         if (!a)
             return fail(a.error());
         actor = *a;

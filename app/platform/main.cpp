@@ -1,4 +1,4 @@
-// cityops-platform: the central platform's HTTP server and its account management. Composition
+// cityops-platform: the district platform's HTTP server and its account management. Composition
 // root only: links cityops_platform (and no QtWidgets).
 #include "demo/demogenerator.h"
 #include "httpadapter.h"
@@ -129,7 +129,8 @@ int userCommand(const QCommandLineParser &p, const QStringList &args, const QStr
             return ExitUsage;
         if (Status s =
                 PlatformAdmin::addUser(**store, name, *role, p.value(QStringLiteral("person")),
-                                       p.value(QStringLiteral("display")), *pw, now);
+                                       p.value(QStringLiteral("display")), *pw, now,
+                                       p.value(QStringLiteral("duty-reason")));
             !s)
             return error(s.error());
         out(Tr::tr("Account %1 (%2) created.").arg(name, Names::key(*role)));
@@ -152,11 +153,13 @@ int userCommand(const QCommandLineParser &p, const QStringList &args, const QStr
     }
     if (verb == QLatin1String("list")) {
         for (const Account &a : (*store)->accounts())
-            out(QStringLiteral("%1\t%2\t%3\t%4%5")
+            out(QStringLiteral("%1\t%2\t%3\t%4%5%6")
                     .arg(a.username, Names::key(a.role), a.person, a.displayName,
                          a.disabled       ? Tr::tr("\t(disabled)")
                          : a.demoPassword ? Tr::tr("\t(demo password)")
-                                          : QString()));
+                                          : QString(),
+                         a.dutyReason.isEmpty() ? QString()
+                                                : Tr::tr("\t(second role: %1)").arg(a.dutyReason)));
         return ExitOk;
     }
     return error(Tr::tr("unknown user command \"%1\"").arg(verb), ExitUsage);
@@ -189,6 +192,14 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
         tls = HttpAdapter::Tls{p.value(QStringLiteral("tls-cert")),
                                p.value(QStringLiteral("tls-key"))};
     }
+    // Checked even without --seed-demo, so a mistyped value never goes unnoticed.
+    qint64 anchorMs = DemoOptions::currentHourAnchor();
+    if (p.isSet(QStringLiteral("anchor"))) {
+        const auto at = DemoOptions::parseAnchor(p.value(QStringLiteral("anchor")));
+        if (!at)
+            return error(at.error(), ExitUsage);
+        anchorMs = *at;
+    }
     if (seed) {
         DemoOptions o;
         bool ok1 = false, ok2 = false;
@@ -197,6 +208,7 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
         if (!ok1 || !ok2 || o.cases < 0 || o.cases > 10'000'000)
             return error(Tr::tr("--seed and --cases take whole numbers (--cases up to 10000000)"),
                          ExitUsage);
+        o.anchorMs = anchorMs;
         const auto generated = PlatformAdmin::seedDemo(dataDir, o);
         if (!generated)
             return error(generated.error());
@@ -302,14 +314,14 @@ int main(int argc, char **argv)
 
     QCommandLineParser p;
     p.setApplicationDescription(Tr::tr(
-        "CityOps central platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport "
+        "CityOps district platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport "
         "v2.\n"
         "\n"
-        "  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]]\n"
-        "                   [--tls-cert FILE --tls-key FILE] [--open311-keys FILE]\n"
-        "                   [--token-ttl SECONDS]\n"
+        "  cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]\n"
+        "                   [--anchor WHEN]] [--tls-cert FILE --tls-key FILE]\n"
+        "                   [--open311-keys FILE] [--token-ttl SECONDS]\n"
         "  cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME]"
-        " --password-stdin\n"
+        " [--duty-reason TEXT] --password-stdin\n"
         "  cityops-platform --data DIR user passwd NAME --password-stdin\n"
         "  cityops-platform --data DIR user disable NAME\n"
         "  cityops-platform --data DIR user list\n"
@@ -334,6 +346,11 @@ int main(int argc, char **argv)
          QStringLiteral("1")},
         {QStringLiteral("cases"), Tr::tr("Demo cases (default 20000)."), QStringLiteral("N"),
          QStringLiteral("20000")},
+        {QStringLiteral("anchor"),
+         Tr::tr("\"Now\" of the demo district: an ISO date or date-time, Asia/Shanghai unless it "
+                "has an offset, e.g. 2026-11-27T18:00+08:00 (default: the current time rounded "
+                "down to the hour). Every generated time lies before it."),
+         QStringLiteral("WHEN")},
         {QStringLiteral("tls-cert"), Tr::tr("Serve HTTPS with this PEM certificate (chain)."),
          QStringLiteral("FILE")},
         {QStringLiteral("tls-key"), Tr::tr("The certificate's PEM private key (unencrypted)."),
@@ -355,6 +372,10 @@ int main(int argc, char **argv)
         {QStringLiteral("person"), Tr::tr("user add: the person (unit code) behind the account."),
          QStringLiteral("CODE")},
         {QStringLiteral("display"), Tr::tr("user add: display name."), QStringLiteral("NAME")},
+        {QStringLiteral("duty-reason"),
+         Tr::tr("user add: why this person may also hold an account of a conflicting role (one "
+                "that could approve or verify their own work); recorded with the account."),
+         QStringLiteral("TEXT")},
         {QStringLiteral("password-stdin"), Tr::tr("user add/passwd: read the password from the "
                                                   "first line of standard input.")},
     });

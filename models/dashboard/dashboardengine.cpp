@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace cityops {
 
 struct DashboardWorker::State
@@ -130,15 +132,21 @@ qint64 DashboardEngine::request(const DashboardFilter &filter)
 
 void DashboardEngine::caseChanged(CaseId id)
 {
-    if (!m_changed.contains(id))
-        m_changed.append(id);
+    casesChanged({id});
+}
+
+void DashboardEngine::casesChanged(const QList<CaseId> &ids)
+{
+    m_changed += ids;
     if (!m_debounce.isActive())
         m_debounce.start();
 }
 
 void DashboardEngine::flushChanged()
 {
-    const QList<CaseId> ids = std::exchange(m_changed, {});
+    QList<CaseId> ids = std::exchange(m_changed, {});
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     const qint64 gen = ++m_generation;
     m_latest->store(gen);
     QMetaObject::invokeMethod(

@@ -37,6 +37,8 @@ public:
     qint64 request(const DashboardFilter &filter);
     /** Re-reads a changed case; the refresh is debounced (several changes, one computation). */
     void caseChanged(CaseId id);
+    /** Many changed cases (a bulk action, a pulled page): one debounced refresh. */
+    void casesChanged(const QList<CaseId> &ids);
     /** Debounce interval for caseChanged() (ms). */
     void setDebounce(int ms) { m_debounce.setInterval(ms); }
     const DashboardFilter &filter() const { return m_filter; }

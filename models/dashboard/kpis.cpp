@@ -77,9 +77,13 @@ struct KpiAcc
 
 void addFunnel(FunnelRow &f, const CaseFact &c)
 {
-    ++f.entered;
+    ++f.cases;
+    const bool entered = c.maxStage >= 1 || c.stage >= 1;
+    f.entered += entered;
     if (c.state == st(CaseState::Closed)) {
-        if (c.stage <= 1)
+        if (!entered)
+            ++f.outsideLadder;
+        else if (c.stage <= 1)
             ++f.atNotice;
         else if (c.stage == 2)
             ++f.atPersuasion;
@@ -226,7 +230,8 @@ DashboardResult Kpis::compute(const KpiFacts &facts, const DashboardFilter &filt
             if (c.unit >= 0)
                 byUnit[std::size_t(c.unit)].add(c, now);
         }
-        if (c.maxStage >= 1 && isLadder[std::size_t(c.category)] && isFiled(c)) {
+        // Every case of a ladder category: one closed without a soft step counts too.
+        if (isLadder[std::size_t(c.category)] && isFiled(c)) {
             addFunnel(r.funnelTotal, c);
             addFunnel(funnelCat[std::size_t(c.category)], c);
             if (c.street >= 0)
@@ -264,13 +269,13 @@ DashboardResult Kpis::compute(const KpiFacts &facts, const DashboardFilter &filt
 
     r.funnelTotal.label = tr("All ladder categories");
     for (std::size_t i = 0; i < funnelCat.size(); ++i) {
-        if (funnelCat[i].entered == 0)
+        if (funnelCat[i].cases == 0)
             continue;
         funnelCat[i].label = facts.categories[qsizetype(i)].name;
         r.funnelByCategory.append(funnelCat[i]);
     }
     for (std::size_t i = 0; i < funnelStreet.size(); ++i) {
-        if (funnelStreet[i].entered == 0)
+        if (funnelStreet[i].cases == 0)
             continue;
         funnelStreet[i].label = facts.streets[qsizetype(i)].name;
         r.funnelByStreet.append(funnelStreet[i]);

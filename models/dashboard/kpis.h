@@ -105,13 +105,15 @@ struct KpiRow
 struct FunnelRow
 {
     QString label;
+    qint64 cases = 0;         ///< every filed case of a ladder category (the shares' base)
     qint64 entered = 0;       ///< cases that entered the ladder (stage ≥ 1)
+    qint64 outsideLadder = 0; ///< closed without entering the ladder (no soft step on record)
     qint64 atNotice = 0;      ///< closed at stage 1
     qint64 atPersuasion = 0;  ///< closed at stage 2
     qint64 atEnforcement = 0; ///< closed at stage 3
     qint64 open = 0;          ///< not closed yet
     qint64 skipped = 0;       ///< entered a stage by skipping one (counted apart)
-    double share(qint64 n) const { return entered ? double(n) / double(entered) : 0; }
+    double share(qint64 n) const { return cases ? double(n) / double(cases) : 0; }
 };
 
 /** A grid cell with recurring problems. */

@@ -11,6 +11,7 @@
 
 #include <QBuffer>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -20,6 +21,7 @@
 #include <QJsonObject>
 #include <QPainter>
 #include <QSaveFile>
+#include <QTimeZone>
 
 #include <array>
 #include <cmath>
@@ -1066,6 +1068,34 @@ private:
 };
 
 } // namespace
+
+Result<qint64> DemoOptions::parseAnchor(const QString &text)
+{
+    const QTimeZone shanghai(int(WorkCalendar::kShanghaiOffsetMs / 1000));
+    const QString t = text.trimmed();
+    // A bare date means 18:00 that day, like the fixed anchor (QDateTime would take midnight).
+    // QDate alone would also accept a date-time, ignoring its time.
+    if (const QDate d = QDate::fromString(t, Qt::ISODate); d.isValid() && t.size() == 10)
+        return QDateTime(d, QTime(18, 0), shanghai).toMSecsSinceEpoch();
+    QDateTime at = QDateTime::fromString(t, Qt::ISODate);
+    if (!at.isValid())
+        return Error{DemoGenerator::tr("--anchor \"%1\" is not an ISO date or date-time such as "
+                                       "2026-11-27 or 2026-11-27T18:00+08:00")
+                         .arg(text)};
+    if (at.timeSpec() == Qt::LocalTime) // no offset given: the district's time, whatever the TZ
+        at = QDateTime(at.date(), at.time(), shanghai);
+    return at.toMSecsSinceEpoch();
+}
+
+qint64 DemoOptions::floorToHour(qint64 utcMs)
+{
+    return utcMs - ((utcMs % kHour) + kHour) % kHour;
+}
+
+qint64 DemoOptions::currentHourAnchor()
+{
+    return floorToHour(QDateTime::currentMSecsSinceEpoch());
+}
 
 Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOptions &options)
 {

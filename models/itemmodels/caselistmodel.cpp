@@ -1,5 +1,7 @@
 #include "caselistmodel.h"
 
+#include "service/caseservice.h"
+
 #include "storage/casestore.h"
 #include "util/timefmt.h"
 
@@ -36,6 +38,11 @@ void CaseListModel::setQuery(const CaseQuery &query)
 {
     m_query = query;
     reload();
+}
+
+void CaseListModel::follow(const CaseService &service)
+{
+    connect(&service, &CaseService::casesChanged, this, &CaseListModel::reload);
 }
 
 void CaseListModel::reload()

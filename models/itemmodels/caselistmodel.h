@@ -11,6 +11,7 @@
 
 namespace cityops {
 
+class CaseService;
 class CaseStore;
 
 /**
@@ -84,6 +85,8 @@ public:
     qint64 now() const { return m_now(); }
     /** Pages read from the store since the last reset (for tests of laziness). */
     int pagesRead() const { return m_pagesRead; }
+    /** Reloads once per change notification of the service (a bulk action: once). */
+    void follow(const CaseService &service);
 
 public slots:
     /** Re-reads the count and drops cached pages: after events arrive or a query change. */

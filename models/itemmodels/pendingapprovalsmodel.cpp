@@ -1,5 +1,7 @@
 #include "pendingapprovalsmodel.h"
 
+#include "service/caseservice.h"
+
 #include "domain/types.h"
 #include "storage/casestore.h"
 #include "util/timefmt.h"
@@ -13,6 +15,14 @@ PendingApprovalsModel::PendingApprovalsModel(std::shared_ptr<CaseStore> store, Q
       m_now([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
     reload();
+}
+
+void PendingApprovalsModel::follow(const CaseService &service)
+{
+    connect(&service, &CaseService::casesChanged, this, [this](const CaseChange &c) {
+        if (c.fields & (CaseField::Request | CaseField::Created | CaseField::Stage))
+            reload();
+    });
 }
 
 void PendingApprovalsModel::reload()

@@ -9,6 +9,7 @@
 
 namespace cityops {
 
+class CaseService;
 class CaseStore;
 
 /**
@@ -45,6 +46,8 @@ public:
                         int role = Qt::DisplayRole) const override;
     const PendingRequest &request(int row) const { return m_rows.at(row); }
     void setClock(std::function<qint64()> now) { m_now = std::move(now); }
+    /** Reloads when requests may have changed (a request, a decision, pulled changes). */
+    void follow(const CaseService &service);
 
 public slots:
     void reload();

@@ -2,6 +2,7 @@
 
 #include "passwords.h"
 #include "storage/platformstore.h"
+#include "workflow/workflow.h"
 
 #include <QDir>
 #include <QFile>
@@ -58,7 +59,7 @@ Result<int> PlatformAdmin::ensureDemoAccounts(PlatformStore &store, qint64 now)
 
 Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Role role,
                               const QString &person, const QString &displayName,
-                              const QString &password, qint64 now)
+                              const QString &password, qint64 now, const QString &dutyReason)
 {
     if (!validUsername(username))
         return Error{tr("\"%1\" is not a valid user name: use 1–64 letters, digits, '.', '_' or "
@@ -76,8 +77,20 @@ Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Rol
     if ((role == Role::Field || role == Role::Enforcement) && person.isEmpty())
         return Error{tr("A %1 account needs --person CODE: cases are dispatched to people.")
                          .arg(Names::key(role))};
+    if (!person.isEmpty() && dutyReason.trimmed().isEmpty()) {
+        for (const Account &other : store.accounts()) {
+            if (!other.disabled && other.person == person && conflictingRoles(other.role, role))
+                return Error{
+                    tr("%1 already has the active %2 account \"%3\"; a %4 account for "
+                       "the same person could approve or verify their own work. Give "
+                       "the reason with --duty-reason TEXT (it is recorded), or disable "
+                       "the other account first.")
+                        .arg(person, Names::key(other.role), other.username, Names::key(role))};
+        }
+    }
     const PasswordHash h = Passwords::derive(password);
     Account a;
+    a.dutyReason = dutyReason.trimmed();
     a.username = username;
     a.role = role;
     a.person = person;
@@ -86,6 +99,26 @@ Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Rol
     a.hash = h.hash;
     a.iterations = h.iterations;
     return store.insertAccount(a, now);
+}
+
+bool PlatformAdmin::conflictingRoles(Role a, Role b)
+{
+    // Pairs of (asks or handles, decides or verifies) that must be different people.
+    static const std::pair<Action, Action> kDuties[] = {
+        {Action::EscalateRequest, Action::EscalateApprove},
+        {Action::ExtendRequest, Action::ExtendApprove},
+        {Action::Feedback, Action::VerifyPass},
+    };
+    if (a == b)
+        return false;
+    for (const auto &[asks, decides] : kDuties) {
+        const QList<Role> askers = Workflow::rolesFor(asks);
+        const QList<Role> deciders = Workflow::rolesFor(decides);
+        if ((askers.contains(a) && deciders.contains(b)) ||
+            (askers.contains(b) && deciders.contains(a)))
+            return true;
+    }
+    return false;
 }
 
 Status PlatformAdmin::setPassword(PlatformStore &store, const QString &username,

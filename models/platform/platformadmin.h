@@ -35,9 +35,19 @@ public:
      * account with the demo password, unless it has one. Returns how many it created.
      */
     static Result<int> ensureDemoAccounts(PlatformStore &store, qint64 now);
+    /**
+     * Creates an account. One person may not hold two active accounts whose roles conflict
+     * (conflictingRoles) unless `dutyReason` says why; the reason is kept with the account.
+     */
     static Status addUser(PlatformStore &store, const QString &username, Role role,
                           const QString &person, const QString &displayName,
-                          const QString &password, qint64 now);
+                          const QString &password, qint64 now, const QString &dutyReason = {});
+    /**
+     * Whether one person holding both roles could decide or verify their own work: one role
+     * may make a request (escalation, extension) or handle a case, the other approve or verify
+     * it. Derived from the workflow's role rules.
+     */
+    static bool conflictingRoles(Role a, Role b);
     static Status setPassword(PlatformStore &store, const QString &username,
                               const QString &password, qint64 now);
     static Status disable(PlatformStore &store, const QString &username, qint64 now);

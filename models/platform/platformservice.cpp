@@ -589,19 +589,9 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
         before = m_store->caseVersion(id);
         if (before < 0)
             return reject(QStringLiteral("not-found"), tr("There is no case %1.").arg(id));
-        Command cmd = c.toCommand();
-        // The platform's unit registry, not the client, says who a person is.
-        cmd.toUnit.clear();
-        cmd.toType.clear();
-        if (cmd.action == Action::Dispatch && !cmd.to.trimmed().isEmpty()) {
-            const auto who = m_repository->findAssignee(cmd.to.trimmed());
-            if (!who)
-                return reject(QStringLiteral("argument"),
-                              tr("There is no person with the code \"%1\".").arg(cmd.to));
-            cmd.to = who->code;
-            cmd.toUnit = who->unitCode;
-            cmd.toType = who->unitType;
-        }
+        // The platform's unit registry, not the client, says who a person is
+        // (CaseRepository::apply resolves the dispatch target).
+        const Command cmd = c.toCommand();
         if (cmd.action == Action::MarkDuplicate && cmd.duplicateOf && cmd.duplicateOf != id &&
             m_store->caseVersion(cmd.duplicateOf) < 0)
             return reject(QStringLiteral("argument"),

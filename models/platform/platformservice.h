@@ -24,7 +24,7 @@ namespace cityops::platform {
 class Open311;
 
 /**
- * The central platform's request handling, independent of any HTTP server: routes /api/v1 and
+ * The district platform's request handling, independent of any HTTP server: routes /api/v1 and
  * /open311/v2 requests to handlers, authenticates bearer tokens, runs every command through the
  * shared Workflow and CaseRepository authoritatively (each command atomic with its
  * applied_commands and changes rows), serves the snapshot and the change feed (long-poll), and

@@ -29,6 +29,16 @@ double metresBetween(double lon1, double lat1, double lon2, double lat2)
     const double y = (lat2 - lat1) * rad;
     return std::hypot(x, y) * 6371008.8;
 }
+/** " AND p.unit_type IN (?, …)" for the given unit types (nothing for none). */
+QString typeFilter(const QStringList &types)
+{
+    if (types.isEmpty())
+        return {};
+    QStringList marks;
+    for (qsizetype i = 0; i < types.size(); ++i)
+        marks << QStringLiteral("?");
+    return QStringLiteral(" AND p.unit_type IN (%1)").arg(marks.join(QLatin1Char(',')));
+}
 } // namespace
 
 CaseRepository::CaseRepository(std::shared_ptr<Database> db, const Workflow &workflow)
@@ -54,11 +64,14 @@ Result<Actor> CaseRepository::actorFor(const QString &username, const QString &d
 
 Result<CaseSnapshot> CaseRepository::snapshot(CaseId id) const
 {
-    SqliteStatement c(*m_statements, "SELECT category FROM cases WHERE id = ?");
+    SqliteStatement c(*m_statements,
+                      "SELECT category, street_id, community_id FROM cases WHERE id = ?");
     c.bind(1, id);
     if (c.step() != SQLITE_ROW)
         return Error{tr("There is no case %1.").arg(id)};
     CaseSnapshot s = m_workflow.initial(id, c.text(0));
+    s.street = c.integer(1);
+    s.community = c.integer(2);
     SqliteStatement ev(*m_statements, "SELECT kind, payload, actor, at FROM case_events WHERE "
                                       "case_id = ? ORDER BY seq");
     if (!ev.ok())
@@ -75,29 +88,67 @@ Result<CaseSnapshot> CaseRepository::snapshot(CaseId id) const
 std::optional<Assignee> CaseRepository::findAssignee(const QString &code) const
 {
     SqliteStatement q(*m_statements,
-                      "SELECT p.code, p.name_zh, t.code, p.unit_type FROM units p LEFT JOIN units "
-                      "t ON t.id = p.parent_id WHERE p.code = ? AND p.kind = 'person'");
+                      "SELECT p.code, p.name_zh, t.code, p.unit_type, coalesce(p.street_id, "
+                      "t.street_id, 0), coalesce(p.community_id, t.community_id, 0) FROM units p "
+                      "LEFT JOIN units t ON t.id = p.parent_id WHERE p.code = ? AND p.kind = "
+                      "'person'");
     q.bindText(1, code);
     if (q.step() != SQLITE_ROW)
         return std::nullopt;
-    return Assignee{q.text(0), q.text(1), q.text(2), q.text(3)};
+    Assignee a{q.text(0), q.text(1), q.text(2), q.text(3)};
+    a.street = q.integer(4);
+    a.community = q.integer(5);
+    return a;
+}
+
+QList<Assignee> CaseRepository::dispatchCandidates(CaseId id, const QStringList &types,
+                                                   int limit) const
+{
+    QList<Assignee> out;
+    // Own community first, then own street, then the rest; nearer and less busy first within.
+    QSqlQuery q(m_db->sql());
+    q.prepare(
+        QStringLiteral(
+            "WITH k AS (SELECT coalesce(street_id, 0) s, coalesce(community_id, 0) c, lon, lat "
+            "FROM cases WHERE id = ?), p AS (SELECT p.code, p.name_zh, t.code team, p.unit_type, "
+            "coalesce(p.street_id, t.street_id, 0) s, coalesce(p.community_id, t.community_id, "
+            "0) c, p.lon, p.lat FROM units p LEFT JOIN units t ON t.id = p.parent_id WHERE "
+            "p.kind = 'person'%1) SELECT p.code, p.name_zh, p.team, p.unit_type, p.s, p.c, CASE "
+            "WHEN k.c != 0 AND p.c = k.c THEN 0 WHEN k.s != 0 AND p.s = k.s THEN 1 ELSE 2 END "
+            "loc, (SELECT count(*) FROM cases o WHERE o.assignee_code = p.code AND o.state IN "
+            "('dispatched', 'handling')) busy, p.lon, p.lat, k.lon, k.lat FROM p, k ORDER BY loc, "
+            "busy, p.code LIMIT %2")
+            .arg(typeFilter(types))
+            .arg(limit));
+    q.addBindValue(id);
+    for (const QString &t : types)
+        q.addBindValue(t);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        Assignee a{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                   q.value(3).toString()};
+        a.street = q.value(4).toLongLong();
+        a.community = q.value(5).toLongLong();
+        a.locality = Assignee::Locality(q.value(6).toInt());
+        a.openCases = q.value(7).toInt();
+        if (!q.value(8).isNull() && !q.value(9).isNull())
+            a.distanceM = metresBetween(q.value(10).toDouble(), q.value(11).toDouble(),
+                                        q.value(8).toDouble(), q.value(9).toDouble());
+        out.append(a);
+    }
+    return out;
 }
 
 QList<Assignee> CaseRepository::assignees(const QStringList &types, int limit) const
 {
     QList<Assignee> out;
-    QStringList marks;
-    for (qsizetype i = 0; i < types.size(); ++i)
-        marks << QStringLiteral("?");
     QSqlQuery q(m_db->sql());
-    q.prepare(
-        QStringLiteral("SELECT p.code, p.name_zh, t.code, p.unit_type FROM units p LEFT "
-                       "JOIN units t ON t.id = p.parent_id WHERE p.kind = 'person'%1 "
-                       "ORDER BY p.code LIMIT %2")
-            .arg(types.isEmpty()
-                     ? QString()
-                     : QStringLiteral(" AND p.unit_type IN (%1)").arg(marks.join(QLatin1Char(','))))
-            .arg(limit));
+    q.prepare(QStringLiteral("SELECT p.code, p.name_zh, t.code, p.unit_type FROM units p LEFT "
+                             "JOIN units t ON t.id = p.parent_id WHERE p.kind = 'person'%1 "
+                             "ORDER BY p.code LIMIT %2")
+                  .arg(typeFilter(types))
+                  .arg(limit));
     for (const QString &t : types)
         q.addBindValue(t);
     if (q.exec()) {
@@ -179,7 +230,25 @@ Outcome CaseRepository::apply(CaseId id, const Command &cmd, const Actor &actor,
     if (cmd.action == Action::MarkDuplicate && cmd.duplicateOf && cmd.duplicateOf != id &&
         !snapshot(cmd.duplicateOf))
         return failed(tr("There is no case %1 to merge into.").arg(cmd.duplicateOf));
-    const auto d = m_workflow.decide(*snap, cmd, actor, now);
+    Command resolved = cmd;
+    if (cmd.action == Action::Dispatch && !cmd.to.trimmed().isEmpty()) {
+        // The unit registry, not the caller, says who a person is and where they work.
+        const auto who = findAssignee(cmd.to.trimmed());
+        if (!who) {
+            Outcome o;
+            o.kind = Outcome::Rejected;
+            o.rejection = {QStringLiteral("argument"),
+                           tr("There is no person with the code \"%1\".").arg(cmd.to)};
+            o.snapshot = *snap;
+            return o;
+        }
+        resolved.to = who->code;
+        resolved.toUnit = who->unitCode;
+        resolved.toType = who->unitType;
+        resolved.toStreet = who->street;
+        resolved.toCommunity = who->community;
+    }
+    const auto d = m_workflow.decide(*snap, resolved, actor, now);
     if (const auto *r = std::get_if<Rejection>(&d)) {
         Outcome o;
         o.kind = Outcome::Rejected;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "domain/caseinput.h"
 #include "util/result.h"
+#include "workflow/outcome.h"
 #include "workflow/workflow.h"
 
 #include <QCoreApplication>
@@ -12,45 +14,6 @@ namespace cityops {
 
 class Database;
 class StatementCache;
-
-/** What an operator types in for a new case. */
-struct ReportInput
-{
-    QString category;
-    double lon = 0;
-    double lat = 0;
-    QString address;
-    QString description;
-    QString party;
-    QString source = QStringLiteral("patrol");
-    QStringList evidence;
-};
-
-/** The result of running a command against the store. */
-struct Outcome
-{
-    enum Kind
-    {
-        Applied,
-        Rejected,
-        Failed
-    } kind = Failed;
-    CaseSnapshot snapshot;
-    Rejection rejection;
-    QString error;
-    QList<NewEvent> events;
-    bool ok() const { return kind == Applied; }
-    QString message() const { return kind == Rejected ? rejection.reason : error; }
-};
-
-/** A person a case can be dispatched to. */
-struct Assignee
-{
-    QString code;
-    QString name;
-    QString unitCode;
-    QString unitType;
-};
 
 /**
  * Runs workflow commands against the local store: loads a case's snapshot by folding its
@@ -72,8 +35,13 @@ public:
     Outcome apply(CaseId id, const Command &cmd, const Actor &actor, qint64 now);
     /** A person by unit code, for dispatch. */
     std::optional<Assignee> findAssignee(const QString &code) const;
-    /** People of the given unit types, e.g. grid workers of a street first. */
+    /** People of the given unit types, in code order. */
     QList<Assignee> assignees(const QStringList &types, int limit = 200) const;
+    /**
+     * People of the given unit types who could take a case, those of its own community first,
+     * then of its street, then the rest, each with open cases and distance from the case.
+     */
+    QList<Assignee> dispatchCandidates(CaseId id, const QStringList &types, int limit = 200) const;
     const Workflow &workflow() const { return m_workflow; }
     /**
      * Console mode: events are written provisional (the platform's replace them) and a new case

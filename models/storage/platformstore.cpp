@@ -103,11 +103,13 @@ Account accountFrom(const QSqlQuery &q)
     a.iterations = q.value(6).toInt();
     a.demoPassword = q.value(7).toBool();
     a.disabled = q.value(8).toBool();
+    a.dutyReason = q.value(9).toString();
     return a;
 }
 
 constexpr const char *kAccountColumns =
-    "username, role, display_name, person, salt, hash, iterations, demo_password, disabled";
+    "username, role, display_name, person, salt, hash, iterations, demo_password, disabled, "
+    "duty_reason";
 
 } // namespace
 
@@ -237,6 +239,7 @@ std::optional<Account> PlatformStore::account(const QString &username) const
     a.iterations = int(st.integer(6));
     a.demoPassword = st.integer(7) != 0;
     a.disabled = st.integer(8) != 0;
+    a.dutyReason = st.text(9);
     return a;
 }
 
@@ -257,8 +260,8 @@ Status PlatformStore::insertAccount(const Account &a, qint64 now)
     QSqlQuery q(m_db->sql());
     q.prepare(QStringLiteral(
         "INSERT INTO accounts (username, role, display_name, person, salt, hash, iterations, "
-        "demo_password, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?)"));
+        "demo_password, disabled, created_at, updated_at, duty_reason) VALUES (?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?)"));
     q.addBindValue(a.username);
     q.addBindValue(Names::key(a.role));
     q.addBindValue(a.displayName);
@@ -270,6 +273,7 @@ Status PlatformStore::insertAccount(const Account &a, qint64 now)
     q.addBindValue(int(a.disabled));
     q.addBindValue(now);
     q.addBindValue(now);
+    q.addBindValue(a.dutyReason.isEmpty() ? QVariant() : QVariant(a.dutyReason));
     if (!q.exec())
         return Error{q.lastError().text()};
     return Ok{};

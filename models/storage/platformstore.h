@@ -29,6 +29,8 @@ struct Account
     int iterations = 0;
     bool demoPassword = false; ///< the password is the published demo password
     bool disabled = false;
+    /** Why this person may hold this account beside one of a conflicting role (else empty). */
+    QString dutyReason;
 };
 
 /** A decided command id (see the `applied_commands` table). */
@@ -69,7 +71,7 @@ struct RequestFilter
 };
 
 /**
- * The central platform's SQLite store (DATA/platform.db): the cache schema's case tables, which
+ * The district platform's SQLite store (DATA/platform.db): the cache schema's case tables, which
  * CaseRepository and the Workflow run against authoritatively, plus the platform's own tables
  * (accounts, sessions, applied_commands, changes, login_failures) from a separately numbered
  * migration set in ":/platform-migrations". The file carries the CityOps application id and
@@ -81,7 +83,7 @@ class PlatformStore
 {
     Q_DECLARE_TR_FUNCTIONS(PlatformStore)
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     static constexpr const char *kFileName = "platform.db";
 
     /** DATA/platform.db */

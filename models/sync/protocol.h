@@ -17,7 +17,7 @@
 #include <vector>
 
 /**
- * The wire protocol between consoles (and the CLI) and the central platform: JSON messages,
+ * The wire protocol between consoles (and the CLI) and the district platform: JSON messages,
  * encoded and decoded here with strict validation, so both ends share one definition. The HTTP
  * routes that carry them are documented in docs/api/openapi.yaml.
  *
@@ -125,7 +125,7 @@ struct CommandResult
     QString reason; ///< translated sentence (empty when applied)
     /**
      * Machine key: the workflow's rejection codes (role, state, actor, pending, argument, ladder,
-     * closed) and not-found, invalid, evidence-missing, error. evidence-missing is not
+     * locality, closed) and not-found, invalid, evidence-missing, error. evidence-missing is not
      * remembered: upload the attachment and send the same id again.
      */
     QString code;

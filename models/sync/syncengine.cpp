@@ -371,6 +371,31 @@ SyncEngine::ReplayReport SyncEngine::replay(const QList<RecoveredCommand> &comma
     return rep;
 }
 
+QString SyncEngine::platformUrl() const
+{
+    return m_store->value(QStringLiteral("platform_url"));
+}
+
+QString SyncEngine::sessionUser() const
+{
+    return m_store->value(QStringLiteral("session_user"));
+}
+
+QList<OutboxEntry> SyncEngine::outboxEntries() const
+{
+    return m_store->entries();
+}
+
+QList<OutboxEntry> SyncEngine::rejectedCommands() const
+{
+    return m_store->rejected();
+}
+
+Database &SyncEngine::database() const
+{
+    return m_store->database();
+}
+
 SyncStatus SyncEngine::status() const
 {
     SyncStatus s;

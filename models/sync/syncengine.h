@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
+#include "sync/outbox.h"
 #include "sync/syncclient.h"
 #include "util/result.h"
 
@@ -75,6 +76,15 @@ public:
     /** Opens the cache on the calling thread; later calls must come from this thread. */
     Status open();
     SyncStore *store() const { return m_store.get(); }
+    /** The platform this cache syncs with, as remembered after sign-in. */
+    QString platformUrl() const;
+    /** The user last signed in on this cache (empty when nobody has). */
+    QString sessionUser() const;
+    /** Every command of the outbox in order, and the rejected ones. */
+    QList<OutboxEntry> outboxEntries() const;
+    QList<OutboxEntry> rejectedCommands() const;
+    /** The cache (names the file and the cause of a storage fault). */
+    Database &database() const;
     /** Signs in and keeps the session (user, role, token, expiry, URL) in the cache. */
     Result<sync::SessionInfo> login(const QString &user, const QString &password);
     /** Pushes the whole outbox in batches, then pulls the snapshot (first time) and the feed. */

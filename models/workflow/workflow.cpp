@@ -17,6 +17,13 @@ namespace {
 
 constexpr qint64 kMinute = 60000;
 
+/** Records the person behind the acting account with a request or a handling step. */
+void insertPerson(QJsonObject &o, const Actor &actor)
+{
+    if (!actor.person.isEmpty() && actor.person != actor.id)
+        o.insert(QLatin1String("person"), actor.person);
+}
+
 QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -295,7 +302,7 @@ std::optional<Rejection> Workflow::precheck(const CaseSnapshot &c, Action a,
     case Action::VerifyFail:
         if (c.state != CaseState::Feedback)
             return wrongState();
-        if (actor.is(c.handler) || actor.is(c.assignee))
+        if (actor.isSamePerson(c.handler, c.handlerPerson) || actor.is(c.assignee))
             return reject("actor", tr("The verifier must be someone other than the handler "
                                       "(%1).")
                                        .arg(c.handler.isEmpty() ? c.assignee : c.handler));
@@ -322,7 +329,7 @@ std::optional<Rejection> Workflow::precheck(const CaseSnapshot &c, Action a,
     case Action::ExtendReject:
         if (!c.extension)
             return reject("pending", tr("There is no pending extension request."));
-        if (actor.is(c.extension->requester))
+        if (actor.isSamePerson(c.extension->requester, c.extension->requesterPerson))
             return reject("actor", tr("The person who asked cannot decide their own request."));
         break;
     case Action::Shelve:
@@ -368,7 +375,7 @@ std::optional<Rejection> Workflow::precheck(const CaseSnapshot &c, Action a,
     case Action::EscalateReject:
         if (!c.escalation)
             return reject("pending", tr("There is no pending escalation request."));
-        if (actor.is(c.escalation->requester))
+        if (actor.isSamePerson(c.escalation->requester, c.escalation->requesterPerson))
             return reject("actor", tr("The person who asked cannot decide their own request."));
         break;
     case Action::MarkDuplicate:
@@ -488,6 +495,32 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
             return reject("argument", tr("Stage 2 is carried out by a grid worker or a "
                                          "volunteer, not by %1.")
                                           .arg(cmd.to));
+        // Soft before hard: on a ladder category an enforcement team is sent only at stage 3,
+        // reached through an approved escalation (or an approved, flagged skip).
+        if (c.ladder && c.stage != Stage::Enforcement && cmd.toType == QLatin1String("enforcement"))
+            return reject("ladder",
+                          tr("%1 is an enforcement officer; on category %2 enforcement comes only "
+                             "at stage 3, after an approved escalation (request one, or a skip "
+                             "with its reason).")
+                              .arg(cmd.to, c.category));
+        if (c.stage == Stage::Persuasion) {
+            // Persuasion is local: the case's own community; another community of the same
+            // street with a recorded reason; never another street.
+            if (c.street && cmd.toStreet && cmd.toStreet != c.street)
+                return reject("locality",
+                              tr("%1 belongs to another street; community persuasion is done by "
+                                 "the grid workers and volunteers of the case's own street.")
+                                  .arg(cmd.to));
+            if (c.community && cmd.toCommunity && cmd.toCommunity != c.community) {
+                if (cmd.reason.trimmed().isEmpty())
+                    return Rejection{QStringLiteral("locality"),
+                                     tr("%1 belongs to another community of this street; give "
+                                        "the reason for not sending the case's own community.")
+                                         .arg(cmd.to)};
+                o.insert(QLatin1String("reason"), cmd.reason.trimmed());
+                o.insert(QLatin1String("outside_community"), true);
+            }
+        }
         if (c.stage == Stage::Enforcement && cmd.toType != QLatin1String("enforcement"))
             return reject(
                 "argument",
@@ -518,6 +551,7 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
         if (!cmd.decision.trimmed().isEmpty())
             o.insert(QLatin1String("decision"), cmd.decision.trimmed());
         o.insert(QLatin1String("due"), working(now, m_config.verifyWorkingMinutes));
+        insertPerson(o, actor);
         break;
     case Action::VerifyPass:
         if (auto r = needEvidence())
@@ -541,6 +575,7 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
                 tr("An extension is from 1 to %1 working hours.").arg(m_config.maxExtensionHours));
         o.insert(QLatin1String("reason"), cmd.reason.trimmed());
         o.insert(QLatin1String("hours"), cmd.hours);
+        insertPerson(o, actor);
         break;
     case Action::ExtendApprove:
         o.insert(QLatin1String("requester"), c.extension->requester);
@@ -561,6 +596,7 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
         if (auto r = needEvidence())
             return *r;
         o.insert(QLatin1String("due"), working(now, m_config.verifyWorkingMinutes));
+        insertPerson(o, actor);
         break;
     case Action::RecheckUncorrected:
         if (auto r = needEvidence())
@@ -592,6 +628,7 @@ Workflow::Decision Workflow::decide(const CaseSnapshot &c, const Command &cmd, c
         o.insert(QLatin1String("to_stage"), to);
         if (to > stage + 1)
             o.insert(QLatin1String("skip"), true);
+        insertPerson(o, actor);
         break;
     }
     case Action::MarkDuplicate:
@@ -659,6 +696,7 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
         c.assignee = o.value(QLatin1String("to")).toString();
         c.assigneeUnit = o.value(QLatin1String("unit")).toString();
         c.handler.clear();
+        c.handlerPerson.clear();
         break;
     case Action::Accept:
         c.state = CaseState::Handling;
@@ -676,6 +714,7 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
         c.escalation.reset();
         c.extension.reset();
         c.handler = actor;
+        c.handlerPerson = o.value(QLatin1String("person")).toString();
         if (c.stage != Stage::None)
             setOutcome("corrected");
         break;
@@ -686,6 +725,7 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
         c.state = CaseState::Handling;
         ++c.reworks;
         c.handler.clear();
+        c.handlerPerson.clear();
         break;
     case Action::Close:
         c.state = CaseState::Closed;
@@ -699,10 +739,12 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
         c.assignee.clear();
         c.assigneeUnit.clear();
         c.handler.clear();
+        c.handlerPerson.clear();
         break;
     case Action::ExtendRequest:
         c.extension = ExtensionRequest{actor, o.value(QLatin1String("hours")).toInt(),
-                                       o.value(QLatin1String("reason")).toString(), at};
+                                       o.value(QLatin1String("reason")).toString(), at,
+                                       o.value(QLatin1String("person")).toString()};
         break;
     case Action::ExtendApprove:
         c.extension.reset();
@@ -746,7 +788,8 @@ void Workflow::fold(CaseSnapshot &c, const QString &kind, const QByteArray &payl
                                          o.value(QLatin1String("skip")).toBool(),
                                          o.value(QLatin1String("reason")).toString(),
                                          ev,
-                                         at};
+                                         at,
+                                         o.value(QLatin1String("person")).toString()};
         break;
     }
     case Action::EscalateApprove: {

@@ -81,6 +81,15 @@ struct Actor
     QString person; ///< unit code of the person behind a user account (may be empty)
     QString device;
     bool is(const QString &who) const { return !who.isEmpty() && (who == id || who == person); }
+    /**
+     * Whether this actor is the one behind an earlier step: the same account, or the same person
+     * (`whoPerson`, the person code recorded with that step) through another account. Separation
+     * of duties compares people, not account names.
+     */
+    bool isSamePerson(const QString &who, const QString &whoPerson) const
+    {
+        return is(who) || (!person.isEmpty() && person == whoPerson);
+    }
 };
 
 /** What a command carries besides its action; which fields matter depends on the action. */
@@ -91,6 +100,8 @@ struct Command
     QString to;     ///< dispatch: person code
     QString toUnit; ///< dispatch: the person's team
     QString toType; ///< dispatch: unit type of the person (grid_worker, volunteer, enforcement…)
+    qint64 toStreet = 0;        ///< dispatch: the person's street (registry id; 0 = none)
+    qint64 toCommunity = 0;     ///< dispatch: the person's community (registry id; 0 = none)
     QStringList evidence;       ///< SHA-256 of attachments already in the evidence store
     int toStage = 0;            ///< escalate-request
     bool skip = false;          ///< escalate-request: skipping a stage (needs a reason)
@@ -113,6 +124,7 @@ struct EscalationRequest
     QString reason;
     QStringList evidence;
     qint64 at = 0;
+    QString requesterPerson; ///< the person behind the requesting account (may be empty)
 };
 
 /** A pending extension request. */
@@ -122,6 +134,7 @@ struct ExtensionRequest
     int hours = 0;
     QString reason;
     qint64 at = 0;
+    QString requesterPerson; ///< the person behind the requesting account (may be empty)
 };
 
 /** One rung of the ladder as it happened. */
@@ -153,9 +166,16 @@ struct CaseSnapshot
     qint64 deadlineAt = 0;
     qint64 closedAt = 0;
     QString reporter;
-    QString assignee;     ///< person code the case is dispatched to
-    QString assigneeUnit; ///< that person's team
-    QString handler;      ///< who reported the case handled / corrected (the verifier must differ)
+    QString assignee;      ///< person code the case is dispatched to
+    QString assigneeUnit;  ///< that person's team
+    QString handler;       ///< who reported the case handled / corrected (the verifier must differ)
+    QString handlerPerson; ///< the person behind the handler's account (may be empty)
+    /**
+     * Where the case is (registry ids from its row, 0 = unknown): not folded from events but set
+     * by whoever loads the snapshot, so dispatch can keep persuasion local.
+     */
+    qint64 street = 0;
+    qint64 community = 0;
     bool awaitingEscalation = false; ///< the current stage's outcome was "not corrected"
     std::optional<EscalationRequest> escalation;
     std::optional<ExtensionRequest> extension;
@@ -189,7 +209,7 @@ struct NewEvent
 /** Why a command was refused: a stable code for programs and a sentence for people. */
 struct Rejection
 {
-    QString code; ///< role, state, actor, pending, argument, ladder, closed
+    QString code; ///< role, state, actor, pending, argument, ladder, locality, closed
     QString reason;
 };
 

@@ -245,7 +245,8 @@ int main(int argc, char *argv[])
     setup.start();
     PlatformProcess platform;
     if (!platform.start(platformDir,
-                        {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                        {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                         QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                          QStringLiteral("1"), QStringLiteral("--cases"), QString::number(cases)})) {
         std::fprintf(stderr, "platform did not start: %s\n", platform.output().constData());
         return 1;

@@ -61,7 +61,8 @@ ScriptResult runScript(const QString &dir, qint64 skewSeconds, qint64 platformNo
         {QStringLiteral("CITYOPS_PLATFORM_CLOCK_MS"), QString::number(platformNow)}};
     Platform platform;
     if (!platform.start(dir + QStringLiteral("/platform"),
-                        {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                        {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                         QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                          QString::number(kDistrictSeed), QStringLiteral("--cases"),
                          QStringLiteral("40")},
                         platformEnv)) {
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
                        "clocks and compares the platform states."));
     QElapsedTimer total;
     total.start();
-    // The platform's pinned "now": the day after the demo district's anchor.
+    // The platform's pinned "now": the day after the demo district's anchor (--anchor above).
     const qint64 platformNow =
         QDateTime(QDate(2026, 11, 28), QTime(10, 0), QTimeZone(8 * 3600)).toMSecsSinceEpoch();
     QList<qint64> skews{0, -86400, -3600, 3600, 86400};

@@ -161,7 +161,8 @@ bool CrashSuite::setUp(Lane &lane, const QString &name)
     lane.platformDir = m_tmp.filePath(name + QStringLiteral("-platform"));
     lane.client = m_tmp.filePath(name + QStringLiteral("-client"));
     if (!lane.platform.start(lane.platformDir,
-                             {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                             {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                              QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                               QString::number(kDistrictSeed), QStringLiteral("--cases"),
                               QString::number(kSeedCases)}))
         return false;

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
     QTemporaryDir tmp;
     PlatformProcess platform;
     if (!platform.start(tmp.filePath(QStringLiteral("platform")),
-                        {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                        {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                         QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                          QString::number(kDistrictSeed), QStringLiteral("--cases"),
                          QString::number(kDistrictCases)})) {
         say(QStringLiteral("the platform did not start: ") + QString::fromUtf8(platform.output()));

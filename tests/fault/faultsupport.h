@@ -263,10 +263,10 @@ inline void say(const QString &s)
 /** A fresh console cache of the platform's district (same seed), signed in and synced. */
 inline bool makeClient(const QString &dir, const QUrl &url, quint64 seed, const QStringList &users)
 {
-    const Ended gen =
-        cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--seed"),
-             QString::number(seed), QStringLiteral("--cases"), QStringLiteral("0"),
-             QStringLiteral("--out"), dir});
+    const Ended gen = cli(
+        {QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--anchor"),
+         QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"), QString::number(seed),
+         QStringLiteral("--cases"), QStringLiteral("0"), QStringLiteral("--out"), dir});
     if (gen.rc != 0) {
         say(QStringLiteral("demo generate failed: ") + gen.err);
         return false;

@@ -49,9 +49,10 @@ int main(int argc, char **argv)
     QTemporaryDir tmp;
     Platform platform;
     const QString platformDir = tmp.filePath(QStringLiteral("platform"));
-    if (!platform.start(platformDir, {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                      QString::number(kDistrictSeed), QStringLiteral("--cases"),
-                                      QStringLiteral("50")}))
+    if (!platform.start(platformDir, {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                      QStringLiteral("2026-11-27T18:00+08:00"),
+                                      QStringLiteral("--seed"), QString::number(kDistrictSeed),
+                                      QStringLiteral("--cases"), QStringLiteral("50")}))
         return fail(QStringLiteral("the platform did not start"));
     const QString client = tmp.filePath(QStringLiteral("client"));
     if (!makeClient(client, platform.url(), kDistrictSeed, {QStringLiteral("operator1")}))

@@ -39,7 +39,8 @@ struct Setup
     bool start()
     {
         if (!platform.start(tmp.filePath(QStringLiteral("platform")),
-                            {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                            {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                             QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                              QString::number(kSeed), QStringLiteral("--cases"),
                              QString::number(kCases)}))
             return false;

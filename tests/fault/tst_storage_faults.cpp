@@ -85,7 +85,8 @@ private:
     bool makeConsole(const QString &dir)
     {
         const Run gen =
-            cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--seed"),
+            cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--anchor"),
+                 QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                  QStringLiteral("11"), QStringLiteral("--cases"), QStringLiteral("0"),
                  QStringLiteral("--out"), dir});
         const Run login = cli({QStringLiteral("--platform"), url(), QStringLiteral("--data"), dir,
@@ -151,9 +152,10 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         m_platform = std::make_unique<PlatformProcess>();
         QVERIFY(m_platform->start(m_tmp.filePath(QStringLiteral("platform")),
-                                  {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                   QStringLiteral("11"), QStringLiteral("--cases"),
-                                   QStringLiteral("200")}));
+                                  {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                   QStringLiteral("2026-11-27T18:00+08:00"),
+                                   QStringLiteral("--seed"), QStringLiteral("11"),
+                                   QStringLiteral("--cases"), QStringLiteral("200")}));
     }
 
     void cleanupTestCase() { m_platform.reset(); }
@@ -325,8 +327,8 @@ private slots:
         ConsoleContext ctx(
             db, dir,
             *CaseRepository(db, wf).actorFor(QStringLiteral("operator1"), QStringLiteral("test")));
-        QVERIFY(ctx.sync());
-        QSignalSpy faults(&ctx, &ConsoleContext::storageFault);
+        QVERIFY(ctx.cases().isReplica());
+        QSignalSpy faults(&ctx.cases(), &CaseService::storageFault);
         auto count = [&](const char *sql) {
             QSqlQuery q(db->sql());
             return q.exec(QLatin1String(sql)) && q.next() ? q.value(0).toLongLong() : -1;
@@ -349,7 +351,7 @@ private slots:
         Command reject;
         reject.action = Action::Reject;
         reject.reason = QString(20000, QChar(0x6EE1)); // 满
-        const Outcome full = ctx.run(reported.at(0).toLongLong(), reject);
+        const Outcome full = ctx.cases().run(reported.at(0).toLongLong(), reject);
         QCOMPARE(full.kind, Outcome::Failed);
         QVERIFY2(full.error.contains(QStringLiteral("is full")), qPrintable(full.error));
         QVERIFY2(full.error.contains(db->path()), qPrintable(full.error));
@@ -367,7 +369,8 @@ private slots:
         // Room again: the action succeeds, is journaled, and syncs once.
         QVERIFY(db->exec("PRAGMA max_page_count = 1073741823"));
         reject.reason = QStringLiteral("重复上报");
-        QVERIFY2(ctx.run(reported.at(0).toLongLong(), reject).ok(), "reject after freeing space");
+        QVERIFY2(ctx.cases().run(reported.at(0).toLongLong(), reject).ok(),
+                 "reject after freeing space");
         const QStringList applied =
             column(db->path(), QStringLiteral("SELECT command_id FROM outbox ORDER BY seq"));
         QCOMPARE(applied.size(), 1);
@@ -516,7 +519,7 @@ for f in "$mnt"/cityops.db* "$mnt"/outbox-journal.jsonl; do cp "$f" "$out/after/
         Command reg;
         reg.action = Action::Register;
         reg.confirmFiling = true;
-        QVERIFY(window.context().run(reported.at(0).toLongLong(), reg).ok());
+        QVERIFY(window.context().cases().run(reported.at(0).toLongLong(), reg).ok());
         const QStringList queued =
             column(db->path(), QStringLiteral("SELECT command_id FROM outbox ORDER BY seq"));
         QCOMPARE(queued.size(), 1);
@@ -525,7 +528,7 @@ for f in "$mnt"/cityops.db* "$mnt"/outbox-journal.jsonl; do cp "$f" "$out/after/
         QVERIFY(QFile::remove(db->path()));
         ++m_faults;
         for (int i = 1; i <= 2; ++i) {
-            const Outcome o = window.context().run(reported.at(i).toLongLong(), reg);
+            const Outcome o = window.context().cases().run(reported.at(i).toLongLong(), reg);
             QCOMPARE(o.kind, Outcome::Failed);
             QVERIFY2(o.error.contains(QStringLiteral("deleted or replaced")), qPrintable(o.error));
         }

@@ -65,8 +65,10 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        QVERIFY2(m_platform.start(m_dir.path(), {QStringLiteral("--seed-demo"),
-                                                 QStringLiteral("--cases"), QStringLiteral("300")}),
+        QVERIFY2(m_platform.start(m_dir.path(),
+                                  {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                   QStringLiteral("2026-11-27T18:00+08:00"),
+                                   QStringLiteral("--cases"), QStringLiteral("300")}),
                  m_platform.output().constData());
         m_citizen = std::make_unique<Client>(m_platform.url());
         m_operator = std::make_unique<Client>(m_platform.url());
@@ -291,8 +293,10 @@ private slots:
         QVERIFY(dir.isValid());
         {
             PlatformProcess seeding;
-            QVERIFY2(seeding.start(dir.path(), {QStringLiteral("--seed-demo"),
-                                                QStringLiteral("--cases"), QStringLiteral("50")}),
+            QVERIFY2(seeding.start(dir.path(),
+                                   {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                    QStringLiteral("2026-11-27T18:00+08:00"),
+                                    QStringLiteral("--cases"), QStringLiteral("50")}),
                      seeding.output().constData());
             QCOMPARE(seeding.stop(), 0);
         }

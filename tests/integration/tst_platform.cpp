@@ -63,8 +63,10 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        QVERIFY2(m_platform.start(m_dir.path(), {QStringLiteral("--seed-demo"),
-                                                 QStringLiteral("--cases"), QStringLiteral("300")}),
+        QVERIFY2(m_platform.start(m_dir.path(),
+                                  {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                   QStringLiteral("2026-11-27T18:00+08:00"),
+                                   QStringLiteral("--cases"), QStringLiteral("300")}),
                  m_platform.output().constData());
         QCOMPARE(m_platform.url().host(), QStringLiteral("127.0.0.1"));
         QVERIFY(m_platform.url().port() > 0);
@@ -761,8 +763,10 @@ private slots:
         QTemporaryDir dir;
         {
             PlatformProcess seeding;
-            QVERIFY2(seeding.start(dir.path(), {QStringLiteral("--seed-demo"),
-                                                QStringLiteral("--cases"), QStringLiteral("20")}),
+            QVERIFY2(seeding.start(dir.path(),
+                                   {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                    QStringLiteral("2026-11-27T18:00+08:00"),
+                                    QStringLiteral("--cases"), QStringLiteral("20")}),
                      seeding.output().constData());
             QCOMPARE(seeding.stop(), 0);
             auto db = Database::open(PlatformStore::pathInDir(dir.path()));

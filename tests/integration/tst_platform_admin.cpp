@@ -1,7 +1,9 @@
 // Running the platform: demo passwords never off loopback, sign-in throttling, TLS, a store that
 // is not a console cache, and a clean stop on SIGTERM.
+#include "demo/demogenerator.h"
 #include "platformtest.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -50,6 +52,7 @@ private slots:
         const QString data = dir.filePath(QStringLiteral("p"));
         Run r = platform({QStringLiteral("--data"), data, QStringLiteral("--listen"),
                           QStringLiteral("0.0.0.0:0"), QStringLiteral("--seed-demo"),
+                          QStringLiteral("--anchor"), QStringLiteral("2026-11-27T18:00+08:00"),
                           QStringLiteral("--cases"), QStringLiteral("0")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.out.contains(QLatin1String("demo")), qPrintable(r.out));
@@ -57,8 +60,9 @@ private slots:
 
         // Seeded on loopback, the store keeps demo passwords: refused on another address too.
         PlatformProcess seeded;
-        QVERIFY2(seeded.start(data, {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
-                                     QStringLiteral("0")}),
+        QVERIFY2(seeded.start(data, {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                     QStringLiteral("2026-11-27T18:00+08:00"),
+                                     QStringLiteral("--cases"), QStringLiteral("0")}),
                  seeded.output().constData());
         QCOMPARE(seeded.stop(), 0);
         r = platform({QStringLiteral("--data"), data, QStringLiteral("--listen"),
@@ -109,6 +113,108 @@ private slots:
             platform({QStringLiteral("--data"), dir.path(), QStringLiteral("frobnicate")}).code, 2);
     }
 
+    /**
+     * --seed-demo anchors the district at the current hour unless --anchor says otherwise (the
+     * same parsing as cityops-cli demo generate); a bad --anchor is a usage error naming it.
+     */
+    void seedDemoAnchorsAtTheCurrentHour()
+    {
+        QTemporaryDir dir;
+        const auto anchorOf = [](const PlatformProcess &p) {
+            const QStringList v =
+                column(p.databasePath(),
+                       QStringLiteral("SELECT value FROM meta WHERE key = 'demo_anchor'"));
+            return v.size() == 1 ? v.first().toLongLong() : qint64(-1);
+        };
+        const qint64 before = DemoOptions::floorToHour(QDateTime::currentMSecsSinceEpoch());
+        PlatformProcess now;
+        QVERIFY2(now.start(dir.filePath(QStringLiteral("now")),
+                           {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                            QStringLiteral("0")}),
+                 now.output().constData());
+        const qint64 after = DemoOptions::floorToHour(QDateTime::currentMSecsSinceEpoch());
+        QCOMPARE(now.stop(), 0);
+        const qint64 anchor = anchorOf(now);
+        QVERIFY2(
+            anchor == before || anchor == after, // an hour may turn during the run
+            qPrintable(QStringLiteral("%1 not in [%2, %3]").arg(anchor).arg(before).arg(after)));
+
+        PlatformProcess fixed;
+        QVERIFY2(fixed.start(dir.filePath(QStringLiteral("fixed")),
+                             {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                              QStringLiteral("0"), QStringLiteral("--anchor"),
+                              QStringLiteral("2026-11-27T18:00+08:00")}),
+                 fixed.output().constData());
+        QCOMPARE(fixed.stop(), 0);
+        QCOMPARE(anchorOf(fixed), DemoOptions::kDefaultAnchorMs);
+
+        const QString bad = dir.filePath(QStringLiteral("bad"));
+        const Run r = platform({QStringLiteral("--data"), bad, QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1:0"), QStringLiteral("--seed-demo"),
+                                QStringLiteral("--anchor"), QStringLiteral("27/11/2026")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.out.contains(QLatin1String("\"27/11/2026\"")), qPrintable(r.out));
+        QVERIFY(!QFile::exists(PlatformStore::pathInDir(bad)));
+    }
+
+    /**
+     * One person, two active accounts of conflicting roles (field1 is grid worker GW-01-001; a
+     * supervisor account for the same person could approve that person's own requests): refused
+     * without a recorded reason, accepted and listed with one.
+     */
+    void onePersonTwoConflictingRolesNeedsAReason()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("p"));
+        PlatformProcess seeded;
+        QVERIFY2(seeded.start(data, {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                     QStringLiteral("2026-11-27T18:00+08:00"),
+                                     QStringLiteral("--cases"), QStringLiteral("0")}),
+                 seeded.output().constData());
+        QCOMPARE(seeded.stop(), 0);
+        const QString person =
+            column(PlatformStore::pathInDir(data),
+                   QStringLiteral("SELECT person FROM accounts WHERE username = 'field1'"))
+                .value(0);
+        QVERIFY(!person.isEmpty());
+        const QStringList add{QStringLiteral("--data"),
+                              data,
+                              QStringLiteral("user"),
+                              QStringLiteral("add"),
+                              QStringLiteral("zhangwei.sup"),
+                              QStringLiteral("--role"),
+                              QStringLiteral("supervisor"),
+                              QStringLiteral("--person"),
+                              person,
+                              QStringLiteral("--password-stdin")};
+        Run r = platform(add, "a-real-passphrase\n");
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QLatin1String("field1")) && r.out.contains(person) &&
+                     r.out.contains(QLatin1String("--duty-reason")),
+                 qPrintable(r.out));
+        // A role with no conflict (an auditor account) needs no reason.
+        QStringList audit = add;
+        audit[4] = QStringLiteral("zhangwei.audit");
+        audit[6] = QStringLiteral("auditor");
+        QCOMPARE(platform(audit, "a-real-passphrase\n").code, 0);
+        r = platform(add + QStringList{QStringLiteral("--duty-reason"),
+                                       QStringLiteral("acting team leader during the flood")},
+                     "a-real-passphrase\n");
+        QCOMPARE(r.code, 0);
+        r = platform(
+            {QStringLiteral("--data"), data, QStringLiteral("user"), QStringLiteral("list")});
+        QVERIFY2(r.out.contains(QLatin1String("acting team leader during the flood")),
+                 qPrintable(r.out));
+        // Disabling the other account lifts the conflict.
+        QCOMPARE(platform({QStringLiteral("--data"), data, QStringLiteral("user"),
+                           QStringLiteral("disable"), QStringLiteral("field1")})
+                     .code,
+                 0);
+        audit[4] = QStringLiteral("zhangwei.sup2");
+        audit[6] = QStringLiteral("supervisor");
+        QCOMPARE(platform(audit, "a-real-passphrase\n").code, 0);
+    }
+
     void refusesAConsoleCache()
     {
         QTemporaryDir dir;
@@ -127,8 +233,9 @@ private slots:
     {
         QTemporaryDir dir;
         auto p = std::make_unique<PlatformProcess>();
-        QVERIFY2(p->start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
-                                       QStringLiteral("0")}),
+        QVERIFY2(p->start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                       QStringLiteral("2026-11-27T18:00+08:00"),
+                                       QStringLiteral("--cases"), QStringLiteral("0")}),
                  p->output().constData());
         Client c(p->url());
         for (int i = 0; i < 5; ++i) {
@@ -158,9 +265,11 @@ private slots:
         QVERIFY(QSslSocket::supportsSsl());
         QTemporaryDir dir;
         PlatformProcess p;
-        QVERIFY2(p.start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
-                                      QStringLiteral("0"), QStringLiteral("--tls-cert"), kCert,
-                                      QStringLiteral("--tls-key"), kKey}),
+        QVERIFY2(p.start(dir.path(),
+                         {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                          QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--cases"),
+                          QStringLiteral("0"), QStringLiteral("--tls-cert"), kCert,
+                          QStringLiteral("--tls-key"), kKey}),
                  p.output().constData());
         QCOMPARE(p.url().scheme(), QStringLiteral("https"));
         // Trust exactly the test certificate (issued for 127.0.0.1).
@@ -188,8 +297,9 @@ private slots:
     {
         QTemporaryDir dir;
         PlatformProcess p;
-        QVERIFY(p.start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
-                                     QStringLiteral("0")}));
+        QVERIFY(p.start(dir.path(), {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                     QStringLiteral("2026-11-27T18:00+08:00"),
+                                     QStringLiteral("--cases"), QStringLiteral("0")}));
         Client waiting(p.url());
         QCOMPARE(waiting.login(QStringLiteral("supervisor1")).status, 200);
         QNetworkReply *poll = waiting.send("GET", QStringLiteral("/api/v1/changes?wait=30"));

@@ -248,8 +248,10 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        QVERIFY2(m_platform.start(m_dir.path(), {QStringLiteral("--seed-demo"),
-                                                 QStringLiteral("--cases"), QStringLiteral("300")}),
+        QVERIFY2(m_platform.start(m_dir.path(),
+                                  {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                   QStringLiteral("2026-11-27T18:00+08:00"),
+                                   QStringLiteral("--cases"), QStringLiteral("300")}),
                  m_platform.output().constData());
         for (Role r : kAllRoles) {
             m_clients[r] = std::make_unique<Client>(m_platform.url());

@@ -89,9 +89,10 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
         QVERIFY2(m_platform.start(m_dir.filePath(QStringLiteral("platform")),
-                                  {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                   QStringLiteral("5"), QStringLiteral("--cases"),
-                                   QString::number(kCases)}),
+                                  {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                   QStringLiteral("2026-11-27T18:00+08:00"),
+                                   QStringLiteral("--seed"), QStringLiteral("5"),
+                                   QStringLiteral("--cases"), QString::number(kCases)}),
                  m_platform.output().constData());
         m_platformDb = PlatformStore::pathInDir(m_dir.filePath(QStringLiteral("platform")));
     }

@@ -35,7 +35,8 @@ Run cli(const QStringList &args, const QByteArray &input = {})
 bool startDemo(PlatformProcess &platform, const QTemporaryDir &tmp)
 {
     return platform.start(tmp.filePath(QStringLiteral("platform")),
-                          {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                          {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                           QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                            QString::number(kSeed), QStringLiteral("--cases"),
                            QString::number(kCases)});
 }
@@ -43,10 +44,10 @@ bool startDemo(PlatformProcess &platform, const QTemporaryDir &tmp)
 /** An empty console cache with the platform's district (same seed), signed in as `user`. */
 bool makeClient(const QString &dir, const QUrl &url, const QStringList &users)
 {
-    const Run gen =
-        cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--seed"),
-             QString::number(kSeed), QStringLiteral("--cases"), QStringLiteral("0"),
-             QStringLiteral("--out"), dir});
+    const Run gen = cli(
+        {QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--anchor"),
+         QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"), QString::number(kSeed),
+         QStringLiteral("--cases"), QStringLiteral("0"), QStringLiteral("--out"), dir});
     if (gen.rc != 0) {
         qWarning() << gen.rc << gen.out << gen.err;
         return false;
@@ -174,7 +175,8 @@ private slots:
         QTemporaryDir tmp;
         PlatformProcess platform;
         QVERIFY2(platform.start(tmp.filePath(QStringLiteral("platform")),
-                                {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                                {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                 QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                                  QString::number(kSeed), QStringLiteral("--cases"),
                                  QString::number(kCases)}),
                  platform.output().constData());
@@ -310,7 +312,8 @@ private slots:
         const QString pdir = tmp.filePath(QStringLiteral("platform"));
         auto platform = std::make_unique<PlatformProcess>();
         QVERIFY(platform->start(pdir,
-                                {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                                {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                 QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                                  QString::number(kSeed), QStringLiteral("--cases"),
                                  QString::number(kCases)},
                                 listen));
@@ -379,9 +382,10 @@ private slots:
         QTemporaryDir tmp;
         const QString pdir = tmp.filePath(QStringLiteral("platform"));
         auto platform = std::make_unique<PlatformProcess>();
-        QVERIFY(platform->start(pdir, {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
-                                       QString::number(kSeed), QStringLiteral("--cases"),
-                                       QString::number(kCases)}));
+        QVERIFY(platform->start(pdir, {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                       QStringLiteral("2026-11-27T18:00+08:00"),
+                                       QStringLiteral("--seed"), QString::number(kSeed),
+                                       QStringLiteral("--cases"), QString::number(kCases)}));
         const QString a = tmp.filePath(QStringLiteral("a"));
         QVERIFY(makeClient(a, platform->url(),
                            {QStringLiteral("dispatcher1"), QStringLiteral("operator1")}));

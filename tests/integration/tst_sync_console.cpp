@@ -11,9 +11,11 @@
 #include "storage/syncstore.h"
 #include "synccontroller.h"
 #include "syncpanel.h"
+#include "util/timefmt.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QLabel>
@@ -22,6 +24,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -55,7 +58,8 @@ int appliedOnPlatform(const QString &platformDb, const QString &action)
 bool startPlatform(PlatformProcess &platform, const QTemporaryDir &tmp, int cases, int ttl)
 {
     return platform.start(tmp.filePath(QStringLiteral("platform")),
-                          {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                          {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                           QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                            QStringLiteral("11"), QStringLiteral("--cases"), QString::number(cases),
                            QStringLiteral("--token-ttl"), QString::number(ttl)});
 }
@@ -63,7 +67,8 @@ bool startPlatform(PlatformProcess &platform, const QTemporaryDir &tmp, int case
 /** A console cache with the platform's district (seed 11) and no cases yet. */
 bool emptyCache(const QString &dir)
 {
-    return cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--seed"),
+    return cli({QStringLiteral("demo"), QStringLiteral("generate"), QStringLiteral("--anchor"),
+                QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                 QStringLiteral("11"), QStringLiteral("--cases"), QStringLiteral("0"),
                 QStringLiteral("--out"), dir}) == 0;
 }
@@ -72,13 +77,13 @@ bool emptyCache(const QString &dir)
 Outcome dispatchFirst(ConsoleContext &ctx, CaseId id)
 {
     Outcome o;
-    for (const Assignee &a : ctx.repository().assignees({}, 400)) {
+    for (const Assignee &a : ctx.cases().dispatchCandidates(id, {}, 400)) {
         Command d;
         d.action = Action::Dispatch;
         d.to = a.code;
         d.toUnit = a.unitCode;
         d.toType = a.unitType;
-        o = ctx.run(id, d);
+        o = ctx.cases().run(id, d);
         if (o.ok())
             break;
     }
@@ -132,6 +137,17 @@ struct Console
     }
 };
 
+/** The status bar's labels that speak of the connection ("● …"), as the operator sees them. */
+QList<QLabel *> connectionIndicators(MainWindow &window)
+{
+    QList<QLabel *> found;
+    for (QLabel *label : window.statusBar()->findChildren<QLabel *>()) {
+        if (label->isVisibleTo(&window) && label->text().contains(QStringLiteral("●")))
+            found << label;
+    }
+    return found;
+}
+
 /**
  * Triggers File ▸ Rebuild cache from platform…, answers Yes in the confirmation box and closes
  * the modal box named `resultBox` the rebuild ends with; returns that box's text.
@@ -170,7 +186,8 @@ private slots:
         QTemporaryDir tmp;
         PlatformProcess platform;
         QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")),
-                               {QStringLiteral("--seed-demo"), QStringLiteral("--seed"),
+                               {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                QStringLiteral("2026-11-27T18:00+08:00"), QStringLiteral("--seed"),
                                 QStringLiteral("11"), QStringLiteral("--cases"),
                                 QStringLiteral("200")}));
         const QString dir = tmp.filePath(QStringLiteral("console"));
@@ -199,18 +216,19 @@ private slots:
                                 Role::Dispatcher,
                                 {},
                                 QStringLiteral("console-test")});
-        QVERIFY(window.context().sync()); // the cache is attached: actions go to the outbox
+        QVERIFY(window.context().cases().isReplica()); // attached: actions go to the outbox
         SyncController sync(window.context(), dir, platform.url());
         sync.install(window);
         QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("syncDock")));
-        QSignalSpy refreshed(&window.context(), &ConsoleContext::casesChanged);
+        QSignalSpy refreshed(&window.context().cases(), &CaseService::casesChanged);
         sync.start();
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(sync.status().online && sync.status().lastSyncAt > 0, 20000);
         QVERIFY(sync.statusLabel()->text().contains(QStringLiteral("● Online")));
         // The snapshot refreshed the panels (in bulk).
         QTRY_VERIFY(!refreshed.isEmpty());
-        QCOMPARE(refreshed.first().at(0).value<QList<qint64>>().size(), 200);
+        QCOMPARE(refreshed.first().at(0).value<CaseChange>().ids.size(), 200);
+        QVERIFY(refreshed.first().at(0).value<CaseChange>().pulled);
 
         // A change in the console: pending 1 at once, then 0 once the platform confirmed it.
         const CaseId id = firstCase(*db, QStringLiteral("registered"));
@@ -365,7 +383,8 @@ private slots:
         Command reg;
         reg.action = Action::Register;
         reg.confirmFiling = true;
-        const Outcome registered = window.context().run(provisional.first().toLongLong(), reg);
+        const Outcome registered =
+            window.context().cases().run(provisional.first().toLongLong(), reg);
         QVERIFY2(registered.ok(), qPrintable(registered.message()));
         const QString outboxSql = QStringLiteral("SELECT command_id FROM outbox ORDER BY seq");
         const QStringList queued = column(db->path(), outboxSql);
@@ -494,6 +513,81 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             appliedOnPlatform(platform.databasePath(), QStringLiteral("dispatch")) == 1, 20000);
         sync.stop();
+    }
+
+    /**
+     * One connection indicator in the status bar, true from the start: a console without a
+     * platform works on its local cache; a syncing one says connecting, online, and offline since
+     * when the link was lost, never "Offline" while it is online.
+     */
+    void oneTruthfulConnectionIndicator()
+    {
+        QTemporaryDir tmp;
+        const QString standalone = tmp.filePath(QStringLiteral("standalone"));
+        QVERIFY(emptyCache(standalone));
+        {
+            auto db = *Database::openDir(standalone);
+            MainWindow window(db, standalone,
+                              Actor{QStringLiteral("dispatcher1"),
+                                    Role::Dispatcher,
+                                    {},
+                                    QStringLiteral("console-test")});
+            window.show();
+            const QList<QLabel *> shown = connectionIndicators(window);
+            QCOMPARE(shown.size(), 1);
+            QCOMPARE(shown.first()->objectName(), QStringLiteral("connectionStatus"));
+            QCOMPARE(shown.first()->text(), QStringLiteral("● Local cache (no platform)"));
+        }
+
+        PlatformProcess platform;
+        QVERIFY(startPlatform(platform, tmp, 60, 3600));
+        const QString dir = tmp.filePath(QStringLiteral("console"));
+        QVERIFY(signedInCache(dir, platform.url(), QStringLiteral("dispatcher1")));
+        Console console(dir, platform.url(), QStringLiteral("dispatcher1"));
+        MainWindow &window = console.window;
+        SyncController &sync = console.sync;
+        QLabel *indicator = window.findChild<QLabel *>(QStringLiteral("connectionStatus"));
+        QVERIFY(indicator);
+        QCOMPARE(sync.statusLabel(), indicator);
+        QCOMPARE(connectionIndicators(window), QList<QLabel *>{indicator});
+        QVERIFY2(indicator->text().startsWith(QStringLiteral("● Not syncing")),
+                 qPrintable(indicator->text()));
+
+        sync.setLongPollSeconds(1);
+        sync.start();
+        QVERIFY2(indicator->text().startsWith(QStringLiteral("● Connecting…")),
+                 qPrintable(indicator->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(sync.status().online && sync.status().lastSyncAt > 0, 20000);
+        QCOMPARE(connectionIndicators(window), QList<QLabel *>{indicator});
+        QVERIFY2(indicator->text().startsWith(QStringLiteral("● Online · synced ")) &&
+                     !indicator->text().contains(QStringLiteral("Offline")) &&
+                     indicator->text().contains(QStringLiteral("pending 0")) &&
+                     indicator->text().contains(QStringLiteral("conflicts 0")),
+                 qPrintable(indicator->text()));
+
+        // The link is lost: the indicator says since when (Asia/Shanghai, HH:MM today).
+        const qint64 lost = QDateTime::currentMSecsSinceEpoch();
+        const quint16 port = quint16(platform.url().port());
+        QCOMPARE(platform.stop(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(indicator->text().startsWith(QStringLiteral("● Offline since ")),
+                                 20000);
+        QStringList minutes; // every minute the link may have been found down in
+        for (qint64 t = lost; t < QDateTime::currentMSecsSinceEpoch() + 60000; t += 60000)
+            minutes << QStringLiteral("● Offline since %1 · ").arg(TimeFormat::dateTime(t).mid(11));
+        QVERIFY2(std::any_of(minutes.begin(), minutes.end(),
+                             [&](const QString &m) { return indicator->text().startsWith(m); }),
+                 qPrintable(indicator->text() + QStringLiteral(" / ") + minutes.join(u',')));
+        QCOMPARE(connectionIndicators(window), QList<QLabel *>{indicator});
+
+        // It comes back: online again, and the indicator says so.
+        QVERIFY(platform.start(tmp.filePath(QStringLiteral("platform")), {},
+                               QStringLiteral("127.0.0.1:%1").arg(port)));
+        QTRY_VERIFY_WITH_TIMEOUT(indicator->text().startsWith(QStringLiteral("● Online · ")),
+                                 30000);
+        QCOMPARE(connectionIndicators(window), QList<QLabel *>{indicator});
+        sync.stop();
+        QVERIFY2(indicator->text().startsWith(QStringLiteral("● Not syncing")),
+                 qPrintable(indicator->text()));
     }
 
     void cliSessionExpires()

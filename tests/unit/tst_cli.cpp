@@ -1,6 +1,7 @@
 // cityops-cli as a script would use it: case new/do/show and audit verify, with exit codes.
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -165,6 +166,125 @@ private slots:
         const Run r = cli(args);
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(mention), qPrintable(r.err));
+    }
+
+    /**
+     * demo generate anchors the district at the current hour unless --anchor says otherwise, so a
+     * new user's open cases are not all overdue; a bad --anchor is a usage error naming it.
+     */
+    void demoGenerateAnchorsAtTheCurrentHour()
+    {
+        QTemporaryDir dir;
+        const auto generate = [&](const QString &name, const QStringList &extra) {
+            return cli(QStringList{QStringLiteral("demo"), QStringLiteral("generate"),
+                                   QStringLiteral("--cases"), QStringLiteral("5"),
+                                   QStringLiteral("--out"), dir.filePath(name)} +
+                       extra);
+        };
+        const auto anchorOf = [&](const QString &name) {
+            auto db = Database::openDir(dir.filePath(name));
+            if (!db)
+                return qint64(-1);
+            QSqlQuery q((*db)->sql());
+            if (!q.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'demo_anchor'")) ||
+                !q.next())
+                return qint64(-1);
+            return q.value(0).toLongLong();
+        };
+        constexpr qint64 kHourMs = 3600 * 1000;
+        const qint64 before = DemoOptions::floorToHour(QDateTime::currentMSecsSinceEpoch());
+        const Run now = generate(QStringLiteral("now"), {});
+        const qint64 after = DemoOptions::floorToHour(QDateTime::currentMSecsSinceEpoch());
+        QVERIFY2(now.code == 0, qPrintable(now.err));
+        const qint64 anchor = anchorOf(QStringLiteral("now"));
+        QVERIFY2(
+            anchor == before || anchor == after, // an hour may turn during the run
+            qPrintable(QStringLiteral("%1 not in [%2, %3]").arg(anchor).arg(before).arg(after)));
+        QCOMPARE(anchor % kHourMs, 0);
+
+        const Run fixed =
+            generate(QStringLiteral("fixed"),
+                     {QStringLiteral("--anchor"), QStringLiteral("2026-11-27T18:00+08:00")});
+        QVERIFY2(fixed.code == 0, qPrintable(fixed.err));
+        QCOMPARE(anchorOf(QStringLiteral("fixed")), DemoOptions::kDefaultAnchorMs);
+
+        const Run bad = generate(QStringLiteral("bad"),
+                                 {QStringLiteral("--anchor"), QStringLiteral("next tuesday")});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains(QLatin1String("\"next tuesday\"")), qPrintable(bad.err));
+        QVERIFY(!QFile::exists(Database::pathInDir(dir.filePath(QStringLiteral("bad")))));
+    }
+
+    // Soft before hard: the CLI cannot send 城管 to a ladder case before stage 3 (issue 17).
+    void ladderCaseIsNotDispatchedToEnforcementEarly()
+    {
+        const Run created =
+            cli({QStringLiteral("--user"), QStringLiteral("operator1"), QStringLiteral("case"),
+                 QStringLiteral("new"), QStringLiteral("--category"), QStringLiteral("E0401"),
+                 QStringLiteral("--lon"), QStringLiteral("121.43"), QStringLiteral("--lat"),
+                 QStringLiteral("31.21"), QStringLiteral("--desc"), QStringLiteral("占道经营")});
+        QCOMPARE(created.code, 0);
+        QCOMPARE(
+            act("operator1", {created.out, QStringLiteral("register"), QStringLiteral("--confirm")})
+                .code,
+            0);
+        const Run r = act("dispatcher1", {created.out, QStringLiteral("dispatch"),
+                                          QStringLiteral("--to"), QStringLiteral("ENF-01-01")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(QLatin1String("stage 3")), qPrintable(r.err));
+    }
+
+    void bulkActionOverIdsAndQueries()
+    {
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            const Run created =
+                cli({QStringLiteral("--user"), QStringLiteral("operator1"), QStringLiteral("case"),
+                     QStringLiteral("new"), QStringLiteral("--category"), QStringLiteral("E0101"),
+                     QStringLiteral("--lon"), QString::number(121.44 + i * 0.01),
+                     QStringLiteral("--lat"), QStringLiteral("31.22"), QStringLiteral("--desc"),
+                     QStringLiteral("批量 %1").arg(i)});
+            QCOMPARE(created.code, 0);
+            ids << created.out;
+        }
+        QCOMPARE(
+            act("operator1", {ids.at(1), QStringLiteral("register"), QStringLiteral("--confirm")})
+                .code,
+            0);
+        auto bulk = [this](const QStringList &args) {
+            return cli(QStringList{QStringLiteral("--user"), QStringLiteral("dispatcher1"),
+                                   QStringLiteral("case"), QStringLiteral("bulk")} +
+                       args);
+        };
+        // Without --confirm, register is a usage error; nothing changes.
+        QCOMPARE(bulk({QStringLiteral("register"), QStringLiteral("--ids"), ids.join(u',')}).code,
+                 2);
+        // One line per case not changed, a summary, exit 3.
+        Run r = bulk({QStringLiteral("register"), QStringLiteral("--confirm"),
+                      QStringLiteral("--ids"), ids.join(u',')});
+        QCOMPARE(r.code, 3);
+        QCOMPARE(r.err.split(u'\n').size(), 1);
+        QVERIFY2(r.err.startsWith(QStringLiteral("case %1:").arg(ids.at(1))), qPrintable(r.err));
+        QVERIFY2(r.out.contains(QLatin1String("2 of 3")), qPrintable(r.out));
+        // The whole intake queue by query: every case applies, exit 0, and then it is empty.
+        QVERIFY(cli({QStringLiteral("info")}).code == 0);
+        r = bulk({QStringLiteral("register"), QStringLiteral("--confirm"),
+                  QStringLiteral("--query"), QStringLiteral("queue=intake")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+        r = bulk({QStringLiteral("register"), QStringLiteral("--confirm"),
+                  QStringLiteral("--query"), QStringLiteral("queue=intake")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QLatin1String("No cases")), qPrintable(r.out));
+        // Bad input is named.
+        r = bulk(
+            {QStringLiteral("close"), QStringLiteral("--query"), QStringLiteral("queue=nope")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains(QLatin1String("nope")));
+        r = bulk({QStringLiteral("close"), QStringLiteral("--ids"), QStringLiteral("1,x")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains(QLatin1String("\"x\"")));
+        QCOMPARE(bulk({QStringLiteral("dispatch"), QStringLiteral("--ids"), ids.at(0)}).code, 2);
     }
 
     void auditVerifyNamesATamperedEvent()

@@ -156,7 +156,7 @@ private slots:
         Command shelve;
         shelve.action = Action::Shelve;
         shelve.reason = QStringLiteral("等待拆迁");
-        QVERIFY(w.context().run(id, shelve).ok());
+        QVERIFY(w.context().cases().run(id, shelve).ok());
         QVERIFY(updated.wait(20000));
         QCOMPARE(w.dashboard()->result().total.shelved, before + 1);
 

@@ -8,6 +8,7 @@
 #include "testsupport.h"
 #include "workflow/workflow.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -261,6 +262,52 @@ private slots:
             ++photos;
         }
         QVERIFY(photos >= 10);
+    }
+
+    void parseAnchor_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("expected"); // -1: refused
+        const qint64 fixed = DemoOptions::kDefaultAnchorMs;
+        QTest::newRow("the tests' anchor") << "2026-11-27T18:00+08:00" << fixed;
+        QTest::newRow("no offset is Shanghai") << "2026-11-27T18:00" << fixed;
+        QTest::newRow("seconds") << "2026-11-27T18:00:00+08:00" << fixed;
+        QTest::newRow("UTC") << "2026-11-27T10:00Z" << fixed;
+        QTest::newRow("other offset") << "2026-11-27T11:00+01:00" << fixed;
+        QTest::newRow("a date is 18:00") << "2026-11-27" << fixed;
+        QTest::newRow("spaces around") << " 2026-11-27T18:00+08:00 " << fixed;
+        QTest::newRow("an hour later") << "2026-11-27T19:00" << fixed + 3600 * 1000;
+        QTest::newRow("empty") << "" << qint64(-1);
+        QTest::newRow("words") << "tomorrow" << qint64(-1);
+        QTest::newRow("no such day") << "2026-02-30" << qint64(-1);
+        QTest::newRow("no such hour") << "2026-11-27T25:00" << qint64(-1);
+    }
+    void parseAnchor()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, expected);
+        const auto r = DemoOptions::parseAnchor(text);
+        if (expected < 0) {
+            QVERIFY(!r);
+            QVERIFY2(r.error().contains(QStringLiteral("\"%1\"").arg(text)), qPrintable(r.error()));
+            return;
+        }
+        QVERIFY2(r, qPrintable(r ? QString() : r.error()));
+        QCOMPARE(*r, expected);
+    }
+
+    void floorToHour()
+    {
+        const qint64 hour = DemoOptions::kDefaultAnchorMs;
+        QCOMPARE(DemoOptions::floorToHour(hour), hour);
+        QCOMPARE(DemoOptions::floorToHour(hour + 1), hour);
+        QCOMPARE(DemoOptions::floorToHour(hour + 3600 * 1000 - 1), hour);
+        QCOMPARE(DemoOptions::floorToHour(hour + 3600 * 1000), hour + 3600 * 1000);
+        // The library default stays fixed, so generated rows never depend on the day of the run.
+        QCOMPARE(DemoOptions().anchorMs, DemoOptions::kDefaultAnchorMs);
+        const qint64 before = DemoOptions::floorToHour(QDateTime::currentMSecsSinceEpoch());
+        const qint64 now = DemoOptions::currentHourAnchor();
+        QVERIFY(now == before || now == before + 3600 * 1000);
     }
 
     void refusesToOverwriteAnExistingCache()

@@ -373,16 +373,21 @@ private slots:
         f.upsert(ladder(6, CaseState::Closed, 0, 0));                 // never entered the ladder
         f.upsert(fact(7, 0, CaseState::Closed, 1, CaseFact::Linked)); // no ladder category
         const DashboardResult r = Kpis::compute(f, all(), kNow);
+        // Every filed case of the ladder category counts, #6 as closed without the ladder.
+        QCOMPARE(r.funnelTotal.cases, 6);
         QCOMPARE(r.funnelTotal.entered, 5);
+        QCOMPARE(r.funnelTotal.outsideLadder, 1);
         QCOMPARE(r.funnelTotal.atNotice, 2);
         QCOMPARE(r.funnelTotal.atPersuasion, 1);
         QCOMPARE(r.funnelTotal.atEnforcement, 1);
         QCOMPARE(r.funnelTotal.open, 1);
         QCOMPARE(r.funnelTotal.skipped, 1);
-        QCOMPARE(r.funnelTotal.share(r.funnelTotal.atNotice), 0.4);
+        QCOMPARE(r.funnelTotal.share(r.funnelTotal.atNotice), 2.0 / 6);
+        QCOMPARE(r.funnelTotal.share(r.funnelTotal.outsideLadder), 1.0 / 6);
         QCOMPARE(r.funnelByCategory.size(), 1);
         QCOMPARE(r.funnelByCategory[0].label, QStringLiteral("占道经营"));
         QCOMPARE(r.funnelByStreet.size(), 2);
+        QCOMPARE(r.funnelByStreet[0].cases, 3);
         QCOMPARE(r.funnelByStreet[0].entered, 2);
         QCOMPARE(r.funnelByStreet[1].entered, 3);
         QCOMPARE(r.funnelByStreet[1].skipped, 1);
@@ -549,6 +554,7 @@ private slots:
         QCOMPARE(r.total.reworked, 1);
         QCOMPARE(r.total.reopened, 1);
         QCOMPARE(r.total.shelved, 1);
+        QCOMPARE(r.funnelTotal.cases, 4);   // every filed case of the ladder category
         QCOMPARE(r.funnelTotal.entered, 3); // A, B, D (C never got a notice)
         QCOMPARE(r.funnelTotal.atNotice, 1);
         QCOMPARE(r.funnelTotal.skipped, 1);

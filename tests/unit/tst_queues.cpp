@@ -23,6 +23,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTableView>
@@ -108,7 +109,7 @@ private slots:
         QVERIFY(tabs->tabText(0).contains(QString::number(counts.value(Queue::Intake))));
         const int before = int(counts.value(Queue::Intake));
         const qint64 id = report(QStringLiteral("新上报的暴露垃圾"), 121.45, 31.22);
-        emit w.context().caseChanged(id);
+        w.context().cases().notifyPulled({id}); // as a pulled change of the platform would
         QVERIFY(tabs->tabText(0).contains(QString::number(before + 1)));
         QCOMPARE(w.caseModel()->totalCount(), before + 1);
         // Alt+3 switches to the third queue.
@@ -161,15 +162,14 @@ private slots:
         QVERIFY(m_repo->apply(ids.at(1), reg, as("operator1"), QDateTime::currentMSecsSinceEpoch())
                     .ok());
         MainWindow w(m_db, m_dir.path(), as("dispatcher1"));
-        const QStringList failures = w.queues()->runBulk(
-            ids,
-            [](CaseId) {
-                Command c;
-                c.action = Action::Register;
-                c.confirmFiling = true;
-                return c;
-            },
-            false);
+        QSignalSpy resets(w.caseModel(), &QAbstractItemModel::modelReset);
+        QSignalSpy changes(&w.context().cases(), &CaseService::casesChanged);
+        const QStringList failures = w.queues()->runBulk(ids, reg, false);
+        // One notification and one reload of the queue for the whole batch.
+        QCOMPARE(changes.size(), 1);
+        QCOMPARE(changes.first().at(0).value<CaseChange>().ids,
+                 QList<CaseId>({ids.at(0), ids.at(2)}));
+        QCOMPARE(resets.size(), 1);
         QCOMPARE(failures.size(), 1);
         QVERIFY(failures.first().startsWith(QStringLiteral("Case %1:").arg(ids.at(1))));
         QCOMPARE(m_repo->snapshot(ids.at(0))->state, CaseState::Registered);

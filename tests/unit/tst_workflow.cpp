@@ -215,13 +215,13 @@ CaseSnapshot matrixSnapshot(const Workflow &wf, Action a, CaseState state, qint6
         break;
     case Action::ExtendApprove:
     case Action::ExtendReject:
-        s.extension = ExtensionRequest{QStringLiteral("R1"), 4, QStringLiteral("r"), now};
+        s.extension = ExtensionRequest{QStringLiteral("R1"), 4, QStringLiteral("r"), now, {}};
         break;
     case Action::EscalateApprove:
     case Action::EscalateReject:
         s.stage = Stage::Notice;
-        s.escalation = EscalationRequest{QStringLiteral("R1"),   2,  false, QStringLiteral("r"),
-                                         {QStringLiteral("e1")}, now};
+        s.escalation = EscalationRequest{QStringLiteral("R1"),   2,   false, QStringLiteral("r"),
+                                         {QStringLiteral("e1")}, now, {}};
         break;
     default:
         s.stage = Stage::None;
@@ -412,6 +412,22 @@ void handledByP1(CaseSnapshot &c, qint64 &t, const Cast &k)
     QCOMPARE(c.assignee, QStringLiteral("P1"));
 }
 
+/** A registered case waiting for dispatch at a ladder stage, built directly. */
+CaseSnapshot waitingAt(const QString &category, Stage stage)
+{
+    CaseSnapshot c = engine().initial(1, category);
+    c.seq = 5;
+    c.state = CaseState::Registered;
+    c.stage = stage;
+    return c;
+}
+
+/** The dispatcher's decision on a dispatch command now. */
+Workflow::Decision dispatchAt(const CaseSnapshot &c, const Command &cmd)
+{
+    return engine().decide(c, cmd, Cast().disp, fixedNow());
+}
+
 /** One stored event of a random history, with the hash the audit chain gave it. */
 struct Logged
 {
@@ -515,6 +531,147 @@ private slots:
         QCOMPARE(c.stages.last().requester, k.sup1.id);
         QCOMPARE(c.stages.last().approver, k.sup2.id);
         QCOMPARE(c.stages.last().enteredAt, t);
+    }
+
+    // Soft before hard: on a ladder category enforcement is dispatched only at stage 3.
+    void ladderDispatchOfEnforcement_data()
+    {
+        QTest::addColumn<QString>("category");
+        QTest::addColumn<int>("stage");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("expected"); ///< "applied" or the rejection code
+        QTest::newRow("ladder stage 0 to enforcement") << QString(kLadder) << 0 << "enforcement"
+                                                       << "ladder";
+        QTest::newRow("ladder stage 1 to enforcement") << QString(kLadder) << 1 << "enforcement"
+                                                       << "ladder";
+        QTest::newRow("ladder stage 2 to enforcement") << QString(kLadder) << 2 << "enforcement"
+                                                       << "argument";
+        QTest::newRow("ladder stage 3 to enforcement") << QString(kLadder) << 3 << "enforcement"
+                                                       << "applied";
+        QTest::newRow("ladder stage 0 to sanitation") << QString(kLadder) << 0 << "sanitation"
+                                                      << "applied";
+        QTest::newRow("plain category to enforcement") << QString(kPlain) << 0 << "enforcement"
+                                                       << "applied";
+    }
+    void ladderDispatchOfEnforcement()
+    {
+        QFETCH(QString, category);
+        QFETCH(int, stage);
+        QFETCH(QString, type);
+        QFETCH(QString, expected);
+        const auto d = dispatchAt(waitingAt(category, Stage(stage)),
+                                  Cmd(Action::Dispatch).sendTo("ENF-01-01", type, "ENF-01"));
+        const Rejection *why = std::get_if<Rejection>(&d);
+        QCOMPARE(why ? why->code : QStringLiteral("applied"), expected);
+        if (why)
+            QVERIFY(!why->reason.isEmpty());
+    }
+
+    // Persuasion is local: own community; another community of the street with a reason;
+    // never another street.
+    void persuasionLocality_data()
+    {
+        QTest::addColumn<qint64>("street");
+        QTest::addColumn<qint64>("community");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<bool>("outside");
+        QTest::newRow("own community") << 1LL << 11LL << ""
+                                       << "applied" << false;
+        QTest::newRow("other community, no reason") << 1LL << 12LL << ""
+                                                    << "locality" << false;
+        QTest::newRow("other community, reason") << 1LL << 12LL << "own grid worker on leave"
+                                                 << "applied" << true;
+        QTest::newRow("other street") << 2LL << 21LL << ""
+                                      << "locality" << false;
+        QTest::newRow("other street, reason") << 2LL << 21LL << "closest volunteer"
+                                              << "locality" << false;
+        QTest::newRow("person without a place") << 0LL << 0LL << ""
+                                                << "applied" << false;
+    }
+    void persuasionLocality()
+    {
+        QFETCH(qint64, street);
+        QFETCH(qint64, community);
+        QFETCH(QString, reason);
+        QFETCH(QString, expected);
+        QFETCH(bool, outside);
+        CaseSnapshot c = waitingAt(kLadder, Stage::Persuasion);
+        c.street = 1;
+        c.community = 11;
+        Cmd cmd(Action::Dispatch);
+        cmd.sendTo("VOL-01-012", "volunteer", "").because(reason);
+        cmd.toStreet = street;
+        cmd.toCommunity = community;
+        const auto d = dispatchAt(c, cmd);
+        const Rejection *why = std::get_if<Rejection>(&d);
+        QCOMPARE(why ? why->code : QStringLiteral("applied"), expected);
+        if (why)
+            return;
+        const QJsonObject o = payloadOf(std::get<QList<NewEvent>>(d));
+        QCOMPARE(o.value(QLatin1String("outside_community")).toBool(), outside);
+        QCOMPARE(o.value(QLatin1String("reason")).toString(), outside ? reason : QString());
+    }
+
+    // Requester ≠ approver and handler ≠ verifier compare people, not account names.
+    void separationOfDutiesByPerson_data()
+    {
+        QTest::addColumn<int>("decision");
+        QTest::addColumn<QString>("deciderPerson");
+        QTest::addColumn<QString>("expected");
+        const QString same = QStringLiteral("GW-01-001");
+        const QString other = QStringLiteral("GW-01-002");
+        QTest::newRow("escalation, same person") << int(Action::EscalateApprove) << same << "actor";
+        QTest::newRow("escalation, other person")
+            << int(Action::EscalateApprove) << other << "applied";
+        QTest::newRow("escalation, no person")
+            << int(Action::EscalateApprove) << QString() << "applied";
+        QTest::newRow("extension, same person") << int(Action::ExtendApprove) << same << "actor";
+        QTest::newRow("extension, other person")
+            << int(Action::ExtendApprove) << other << "applied";
+        QTest::newRow("verification, same person") << int(Action::VerifyPass) << same << "actor";
+        QTest::newRow("verification, other person")
+            << int(Action::VerifyPass) << other << "applied";
+    }
+    void separationOfDutiesByPerson()
+    {
+        QFETCH(int, decision);
+        QFETCH(QString, deciderPerson);
+        QFETCH(QString, expected);
+        const Cast k;
+        qint64 t = fixedNow();
+        // field1 is the account of grid worker GW-01-001; zhangwei.sup a supervisor account.
+        const Actor field{QStringLiteral("field1"), Role::Field, QStringLiteral("GW-01-001"),
+                          QStringLiteral("test")};
+        const Actor decider{QStringLiteral("zhangwei.sup"), Role::Supervisor, deciderPerson,
+                            QStringLiteral("test")};
+        const auto act = Action(decision);
+        CaseSnapshot c = engine().initial(1, act == Action::EscalateApprove ? kLadder : kPlain);
+        if (act == Action::EscalateApprove) {
+            stageOneNotCorrected(c, t, k);
+            if (QTest::currentTestFailed())
+                return;
+            APPLY(c, Cmd(Action::EscalateRequest).because("back again").with({"e1", "e2"}), field,
+                  later(t));
+            QCOMPARE(c.escalation->requesterPerson, QStringLiteral("GW-01-001"));
+        } else {
+            registered(c, t, k);
+            if (QTest::currentTestFailed())
+                return;
+            APPLY(c, Cmd(Action::Dispatch).sendTo("GW-01-001", "grid_worker", "T1"), k.disp,
+                  later(t));
+            APPLY(c, Cmd(Action::Accept), field, later(t));
+            if (act == Action::ExtendApprove)
+                APPLY(c, Cmd(Action::ExtendRequest).because("parts").forHours(8), field, later(t));
+            else
+                APPLY(c, Cmd(Action::Feedback).with({"e1"}), field, later(t));
+        }
+        Cmd cmd(act);
+        if (act == Action::VerifyPass)
+            cmd.with({"e9"});
+        Rejection why;
+        const bool applied = run(c, cmd, decider, later(t), &why);
+        QCOMPARE(applied ? QStringLiteral("applied") : why.code, expected);
     }
 
     void verifierIsNeverTheHandler()

@@ -114,8 +114,9 @@ void setCountBars(QChart *chart, const QString &name, const QList<NamedCount> &c
 void setFunnel(QChart *chart, const FunnelRow &total, const QList<FunnelRow> &rows)
 {
     clearChart(chart);
-    if (total.entered == 0)
-        return; // no case entered the ladder: no shares to show
+    if (total.cases == 0)
+        return; // no case of a ladder category: no shares to show
+    auto *outside = new QBarSet(DashboardWidget::tr("Closed without the ladder"));
     auto *notice = new QBarSet(DashboardWidget::tr("Resolved at notice"));
     auto *persuasion = new QBarSet(DashboardWidget::tr("Resolved at persuasion"));
     auto *enforcement = new QBarSet(DashboardWidget::tr("Resolved at enforcement"));
@@ -123,23 +124,25 @@ void setFunnel(QChart *chart, const FunnelRow &total, const QList<FunnelRow> &ro
     QStringList labels;
     QList<FunnelRow> all = rows;
     std::sort(all.begin(), all.end(),
-              [](const FunnelRow &a, const FunnelRow &b) { return a.entered < b.entered; });
+              [](const FunnelRow &a, const FunnelRow &b) { return a.cases < b.cases; });
     if (all.size() > kMaxBars)
         all = all.mid(all.size() - kMaxBars);
     all.append(total);
     for (const FunnelRow &f : all) {
+        *outside << double(f.outsideLadder);
         *notice << double(f.atNotice);
         *persuasion << double(f.atPersuasion);
         *enforcement << double(f.atEnforcement);
         *open << double(f.open);
         // Skips are shown apart: they did not pass through the stages they skipped.
-        labels << DashboardWidget::tr("%1 (%2 entered, %3 skipped)")
+        labels << DashboardWidget::tr("%1 (%2 cases, %3 entered, %4 skipped)")
                       .arg(f.label)
+                      .arg(f.cases)
                       .arg(f.entered)
                       .arg(f.skipped);
     }
     auto *series = new QHorizontalPercentBarSeries;
-    series->append({notice, persuasion, enforcement, open});
+    series->append({outside, notice, persuasion, enforcement, open});
     chart->addSeries(series);
     auto *y = new QBarCategoryAxis;
     y->append(labels);
@@ -356,9 +359,9 @@ void DashboardWidget::refresh()
     m_engine->request(filter());
 }
 
-void DashboardWidget::caseChanged(CaseId id)
+void DashboardWidget::casesChanged(const CaseChange &change)
 {
-    m_engine->caseChanged(id);
+    m_engine->casesChanged(change.ids);
 }
 
 void DashboardWidget::showResult(const DashboardResult &r)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dashboard/kpis.h"
+#include "service/caseservice.h"
 
 #include <QWidget>
 
@@ -51,8 +52,8 @@ public:
     void setUnit(int index);
     /** Asks for fresh figures (the first call loads the cache on the worker). */
     void refresh();
-    /** A changed case (ConsoleContext::caseChanged): refreshed after a short debounce. */
-    void caseChanged(CaseId id);
+    /** Changed cases (CaseService::casesChanged): refreshed after a short debounce. */
+    void casesChanged(const cityops::CaseChange &change);
 
     const DashboardResult &result() const { return m_result; }
     bool hasResult() const { return m_hasResult; }

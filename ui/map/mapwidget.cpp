@@ -116,7 +116,7 @@ MapWidget::MapWidget(ConsoleContext &ctx, QWidget *parent)
     m_reloadCases->setSingleShot(true);
     m_reloadCases->setInterval(500);
     connect(m_reloadCases, &QTimer::timeout, this, &MapWidget::reloadCases);
-    connect(&m_ctx, &ConsoleContext::caseChanged, m_reloadCases, qOverload<>(&QTimer::start));
+    connect(&m_ctx.cases(), &CaseService::casesChanged, m_reloadCases, qOverload<>(&QTimer::start));
     auto *unitsTimer = new QTimer(this);
     unitsTimer->setInterval(30000);
     connect(unitsTimer, &QTimer::timeout, this, &MapWidget::reloadUnits);
