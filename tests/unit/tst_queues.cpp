@@ -21,9 +21,11 @@
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTableView>
@@ -174,6 +176,56 @@ private slots:
         QVERIFY(failures.first().startsWith(QStringLiteral("Case %1:").arg(ids.at(1))));
         QCOMPARE(m_repo->snapshot(ids.at(0))->state, CaseState::Registered);
         QCOMPARE(m_repo->snapshot(ids.at(2))->state, CaseState::Registered);
+    }
+
+    // Stage-2 persuasion is local: the dialog lists the case's own community first, then its
+    // street, then the rest, and asks for a reason only outside the community.
+    void dispatchDialogListsTheCommunityFirst()
+    {
+        QSqlQuery q(m_db->sql());
+        QVERIFY(q.exec(QStringLiteral("SELECT id, community_id FROM cases WHERE stage = 2 AND "
+                                      "community_id IS NOT NULL ORDER BY id LIMIT 1")));
+        QVERIFY2(q.next(), "the demo has no case at stage 2");
+        const CaseId id = q.value(0).toLongLong();
+        const qint64 community = q.value(1).toLongLong();
+        q.finish();
+        const auto snap = m_repo->snapshot(id);
+        QVERIFY(snap);
+        QCOMPARE(snap->stage, Stage::Persuasion);
+        MainWindow w(m_db, m_dir.path(), as("dispatcher1"));
+        ActionDialog dlg(w.context(), *snap, Action::Dispatch);
+        auto *to = dlg.findChild<QComboBox *>(QStringLiteral("dispatchTo"));
+        auto *reason = dlg.findChild<QPlainTextEdit *>(QStringLiteral("dispatchReason"));
+        QVERIFY(to && reason);
+        QVERIFY(to->count() > 2);
+        int previous = 0;
+        int street = -1;
+        for (int i = 0; i < to->count(); ++i) {
+            const int locality = to->itemData(i, Qt::UserRole + 1).toInt();
+            QVERIFY2(locality >= previous, "not ordered by locality");
+            previous = locality;
+            if (street < 0 && Assignee::Locality(locality) == Assignee::Locality::Street)
+                street = i;
+        }
+        // The first entry is from the case's own community, and needs no reason.
+        QCOMPARE(Assignee::Locality(to->itemData(0, Qt::UserRole + 1).toInt()),
+                 Assignee::Locality::Community);
+        const QString first = to->itemData(0).toString();
+        QSqlQuery unit(m_db->sql());
+        QVERIFY(unit.exec(
+            QStringLiteral("SELECT community_id FROM units WHERE code = '%1'").arg(first)));
+        QVERIFY(unit.next());
+        QCOMPARE(unit.value(0).toLongLong(), community);
+        to->setCurrentIndex(0);
+        QVERIFY(!reason->isEnabled());
+        QVERIFY(street > 0);
+        to->setCurrentIndex(street);
+        QVERIFY(reason->isEnabled());
+        reason->setPlainText(QStringLiteral("本社区网格员休假")); // keyClicks types ASCII only
+        const auto cmd = dlg.command();
+        QVERIFY(cmd);
+        QCOMPARE(cmd->to, to->itemData(street).toString());
+        QCOMPARE(cmd->reason, QStringLiteral("本社区网格员休假"));
     }
 
     void searchAndCsvExportWithChineseText()
