@@ -1,6 +1,7 @@
 // The map: layer tree model, viewport maths, and the canvas driven as an operator would —
-// selection shared with the queue, rectangle and lasso selection, measuring, hover, keys,
-// offline tiles, GeoJSON import and a screenshot with every layer kind.
+// selection shared with the queue, rectangle and lasso selection, measuring, hover, keys, map
+// tools (switching deactivates, events reach the tool), offline tiles, GeoJSON import and a
+// screenshot with every layer kind.
 #include "casedetailwidget.h"
 #include "demo/basemapgenerator.h"
 #include "domain/catalogue.h"
@@ -16,6 +17,7 @@
 #include "map/caselayer.h"
 #include "map/layerspanel.h"
 #include "map/mapcanvas.h"
+#include "map/maptools.h"
 #include "map/mapwidget.h"
 #include "map/pointlayer.h"
 #include "map/prefetchdialog.h"
@@ -34,6 +36,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonDocument>
+#include <QKeyEvent>
 #include <QLocale>
 #include <QPushButton>
 #include <QSettings>
@@ -45,6 +48,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QWheelEvent>
 
 using namespace cityops;
 
@@ -86,6 +90,65 @@ QByteArray pngOf(QColor c)
     img.save(&b, "PNG");
     return bytes;
 }
+
+/** A tool that writes down the events the canvas gives it; it keeps the pointer and Right. */
+class RecordingTool : public MapTool
+{
+public:
+    explicit RecordingTool(MapCanvas *canvas) : MapTool(canvas)
+    {
+        setCursor(Qt::PointingHandCursor);
+    }
+    void activate() override
+    {
+        ++activated;
+        MapTool::activate();
+    }
+    void deactivate() override
+    {
+        ++deactivated;
+        MapTool::deactivate();
+    }
+    bool canvasPressEvent(QMouseEvent *e) override { return record("press", e->position()); }
+    bool canvasMoveEvent(QMouseEvent *e) override { return record("move", e->position()); }
+    bool canvasReleaseEvent(QMouseEvent *e) override { return record("release", e->position()); }
+    bool canvasDoubleClickEvent(QMouseEvent *e) override { return record("double", e->position()); }
+    bool canvasWheelEvent(QWheelEvent *e) override
+    {
+        record("wheel", e->position());
+        return false;
+    }
+    bool keyPressEvent(QKeyEvent *e) override
+    {
+        events << QStringLiteral("key %1").arg(e->key());
+        return e->key() == Qt::Key_Right;
+    }
+
+    QStringList events;
+    int activated = 0;
+    int deactivated = 0;
+
+private:
+    bool record(const char *what, QPointF at)
+    {
+        events << QStringLiteral("%1 %2,%3").arg(QLatin1String(what)).arg(at.x()).arg(at.y());
+        return true;
+    }
+};
+
+/** A canvas of its own (no layers: the background, the scale bar and the tool's overlay). */
+struct BareCanvas
+{
+    LayerTreeModel model;
+    MapCanvas canvas{&model};
+
+    bool show()
+    {
+        canvas.resize(600, 400);
+        canvas.show();
+        return QTest::qWaitForWindowExposed(&canvas);
+    }
+};
 
 } // namespace
 
@@ -422,6 +485,126 @@ private slots:
                     QVERIFY(canvas->viewport().zoom() > before);
                 }
         QVERIFY(sawCluster);
+    }
+
+    void switchingToolsDeactivatesThePreviousOne()
+    {
+        BareCanvas bare;
+        QVERIFY(bare.show());
+        MapCanvas &canvas = bare.canvas;
+        QCOMPARE(canvas.tool(), MapCanvas::Tool::Pan);
+        MapTool *pan = canvas.mapTool();
+        QVERIFY(pan && pan->isActive());
+        QCOMPARE(canvas.cursor().shape(), Qt::OpenHandCursor);
+
+        // Measure → Pan: the measuring line is gone, and the readout hears so.
+        QSignalSpy measured(&canvas, &MapCanvas::measureChanged);
+        canvas.setTool(MapCanvas::Tool::Measure);
+        MapTool *measure = canvas.mapTool();
+        QVERIFY(qobject_cast<MeasureTool *>(measure));
+        QVERIFY(measure->isActive() && !pan->isActive());
+        QCOMPARE(canvas.cursor().shape(), Qt::CrossCursor);
+        QTest::mouseClick(&canvas, Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseClick(&canvas, Qt::LeftButton, {}, QPoint(400, 300));
+        QCOMPARE(canvas.measurePoints().size(), 2);
+        QVERIFY(canvas.measuredMetres() > 0);
+        QCOMPARE(measured.count(), 2);
+        canvas.setTool(MapCanvas::Tool::Pan);
+        QVERIFY(!measure->isActive() && pan->isActive());
+        QVERIFY(canvas.measurePoints().isEmpty());
+        QCOMPARE(canvas.measuredMetres(), 0.0);
+        QCOMPARE(measured.count(), 3);
+        QCOMPARE(measured.last().first().toDouble(), 0.0);
+        QCOMPARE(canvas.cursor().shape(), Qt::OpenHandCursor);
+
+        // Lasso → Pan in the middle of drawing: the half-drawn lasso is dropped (no longer
+        // drawn), and the rest of the gesture neither pans nor draws.
+        const QImage plain = canvas.renderNow().copy();
+        canvas.setTool(MapCanvas::Tool::Lasso);
+        auto *lasso = qobject_cast<LassoTool *>(canvas.mapTool());
+        QVERIFY(lasso);
+        QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseMove(&canvas, QPoint(300, 100));
+        QTest::mouseMove(&canvas, QPoint(200, 300));
+        QCOMPARE(lasso->band().size(), 3);
+        QVERIFY(canvas.renderNow() != plain);
+        canvas.setTool(MapCanvas::Tool::Pan);
+        QVERIFY(!lasso->isActive());
+        QVERIFY(lasso->band().isEmpty());
+        QCOMPARE(canvas.renderNow(), plain);
+        const geo::MapViewport view = canvas.viewport();
+        QTest::mouseMove(&canvas, QPoint(150, 250));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, {}, QPoint(150, 250));
+        QVERIFY(canvas.viewport() == view);
+        // Back to the lasso: its press was dropped with the rest, so moving draws nothing.
+        canvas.setTool(MapCanvas::Tool::Lasso);
+        QTest::mouseMove(&canvas, QPoint(250, 150));
+        QVERIFY(lasso->band().isEmpty());
+        // Esc drops a lasso just the same.
+        QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(100, 100));
+        QTest::mouseMove(&canvas, QPoint(300, 100));
+        QCOMPARE(lasso->band().size(), 2);
+        QTest::keyClick(&canvas, Qt::Key_Escape);
+        QVERIFY(lasso->band().isEmpty());
+        QCOMPARE(canvas.tool(), MapCanvas::Tool::Lasso);
+    }
+
+    void toolsGetTheCanvasEvents()
+    {
+        BareCanvas bare;
+        QVERIFY(bare.show());
+        MapCanvas &canvas = bare.canvas;
+        MapTool *pan = canvas.mapTool();
+        auto *tool = new RecordingTool(&canvas);
+        canvas.setMapTool(tool);
+        QCOMPARE(tool->activated, 1);
+        QVERIFY(tool->isActive() && !pan->isActive());
+        QCOMPARE(canvas.mapTool(), tool);
+        QCOMPARE(canvas.tool(), MapCanvas::Tool::Custom);
+        QCOMPARE(canvas.cursor().shape(), Qt::PointingHandCursor);
+        canvas.setMapTool(tool); // already current: not activated again
+        QCOMPARE(tool->activated, 1);
+
+        // A drag goes to the tool, which keeps it: the map does not pan.
+        const geo::MapViewport view = canvas.viewport();
+        QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(50, 60));
+        QTest::mouseMove(&canvas, QPoint(150, 160));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, {}, QPoint(150, 160));
+        QCOMPARE(tool->events.first(), QStringLiteral("press 50,60"));
+        QVERIFY(tool->events.contains(QStringLiteral("move 150,160")));
+        QCOMPARE(tool->events.last(), QStringLiteral("release 150,160"));
+        QVERIFY(canvas.viewport() == view);
+        QTest::mouseDClick(&canvas, Qt::LeftButton, {}, QPoint(70, 80));
+        QVERIFY(tool->events.contains(QStringLiteral("double 70,80")));
+        QCOMPARE(canvas.viewport().zoom(), view.zoom()); // the pan tool would have zoomed in
+
+        // Keys and the wheel: the tool sees them first; what it leaves, the canvas does.
+        QTest::keyClick(&canvas, Qt::Key_Right);
+        QCOMPARE(tool->events.last(), QStringLiteral("key %1").arg(Qt::Key_Right));
+        QVERIFY(canvas.viewport() == view);
+        QTest::keyClick(&canvas, Qt::Key_Left);
+        QCOMPARE(tool->events.last(), QStringLiteral("key %1").arg(Qt::Key_Left));
+        QVERIFY(canvas.viewport().centre() != view.centre());
+        const double z = canvas.viewport().zoom();
+        const QPointF at(100, 100);
+        QWheelEvent wheel(at, canvas.mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&canvas, &wheel);
+        QCOMPARE(tool->events.last(), QStringLiteral("wheel 100,100"));
+        QCOMPARE(canvas.viewport().zoom(), z + 0.5);
+
+        // Back to the pan tool: the recording tool is deactivated and hears nothing more.
+        canvas.setTool(MapCanvas::Tool::Pan);
+        QCOMPARE(tool->deactivated, 1);
+        QVERIFY(!tool->isActive() && pan->isActive());
+        QCOMPARE(canvas.cursor().shape(), Qt::OpenHandCursor);
+        const int heard = int(tool->events.size());
+        const QPointF centre = canvas.viewport().centre();
+        QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(200, 200));
+        QTest::mouseMove(&canvas, QPoint(260, 230));
+        QTest::mouseRelease(&canvas, Qt::LeftButton, {}, QPoint(260, 230));
+        QCOMPARE(int(tool->events.size()), heard);
+        QVERIFY(canvas.viewport().centre() != centre); // the pan tool panned
     }
 
     void gcjBasemapShiftsDataAndReadsBackWgs84()

@@ -3,6 +3,7 @@
 #include "caselayer.h"
 #include "geo/projection.h"
 #include "itemmodels/layertreemodel.h"
+#include "maptools.h"
 #include "pointlayer.h"
 #include "vectorlayer.h"
 
@@ -15,12 +16,12 @@
 #include <QWheelEvent>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <cmath>
 
 namespace cityops {
 
 namespace {
-constexpr int kClickSlop = 4;
 const QColor kBackground(232, 236, 239);
 const QColor kSelection(250, 204, 21);
 } // namespace
@@ -56,6 +57,10 @@ MapCanvas::MapCanvas(LayerTreeModel *tree, QWidget *parent) : QWidget(parent), m
         scheduleRender();
     });
     m_view = geo::MapViewport(geo::toUnit(121.47, 31.23), 12, size());
+    m_measureTool = new MeasureTool(this);
+    connect(m_measureTool, &MeasureTool::measureChanged, this, &MapCanvas::measureChanged);
+    m_tools = {new PanTool(this), new SelectRectTool(this), new LassoTool(this), m_measureTool};
+    setTool(Tool::Pan);
 }
 
 MapCanvas::~MapCanvas()
@@ -159,14 +164,27 @@ void MapCanvas::setGcj02(bool on)
 
 void MapCanvas::setTool(Tool tool)
 {
-    m_tool = tool;
-    m_lasso.clear();
-    m_rubberBand = false;
-    if (tool != Tool::Measure && !m_measure.isEmpty()) {
-        m_measure.clear();
-        emit measureChanged(0);
-    }
-    setCursor(tool == Tool::Pan ? Qt::OpenHandCursor : Qt::CrossCursor);
+    if (tool != Tool::Custom)
+        setMapTool(m_tools[size_t(tool)]);
+}
+
+MapCanvas::Tool MapCanvas::tool() const
+{
+    const auto it = std::find(m_tools.cbegin(), m_tools.cend(), m_mapTool.data());
+    return it == m_tools.cend() ? Tool::Custom : Tool(it - m_tools.cbegin());
+}
+
+void MapCanvas::setMapTool(MapTool *tool)
+{
+    if (!tool || tool == m_mapTool)
+        return;
+    // The new tool is current before the old one lets go, so that whoever hears the old tool
+    // drop its work (measureChanged) already sees the new tool.
+    MapTool *old = m_mapTool;
+    m_mapTool = tool;
+    if (old)
+        old->deactivate();
+    tool->activate();
     update();
 }
 
@@ -402,32 +420,11 @@ void MapCanvas::drawOverlays(QPainter &p) const
                 p.drawEllipse(m_view.worldToScreen(*w), 10, 10);
         }
     }
-    // Rubber band or lasso being drawn.
-    if (m_lasso.size() >= 2) {
-        p.setPen(QPen(QColor(37, 99, 235), 1.5, Qt::DashLine));
-        p.setBrush(QColor(37, 99, 235, 40));
-        p.drawPolygon(m_lasso);
-    }
-    // Measuring line with the running total at each vertex.
-    if (!m_measure.isEmpty()) {
-        QPolygonF line;
-        for (const QPointF &ll : m_measure)
-            line << m_view.worldToScreen(m_view.project(ll.x(), ll.y()));
-        p.setPen(QPen(QColor(234, 88, 12), 2));
-        p.drawPolyline(line);
-        double total = 0;
-        for (int i = 0; i < line.size(); ++i) {
-            if (i > 0)
-                total += geo::distanceMetres(m_measure[i - 1], m_measure[i]);
-            p.setBrush(Qt::white);
-            p.drawEllipse(line[i], 4, 4);
-            if (i > 0) {
-                const QString text = total >= 1000
-                                         ? tr("%1 km").arg(QLocale().toString(total / 1000, 'f', 2))
-                                         : tr("%1 m").arg(QLocale().toString(total, 'f', 0));
-                p.drawText(line[i] + QPointF(8, -6), text);
-            }
-        }
+    // The tool's rubber band, lasso or measuring line.
+    if (m_mapTool) {
+        p.save();
+        m_mapTool->paint(p);
+        p.restore();
     }
     // Scale bar.
     const auto [metres, px] = scaleBar();
@@ -438,6 +435,12 @@ void MapCanvas::drawOverlays(QPainter &p) const
     p.drawLine(origin + QPointF(px, 0), origin + QPointF(px, -6));
     const QString label = metres >= 1000 ? tr("%1 km").arg(metres / 1000) : tr("%1 m").arg(metres);
     p.drawText(origin + QPointF(4, -6), label);
+}
+
+QString MapCanvas::distanceText(double metres)
+{
+    return metres >= 1000 ? tr("%1 km").arg(QLocale().toString(metres / 1000, 'f', 2))
+                          : tr("%1 m").arg(QLocale().toString(metres, 'f', 0));
 }
 
 void MapCanvas::paintEvent(QPaintEvent *)
@@ -519,24 +522,8 @@ QString MapCanvas::hoverText(QPointF screen) const
 void MapCanvas::mousePressEvent(QMouseEvent *event)
 {
     setFocus(Qt::MouseFocusReason);
-    if (event->button() == Qt::RightButton && m_tool == Tool::Measure) {
-        m_measure.clear();
-        emit measureChanged(0);
-        update();
-        return;
-    }
-    if (event->button() != Qt::LeftButton)
-        return;
-    m_pressed = true;
-    m_dragging = false;
-    m_pressPos = m_lastPos = event->position().toPoint();
-    m_rubberBand = m_tool == Tool::RectSelect || m_tool == Tool::Lasso ||
-                   (m_tool == Tool::Pan && (event->modifiers() & Qt::ShiftModifier));
-    m_lasso.clear();
-    if (m_tool == Tool::Lasso)
-        m_lasso << QPointF(m_pressPos);
-    if (m_tool == Tool::Pan && !m_rubberBand)
-        setCursor(Qt::ClosedHandCursor);
+    if (m_mapTool)
+        m_mapTool->canvasPressEvent(event);
 }
 
 void MapCanvas::mouseMoveEvent(QMouseEvent *event)
@@ -544,52 +531,27 @@ void MapCanvas::mouseMoveEvent(QMouseEvent *event)
     const QPoint pos = event->position().toPoint();
     m_cursor = pos;
     emit cursorMoved(m_view.geographicAt(pos), gridCodeAt(pos));
-    if (!m_pressed)
-        return;
-    if (!m_dragging && (pos - m_pressPos).manhattanLength() < kClickSlop)
-        return;
-    m_dragging = true;
-    if (m_rubberBand) {
-        if (m_tool == Tool::Lasso)
-            m_lasso << QPointF(pos);
-        else
-            m_lasso = QPolygonF(QRectF(QPointF(m_pressPos), QPointF(pos)).normalized());
-        update();
-    } else if (m_tool == Tool::Pan) {
-        panBy(QPointF(pos - m_lastPos));
-    }
-    m_lastPos = pos;
+    if (m_mapTool)
+        m_mapTool->canvasMoveEvent(event);
 }
 
 void MapCanvas::mouseReleaseEvent(QMouseEvent *event)
 {
-    if (event->button() != Qt::LeftButton || !m_pressed)
-        return;
-    m_pressed = false;
-    const QPointF pos = event->position();
-    if (m_tool == Tool::Pan)
-        setCursor(Qt::OpenHandCursor);
-    if (m_rubberBand && m_dragging) {
-        if (m_tool == Tool::Lasso)
-            m_lasso << pos;
-        selectInPolygon(m_lasso);
-        m_lasso.clear();
-        m_rubberBand = false;
-        update();
-        return;
-    }
-    m_rubberBand = false;
-    if (m_dragging)
-        return;
-    // A click.
-    if (m_tool == Tool::Measure) {
-        m_measure << m_view.geographicAt(pos);
-        emit measureChanged(measuredMetres());
-        update();
-        return;
-    }
+    if (m_mapTool)
+        m_mapTool->canvasReleaseEvent(event);
+}
+
+void MapCanvas::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    // Not a second press: a double click is the tool's to use or ignore.
+    if (m_mapTool)
+        m_mapTool->canvasDoubleClickEvent(event);
+}
+
+void MapCanvas::clickAt(QPointF screen)
+{
     QString id;
-    const auto hit = hitAt(pos, &id);
+    const auto hit = hitAt(screen, &id);
     const MapLayer *l = m_layers.value(id);
     if (!hit || !l || l->kind() != LayerKind::Cases)
         return;
@@ -603,12 +565,6 @@ void MapCanvas::mouseReleaseEvent(QMouseEvent *event)
     }
     setSelectedCases({hit->id});
     emit caseClicked(hit->id);
-}
-
-void MapCanvas::mouseDoubleClickEvent(QMouseEvent *event)
-{
-    if (m_tool == Tool::Pan && event->button() == Qt::LeftButton)
-        zoomBy(1, event->position());
 }
 
 void MapCanvas::selectInPolygon(const QPolygonF &screen)
@@ -625,14 +581,18 @@ void MapCanvas::selectInPolygon(const QPolygonF &screen)
 
 double MapCanvas::measuredMetres() const
 {
-    double total = 0;
-    for (int i = 1; i < m_measure.size(); ++i)
-        total += geo::distanceMetres(m_measure[i - 1], m_measure[i]);
-    return total;
+    return m_measureTool->metres();
+}
+
+QList<QPointF> MapCanvas::measurePoints() const
+{
+    return m_measureTool->points();
 }
 
 void MapCanvas::wheelEvent(QWheelEvent *event)
 {
+    if (m_mapTool && m_mapTool->canvasWheelEvent(event))
+        return;
     const double steps = event->angleDelta().y() / 240.0; // half a zoom level per notch
     if (steps != 0)
         zoomBy(steps, event->position());
@@ -641,6 +601,8 @@ void MapCanvas::wheelEvent(QWheelEvent *event)
 
 void MapCanvas::keyPressEvent(QKeyEvent *event)
 {
+    if (m_mapTool && m_mapTool->keyPressEvent(event))
+        return;
     const double step = (event->modifiers() & Qt::ShiftModifier) ? 0.5 : 0.25;
     switch (event->key()) {
     case Qt::Key_Left:
@@ -663,14 +625,7 @@ void MapCanvas::keyPressEvent(QKeyEvent *event)
         zoomBy(-1);
         break;
     case Qt::Key_Escape:
-        if (!m_measure.isEmpty()) {
-            m_measure.clear();
-            emit measureChanged(0);
-        }
-        m_lasso.clear();
-        m_pressed = m_rubberBand = false;
-        update();
-        break;
+        break; // Esc belongs to the tools; it does not go on to the window
     default:
         QWidget::keyPressEvent(event);
     }

@@ -3,6 +3,7 @@
 #include "caselayer.h"
 #include "geo/mapviewport.h"
 #include "maplayer.h"
+#include "maptool.h"
 #include "vectorlayer.h"
 
 #include <QHash>
@@ -11,12 +12,14 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <array>
 #include <functional>
 #include <optional>
 
 namespace cityops {
 
 class LayerTreeModel;
+class MeasureTool;
 
 /**
  * The map: holds only view state and per-layer image caches, the QGIS way. When the view or a
@@ -24,8 +27,11 @@ class LayerTreeModel;
  * renderer draws on a worker thread into an image, and `paintEvent` composites the cached images
  * in the layer tree's order, shifting and scaling images rendered for an earlier view until their
  * replacement arrives. Results from a layer that changed while it was rendering are dropped; layers
- * that did not change are not drawn again. Overlays (selection, rubber band, measuring, scale
- * bar) are drawn directly. Layer order, visibility and opacity come from the LayerTreeModel.
+ * that did not change are not drawn again. Overlays (selection, the current tool's rubber band or
+ * measuring line, scale bar) are drawn directly. Layer order, visibility and opacity come from the
+ * LayerTreeModel. Pointer and key events go to the current MapTool first (pan, rectangle, lasso,
+ * measure: the canvas owns one of each); the canvas itself only zooms with the wheel, pans and
+ * zooms with the keys, reports the cursor position and shows tooltips.
  */
 class MapCanvas : public QWidget
 {
@@ -36,7 +42,8 @@ public:
         Pan,
         RectSelect,
         Lasso,
-        Measure
+        Measure,
+        Custom ///< a tool given to setMapTool() that is not one of the canvas's own
     };
 
     explicit MapCanvas(LayerTreeModel *tree, QWidget *parent = nullptr);
@@ -65,8 +72,13 @@ public:
     void setGcj02(bool on);
     bool gcj02() const { return m_view.gcj02(); }
 
+    /** Makes one of the canvas's own tools current (setTool(Tool::Custom) does nothing). */
     void setTool(Tool tool);
-    Tool tool() const { return m_tool; }
+    Tool tool() const;
+    /** Deactivates the current tool and activates this one (the canvas does not take ownership
+     * of a tool that is not its own; it must live as long as it is current). */
+    void setMapTool(MapTool *tool);
+    MapTool *mapTool() const { return m_mapTool; }
 
     /** The shared case selection as the map shows it (highlight rings). */
     void setSelectedCases(const QList<qint64> &ids);
@@ -88,9 +100,17 @@ public:
     QString hoverText(QPointF screen) const;
     /** Metres along the measuring line (0 when not measuring). */
     double measuredMetres() const;
-    QList<QPointF> measurePoints() const { return m_measure; }
+    QList<QPointF> measurePoints() const;
     /** A scale bar length in metres and pixels for the current view (e.g. 500 m = 96 px). */
     std::pair<double, double> scaleBar() const;
+
+    // For the map tools.
+    /** A click: selects the case there (caseClicked) or zooms into the cluster there. */
+    void clickAt(QPointF screen);
+    /** Selects the cases inside a screen polygon (casesSelected). */
+    void selectInPolygon(const QPolygonF &screen);
+    /** A distance as the measuring line labels it ("1.25 km", "420 m"). */
+    static QString distanceText(double metres);
 
 signals:
     void viewChanged();
@@ -136,7 +156,6 @@ private:
     void compose(QPainter &p) const;
     void drawOverlays(QPainter &p) const;
     void viewMoved();
-    void selectInPolygon(const QPolygonF &screen);
 
     LayerTreeModel *m_tree;
     QHash<QString, MapLayer *> m_layers;
@@ -149,16 +168,10 @@ private:
     QPointer<VectorLayer> m_gridLayer;
     std::function<QString(qint64)> m_describeCase;
 
-    Tool m_tool = Tool::Pan;
     QList<qint64> m_selected;
-    // Pointer interaction
-    bool m_pressed = false;
-    bool m_dragging = false;
-    bool m_rubberBand = false;
-    QPoint m_pressPos;
-    QPoint m_lastPos;
-    QPolygonF m_lasso;        ///< screen points of the rectangle or lasso being drawn
-    QList<QPointF> m_measure; ///< WGS-84 points of the measuring line
+    std::array<MapTool *, 4> m_tools{}; ///< the canvas's own, by Tool
+    MeasureTool *m_measureTool = nullptr;
+    QPointer<MapTool> m_mapTool;
     QPointF m_cursor{-1, -1};
     QImage m_frame; ///< renderNow()'s composed frame, reused
     std::optional<std::pair<QRectF, double>>
