@@ -1,5 +1,5 @@
 // cityops-platform: the district platform's HTTP server and its account management. Composition
-// root only: links cityops_platform (and no QtWidgets).
+// root only: links cityops_server (and no QtWidgets).
 #include "demo/demogenerator.h"
 #include "httpadapter.h"
 #include "platformadmin.h"
@@ -16,8 +16,6 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QSocketNotifier>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTextStream>
 
 #include <csignal>
@@ -254,13 +252,7 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
     // Tests only (docs/reliability.md): the store may grow by at most N pages, so a write beyond
     // that fails as on a full disk (SQLITE_FULL) inside a statement, not only at the commit.
     if (const QByteArray spare = qgetenv("CITYOPS_PLATFORM_SPARE_PAGES"); !spare.isEmpty()) {
-        Database &db = (*service)->store().database();
-        QSqlQuery pages(db.sql());
-        if (!pages.exec(QStringLiteral("PRAGMA page_count")) || !pages.next())
-            return error(pages.lastError().text());
-        const qint64 limit = pages.value(0).toLongLong() + spare.toInt();
-        pages.finish();
-        if (Status s = db.exec("PRAGMA max_page_count = " + QByteArray::number(limit)); !s)
+        if (Status s = (*service)->store().limitGrowth(spare.toInt()); !s)
             return error(s.error());
     }
     if (!loopback) {

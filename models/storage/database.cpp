@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -215,15 +216,16 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
     self->m_path = path;
     self->m_connection =
         QStringLiteral("cityops-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
-    self->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), self->m_connection);
-    self->m_db.setDatabaseName(path);
+    self->m_db = std::make_unique<QSqlDatabase>(
+        QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), self->m_connection));
+    self->m_db->setDatabaseName(path);
     if (options.readOnly)
-        self->m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-    if (!self->m_db.open()) {
-        const QString err = self->m_db.lastError().text();
+        self->m_db->setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    if (!self->m_db->open()) {
+        const QString err = self->m_db->lastError().text();
         return Error{diskFault(path, err, 0).value_or(tr("Cannot open %1: %2").arg(path, err))};
     }
-    const QVariant v = self->m_db.driver()->handle();
+    const QVariant v = self->m_db->driver()->handle();
     if (!v.isValid() || qstrcmp(v.typeName(), "sqlite3*") != 0)
         return Error{tr("The Qt SQLite driver did not expose its handle.")};
     self->m_handle = *static_cast<sqlite3 *const *>(v.constData());
@@ -260,8 +262,10 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
 
 Database::~Database()
 {
-    m_db.close();
-    m_db = QSqlDatabase();
+    if (m_db) {
+        m_db->close();
+        m_db.reset();
+    }
     if (!m_connection.isEmpty())
         QSqlDatabase::removeDatabase(m_connection);
 }
@@ -392,7 +396,7 @@ Status Database::migrate(const QList<Migration> &migrations, int target)
         Transaction tx(*this);
         Status s = exec(m.sql);
         if (s) {
-            QSqlQuery q(m_db);
+            QSqlQuery q(*m_db);
             q.prepare(QStringLiteral("INSERT INTO schema_version (version, name) VALUES (?, ?)"));
             q.addBindValue(m.version);
             q.addBindValue(m.name);
@@ -416,7 +420,7 @@ Result<QList<QByteArray>> Database::dropSecondaryIndexes()
 {
     QList<QByteArray> names, sql;
     {
-        QSqlQuery q(m_db);
+        QSqlQuery q(*m_db);
         // Indexes, the triggers that keep the queue counters (recounted after the load), the one
         // that keeps the dashboard's case facts (a bulk load writes those rows itself) and the
         // ones that mirror cases and case facts into kpi_facts (refilled in one pass below).

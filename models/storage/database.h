@@ -4,11 +4,14 @@
 
 #include <QCoreApplication>
 #include <QList>
-#include <QSqlDatabase>
 #include <QString>
 
 #include <memory>
 
+// QtSql is private to cityops_core: callers of Database::sql() include <QSqlDatabase> themselves.
+QT_BEGIN_NAMESPACE
+class QSqlDatabase;
+QT_END_NAMESPACE
 struct sqlite3;
 
 namespace cityops {
@@ -86,7 +89,7 @@ public:
     static QString defaultDataDir();
     static QList<Migration> builtinMigrations();
 
-    QSqlDatabase &sql() { return m_db; }
+    QSqlDatabase &sql() { return *m_db; }
     sqlite3 *handle() const { return m_handle; }
     const QString &path() const { return m_path; }
     int schemaVersion() const { return m_version; }
@@ -129,7 +132,7 @@ private:
     Database() = default;
     Status migrate(const QList<Migration> &migrations, int target);
 
-    QSqlDatabase m_db;
+    std::unique_ptr<QSqlDatabase> m_db;
     QString m_connection;
     QString m_path;
     sqlite3 *m_handle = nullptr;

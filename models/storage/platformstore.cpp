@@ -219,6 +219,16 @@ Status PlatformStore::migrate()
     return Ok{};
 }
 
+Status PlatformStore::limitGrowth(int sparePages)
+{
+    QSqlQuery pages(m_db->sql());
+    if (!pages.exec(QStringLiteral("PRAGMA page_count")) || !pages.next())
+        return Error{pages.lastError().text()};
+    const qint64 limit = pages.value(0).toLongLong() + sparePages;
+    pages.finish();
+    return m_db->exec("PRAGMA max_page_count = " + QByteArray::number(limit));
+}
+
 // --- accounts --------------------------------------------------------------------------------
 
 std::optional<Account> PlatformStore::account(const QString &username) const

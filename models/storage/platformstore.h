@@ -100,6 +100,11 @@ public:
     /** Whether a transaction is open (SQLite ends one by itself on some errors, e.g. disk full). */
     bool inTransaction() const;
     const std::shared_ptr<Database> &databasePtr() const { return m_db; }
+    /**
+     * Tests only (docs/reliability.md): lets the file grow by at most `sparePages` pages beyond
+     * its current size, so a write beyond that fails as on a full disk (SQLITE_FULL).
+     */
+    Status limitGrowth(int sparePages);
 
     // Accounts
     std::optional<Account> account(const QString &username) const;

@@ -10,9 +10,9 @@
 //   cityops-fault-histories [--extended] [--seed N] [--histories N]
 
 #include "demo/demogenerator.h"
-#include "platform/httpadapter.h"
-#include "platform/platformadmin.h"
-#include "platform/platformservice.h"
+#include "httpadapter.h"
+#include "platformadmin.h"
+#include "platformservice.h"
 #include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "storage/syncstore.h"

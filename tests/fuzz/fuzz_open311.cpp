@@ -1,4 +1,4 @@
-// libFuzzer target: Open311 GeoReport v2 request parsing (models/platform/open311.*) through the
+// libFuzzer target: Open311 GeoReport v2 request parsing (server/open311.*) through the
 // platform's real routing, on a real PlatformService over a 20-case demo district in a temporary
 // folder.
 // The input is a small HTTP request:
