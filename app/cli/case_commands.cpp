@@ -393,8 +393,8 @@ int caseBulk(const Globals &g, const QStringList &args)
             s->cases->actor().person.isEmpty() ? s->cases->actor().id : s->cases->actor().person;
         q->now = clientNow();
         const qint64 n = store.count(*q);
-        for (const CaseRow &r : store.listPage(*q, CaseSort::Id, Qt::AscendingOrder, 0,
-                                               int(std::min<qint64>(n, 1 << 30))))
+        for (const QueueRow &r : store.listPage(*q, CaseSort::Id, Qt::AscendingOrder, 0,
+                                                int(std::min<qint64>(n, 1 << 30))))
             cases << r.id;
     }
     if (cases.isEmpty()) {

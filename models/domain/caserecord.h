@@ -10,8 +10,11 @@
 
 namespace cityops {
 
-/** One row of the case list: what a queue shows, with display names resolved. */
-struct CaseRow
+/**
+ * One row of a work queue (the case list): what a queue shows, with display names resolved. Not
+ * the stored case row, which is sync::CaseRow (the `cases` table as the protocol carries it).
+ */
+struct QueueRow
 {
     CaseId id = 0;
     QString categoryCode;

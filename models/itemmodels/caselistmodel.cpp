@@ -66,7 +66,7 @@ int CaseListModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-const QList<CaseRow> *CaseListModel::page(int p) const
+const QList<QueueRow> *CaseListModel::page(int p) const
 {
     auto it = m_pages.find(p);
     if (it == m_pages.end()) {
@@ -82,11 +82,11 @@ const QList<CaseRow> *CaseListModel::page(int p) const
     return &*it;
 }
 
-const CaseRow *CaseListModel::row(int r) const
+const QueueRow *CaseListModel::row(int r) const
 {
     if (r < 0 || r >= rowCount())
         return nullptr;
-    const QList<CaseRow> *pg = page(r / kPageSize);
+    const QList<QueueRow> *pg = page(r / kPageSize);
     const int i = r % kPageSize;
     return i < pg->size() ? &pg->at(i) : nullptr;
 }
@@ -95,10 +95,10 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const CaseRow *rp = row(index.row());
+    const QueueRow *rp = row(index.row());
     if (!rp)
         return {};
-    const CaseRow &r = *rp;
+    const QueueRow &r = *rp;
     const qint64 now = m_now();
     const bool open = isOpenState(r.state);
     SlaLevel sla = SlaNone;
@@ -226,7 +226,7 @@ void CaseListModel::sort(int column, Qt::SortOrder order)
     const QModelIndexList before = persistentIndexList();
     QList<CaseId> ids;
     for (const QModelIndex &i : before) {
-        const CaseRow *r = row(i.row());
+        const QueueRow *r = row(i.row());
         ids.append(r ? r->id : 0);
     }
     m_sort = s;
@@ -238,7 +238,7 @@ void CaseListModel::sort(int column, Qt::SortOrder order)
     for (qsizetype k = 0; k < before.size(); ++k) {
         int found = -1;
         for (int p = 0; p < 4 && found < 0; ++p) {
-            const QList<CaseRow> *pg = page(p);
+            const QList<QueueRow> *pg = page(p);
             for (qsizetype i = 0; i < pg->size(); ++i) {
                 if (pg->at(i).id == ids.at(k))
                     found = p * kPageSize + int(i);
@@ -255,7 +255,7 @@ int CaseListModel::findRow(CaseId id, int maxRows) const
     if (const int r = rowOf(id); r >= 0)
         return r;
     for (int p = 0; p * kPageSize < std::min(rowCount(), maxRows); ++p) {
-        const QList<CaseRow> *pg = page(p);
+        const QList<QueueRow> *pg = page(p);
         for (qsizetype i = 0; i < pg->size(); ++i) {
             if (pg->at(i).id == id)
                 return p * kPageSize + int(i);

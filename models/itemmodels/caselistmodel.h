@@ -79,7 +79,7 @@ public:
     /** Row of a case, reading pages in order up to `maxRows` rows; -1 when not found. */
     int findRow(CaseId id, int maxRows = 20000) const;
     /** The row's record (reads its page if needed). */
-    const CaseRow *row(int r) const;
+    const QueueRow *row(int r) const;
     /** Clock used for SLA colouring and the overdue queue; tests pin it. */
     void setClock(std::function<qint64()> now);
     qint64 now() const { return m_now(); }
@@ -93,7 +93,7 @@ public slots:
     void reload();
 
 private:
-    const QList<CaseRow> *page(int p) const;
+    const QList<QueueRow> *page(int p) const;
 
     std::shared_ptr<CaseStore> m_store;
     CaseQuery m_query;
@@ -101,7 +101,7 @@ private:
     CaseSort m_sort = CaseSort::Id;
     Qt::SortOrder m_order = Qt::DescendingOrder;
     std::function<qint64()> m_now;
-    mutable QHash<int, QList<CaseRow>> m_pages;
+    mutable QHash<int, QList<QueueRow>> m_pages;
     mutable QList<int> m_lru;
     mutable int m_pagesRead = 0;
 };

@@ -484,8 +484,8 @@ QString CaseStore::pageSql(const CaseQuery &query, CaseSort sort, Qt::SortOrder 
              zh ? QStringLiteral("a.name_zh") : QStringLiteral("a.name_en"), inner);
 }
 
-QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
-                                   qint64 offset, int limit) const
+QList<QueueRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                                    qint64 offset, int limit) const
 {
     QVariantList binds;
     QSqlQuery q(m_db->sql());
@@ -494,12 +494,12 @@ QList<CaseRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::So
     bindAll(q, binds);
     q.addBindValue(limit);
     q.addBindValue(offset);
-    QList<CaseRow> out;
+    QList<QueueRow> out;
     if (!q.exec())
         return out;
     out.reserve(limit);
     while (q.next()) {
-        CaseRow r;
+        QueueRow r;
         r.id = q.value(0).toLongLong();
         r.categoryCode = q.value(1).toString();
         r.categoryName = q.value(2).toString();

@@ -30,8 +30,8 @@ public:
     std::optional<CaseRecord> findCase(CaseId id) const;
     QList<CaseEvent> events(CaseId id) const;
     /** A page of a queue in the given order (ties broken by id). */
-    QList<CaseRow> listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
-                            qint64 offset, int limit) const;
+    QList<QueueRow> listPage(const CaseQuery &query, CaseSort sort, Qt::SortOrder order,
+                             qint64 offset, int limit) const;
     /** How many cases a query matches. */
     qint64 count(const CaseQuery &query) const;
     /**

@@ -62,7 +62,7 @@ Run registerAll(const QString &dir, bool replica)
     model.follow(service);
     QObject::connect(&model, &QAbstractItemModel::modelReset, [&] { ++run.resets; });
     QList<CaseId> ids;
-    for (const CaseRow &r : store->listPage(q, CaseSort::Id, Qt::AscendingOrder, 0, 1 << 30))
+    for (const QueueRow &r : store->listPage(q, CaseSort::Id, Qt::AscendingOrder, 0, 1 << 30))
         ids << r.id;
     Command reg;
     reg.action = Action::Register;

@@ -276,10 +276,10 @@ int main(int argc, char *argv[])
     CaseQuery openWork;
     openWork.queue = Queue::Dispatch;
     QList<CaseId> candidates;
-    for (const CaseRow &r : store->listPage(openWork, CaseSort::Id, Qt::DescendingOrder, 0, 20000))
+    for (const QueueRow &r : store->listPage(openWork, CaseSort::Id, Qt::DescendingOrder, 0, 20000))
         candidates << r.id;
     openWork.queue = Queue::Intake;
-    for (const CaseRow &r : store->listPage(openWork, CaseSort::Id, Qt::DescendingOrder, 0, 20000))
+    for (const QueueRow &r : store->listPage(openWork, CaseSort::Id, Qt::DescendingOrder, 0, 20000))
         candidates << r.id;
     std::vector<double> refresh, refreshFloor;
     int events = 0;
