@@ -15,7 +15,7 @@
 <context>
     <name>cityops::ActionDialog</name>
     <message numerus="yes">
-        <location filename="../ui/actiondialog.cpp" line="+155"/>
+        <location filename="../ui/actiondialog.cpp" line="+154"/>
         <source>%1  %2 · %3 · %n open case(s) · %4</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -59,7 +59,7 @@
 <context>
     <name>cityops::MapCanvas</name>
     <message numerus="yes">
-        <location filename="../ui/map/mapcanvas.cpp" line="+507"/>
+        <location filename="../ui/map/mapcanvas.cpp" line="+510"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>%n case</numerusform>
@@ -70,7 +70,7 @@
 <context>
     <name>cityops::MapWidget</name>
     <message numerus="yes">
-        <location filename="../ui/map/mapwidget.cpp" line="+531"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+530"/>
         <source>Loading %n tile(s)…</source>
         <translation>
             <numerusform>Loading %n tile…</numerusform>
@@ -109,7 +109,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+130"/>
+        <location line="+129"/>
         <source>Working through %n case(s)…</source>
         <translation>
             <numerusform>Working through %n case…</numerusform>
@@ -150,7 +150,7 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../models/platform/platformservice.cpp" line="+268"/>
+        <location filename="../server/platformservice.cpp" line="+268"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation>
             <numerusform>Too many failed sign-ins; try again in %n minute.</numerusform>

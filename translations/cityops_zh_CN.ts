@@ -81,12 +81,12 @@
 <context>
     <name>BatchProgress</name>
     <message>
-        <location filename="../ui/batchprogress.cpp" line="+15"/>
+        <location filename="../ui/batchprogress.cpp" line="+16"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
         <source>Case %1: %2</source>
         <translation>案件 %1：%2</translation>
     </message>
@@ -177,7 +177,7 @@
 <context>
     <name>CaseRepository</name>
     <message>
-        <location filename="../models/storage/caserepository.cpp" line="+48"/>
+        <location filename="../models/storage/caserepository.cpp" line="+58"/>
         <source>Unknown user &quot;%1&quot;.</source>
         <translation>未知用户“%1”。</translation>
     </message>
@@ -188,7 +188,7 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+270"/>
+        <location line="+259"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
@@ -378,12 +378,12 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../app/cli/main.cpp" line="+126"/>
+        <location filename="../app/cli/cli.cpp" line="+51"/>
         <source>unexpected argument &quot;%1&quot;</source>
         <translation>多余的参数“%1”</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../app/cli/demo_commands.cpp" line="+19"/>
         <source>Random seed (default 1).</source>
         <translation>随机种子（默认为 1）。</translation>
     </message>
@@ -423,7 +423,7 @@
         <translation>演示区数据已写入 %1，用时 %2 秒：%3 个街镇、%4 个社区、%5 个网格、%6 条道路、%7 个视频监控和传感器、%8 个单位、%9 名用户、%10 件案件、%11 条事件记录。</translation>
     </message>
     <message>
-        <location line="+752"/>
+        <location filename="../app/cli/info_commands.cpp" line="+29"/>
         <source>Cache:          %1</source>
         <translation>本地缓存：%1</translation>
     </message>
@@ -448,12 +448,12 @@
         <translation>案件数量：%1</translation>
     </message>
     <message>
-        <location line="-634"/>
+        <location filename="../app/cli/cli.cpp" line="+54"/>
         <source>this command needs --user NAME (before the command)</source>
         <translation>此命令需要 --user NAME（须写在命令之前）</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location filename="../app/cli/case_commands.cpp" line="+56"/>
         <source>Subcategory code, e.g. E0401.</source>
         <translation>小类编码，例如 E0401。</translation>
     </message>
@@ -508,12 +508,12 @@
         <translation>--lon 和 --lat 必须是数字</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-45"/>
         <source>--at &quot;%1&quot; is not an ISO date-time</source>
         <translation>--at“%1”不是有效的 ISO 日期时间</translation>
     </message>
     <message>
-        <location line="-144"/>
+        <location filename="../app/cli/demo_commands.cpp" line="+21"/>
         <source>MBTiles file to write (default: basemap.mbtiles in the data directory, which the console shows as its offline basemap).</source>
         <translation>要写入的 MBTiles 文件（默认：数据目录中的 basemap.mbtiles，工作台会将其作为离线底图显示）。</translation>
     </message>
@@ -538,12 +538,12 @@
         <translation>离线底图已写入 %1：%2 个瓦片，缩放级别 %3–%4，用时 %5 秒。</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location filename="../app/cli/case_commands.cpp" line="+68"/>
         <source>Repeats case %1; enters the ladder at stage %2.</source>
         <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Actions (who may do them, see docs/workflow.md):
   register --confirm          file a reported case (the filing condition was checked)
   reject --reason T           do not file a report
@@ -586,20 +586,20 @@
 </translation>
     </message>
     <message>
-        <location line="+25"/>
-        <location line="+285"/>
+        <location line="+27"/>
+        <location line="+282"/>
         <location line="+105"/>
         <source>Case number.</source>
         <translation>案件编号。</translation>
     </message>
     <message>
-        <location line="-388"/>
-        <location line="+181"/>
+        <location line="-385"/>
+        <location line="+185"/>
         <source>Reason or explanation.</source>
         <translation>原因或说明。</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-183"/>
         <source>Person (unit code) to dispatch to.</source>
         <translation>派遣对象人员（单位编码）。</translation>
     </message>
@@ -662,12 +662,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+156"/>
+        <location line="+154"/>
         <source>unknown action &quot;%1&quot;; see cityops-cli case do --help</source>
         <translation>未知操作“%1”；请参阅 cityops-cli case do --help</translation>
     </message>
     <message>
-        <location line="-137"/>
+        <location line="-135"/>
         <source>--stage must be 1, 2 or 3</source>
         <translation>--stage 必须为 1、2 或 3</translation>
     </message>
@@ -678,32 +678,45 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+168"/>
+        <location line="+165"/>
         <source>there is no person with the code &quot;%1&quot;</source>
         <translation>不存在编码为“%1”的人员</translation>
     </message>
     <message>
-        <location line="-150"/>
+        <location line="-147"/>
         <source>case %1 has no evidence %2</source>
         <translation>案件 %1 中没有证据 %2</translation>
     </message>
     <message>
-        <location line="-298"/>
+        <location filename="../app/cli/cli.cpp" line="-44"/>
         <source>rejected: %1</source>
         <translation>操作被拒绝：%1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+12"/>
         <source>its outbox journal %1 is still there</source>
         <translation>其待发指令日志 %1 仍在</translation>
     </message>
     <message>
-        <location line="+290"/>
+        <location filename="../app/cli/case_commands.cpp" line="+9"/>
         <source>case %1: %2 → %3</source>
         <translation>案件 %1：%2 → %3</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+84"/>
+        <source>ACTION (--ids ID,ID,… | --query TERMS)
+
+Runs one action over many cases, each on its own (a case the workflow refuses is listed and the others go on). With a platform the commands wait in the outbox like any other.
+
+Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage fault, 1 error, 2 usage.</source>
+        <translation>ACTION (--ids ID,ID,… | --query TERMS)
+
+对多件案件逐件执行同一操作（流程拒绝的案件逐条列出，其余照常办理）。已接入平台时，指令与其他操作一样进入待发队列。
+
+退出码：0 全部办理，3 部分被拒绝（每件一行输出到 stderr），8 本地存储故障，1 错误，2 用法错误。</translation>
+    </message>
+    <message>
+        <location line="+90"/>
         <source>Print JSON.</source>
         <translation>以 JSON 格式输出。</translation>
     </message>
@@ -788,7 +801,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>案件 %1 的执法卷宗已写入 %2。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location filename="../app/cli/info_commands.cpp" line="+34"/>
         <source>Check only this case.</source>
         <translation>仅检查此案件。</translation>
     </message>
@@ -803,12 +816,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>审计链完整：%1 件案件，%2 条事件记录</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="-25"/>
         <source>Search index up to date: %1 cases indexed in %2 s.</source>
         <translation>全文检索索引已是最新：本次索引 %1 件案件，用时 %2 秒。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location filename="../app/cli/sync_commands.cpp" line="+39"/>
         <source>Account name.</source>
         <translation>账号名。</translation>
     </message>
@@ -833,12 +846,12 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>已以 %2（%3）身份登录 %1。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>rejected: %1 %2 on case %3 by %4: %5 [%6]</source>
         <translation>被平台拒绝：指令 %1（%2，案件 %3，操作人 %4）：%5 [%6]</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Only show the outbox (commands waiting for the platform) and the rejected ones.</source>
         <translation>仅显示待发指令队列（等待发往区级平台的指令）和被平台拒绝的指令。</translation>
     </message>
@@ -858,7 +871,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>区级平台：%1</translation>
     </message>
     <message>
-        <location line="-441"/>
+        <location filename="../app/cli/case_commands.cpp" line="-286"/>
         <source>--query: &quot;%1&quot; is not key=value</source>
         <translation>--query：“%1”不是 key=value 形式</translation>
     </message>
@@ -878,7 +891,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>--query：“%1”不是有效的 %2</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>A workflow action, as for case do (register, dispatch, close, reject, shelve, …).</source>
         <translation>流程操作，与 case do 相同（register、dispatch、close、reject、shelve 等）。</translation>
     </message>
@@ -903,20 +916,7 @@ Exit codes: 0 applied, 3 rejected (reason on stderr), 1 error, 2 usage.</source>
         <translation>register：已逐件核对立案条件。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>case bulk ACTION (--ids ID,ID,… | --query TERMS)
-
-Runs one action over many cases, each on its own (a case the workflow refuses is listed and the others go on). With a platform the commands wait in the outbox like any other.
-
-Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage fault, 1 error, 2 usage.</source>
-        <translation>case bulk ACTION (--ids ID,ID,… | --query TERMS)
-
-对多件案件逐件执行同一操作（流程拒绝的案件逐条列出，其余照常办理）。已接入平台时，指令与其他操作一样进入待发队列。
-
-退出码：0 全部办理，3 部分被拒绝（每件一行输出到 stderr），8 本地存储故障，1 错误，2 用法错误。</translation>
-    </message>
-    <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>usage: cityops-cli --user NAME case bulk ACTION (--ids ID,ID,… | --query TERMS) [--to PERSON] [--reason T] [--confirm]</source>
         <translation>用法：cityops-cli --user NAME case bulk ACTION (--ids ID,ID,… | --query TERMS) [--to PERSON] [--reason T] [--confirm]</translation>
     </message>
@@ -931,7 +931,7 @@ Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage 
         <translation>dispatch 需要 --to PERSON</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>--ids: &quot;%1&quot; is not a case number</source>
         <translation>--ids：“%1”不是案件编号</translation>
     </message>
@@ -956,7 +956,7 @@ Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage 
         <translation>%1：%3 件中已办理 %2 件，%4 件未变更。</translation>
     </message>
     <message>
-        <location line="+295"/>
+        <location filename="../app/cli/sync_commands.cpp" line="+1"/>
         <source>Signed in: %1</source>
         <translation>登录用户：%1</translation>
     </message>
@@ -996,7 +996,7 @@ Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage 
         <translation>已与 %1 同步：已发送 %2 条，待发 %3 条，被拒绝 %4 条。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>Replayed %1 commands: %2 applied now, %3 applied before, %4 rejected.</source>
         <translation>已重发 %1 条指令：本次生效 %2 条，此前已生效 %3 条，被拒绝 %4 条。</translation>
     </message>
@@ -1017,7 +1017,7 @@ Exit codes: 0 all applied, 3 some rejected (one line each on stderr), 8 storage 
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>JSON file to write the outbox to.</source>
         <translation>待发指令导出的 JSON 文件。</translation>
     </message>
@@ -1116,7 +1116,7 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
         <translation>已从区级平台拉取 %1 件案件。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location filename="../app/cli/main.cpp" line="+27"/>
         <source>Build a deterministic synthetic demo district and cases.</source>
         <translation>生成确定性的合成演示区及案件数据。</translation>
     </message>
@@ -1258,7 +1258,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+114"/>
+        <location filename="../models/storage/database.cpp" line="+115"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -1279,12 +1279,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+8"/>
-        <location line="+61"/>
+        <location line="+62"/>
         <source>Cannot open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-53"/>
         <source>%1 is damaged or not a CityOps cache (%2). The file was not modified.</source>
         <translation>%1 已损坏或不是 CityOps 本地缓存（%2）。文件未被修改。</translation>
     </message>
@@ -1314,7 +1314,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法将遗留的 %1 移到一旁。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>The Qt SQLite driver did not expose its handle.</source>
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
@@ -1329,7 +1329,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法更新 %1 的架构：%2</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+68"/>
         <source>The cache %1 is damaged (%2).</source>
         <translation>本地缓存 %1 已损坏（%2）。</translation>
     </message>
@@ -2132,7 +2132,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>HttpAdapter</name>
     <message>
-        <location filename="../models/platform/httpadapter.cpp" line="+92"/>
+        <location filename="../server/httpadapter.cpp" line="+92"/>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头超过 %1 字节。</translation>
     </message>
@@ -2699,7 +2699,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Open311</name>
     <message>
-        <location filename="../models/platform/open311.cpp" line="+114"/>
+        <location filename="../server/open311.cpp" line="+114"/>
         <source>service_request_id takes 1 to 1000 ids separated by commas.</source>
         <translation>service_request_id 须为 1 至 1000 个以逗号分隔的诉求编号。</translation>
     </message>
@@ -2802,7 +2802,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Platform</name>
     <message>
-        <location filename="../app/platform/main.cpp" line="+106"/>
+        <location filename="../app/platform/main.cpp" line="+104"/>
         <source>usage: user list</source>
         <translation>用法：user list</translation>
     </message>
@@ -2847,7 +2847,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>	（演示密码）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>	(second role: %1)</source>
         <translation>	（兼任另一角色：%1）</translation>
     </message>
@@ -2902,7 +2902,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+30"/>
         <source>refusing to listen on %1: the accounts %2 still have the public demo password (change it with &quot;user passwd&quot; or &quot;user disable&quot; them)</source>
         <translation>拒绝在 %1 上监听：账号 %2 仍在使用公开的演示密码（请用“user passwd”修改密码，或用“user disable”停用这些账号）</translation>
     </message>
@@ -3032,7 +3032,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformAdmin</name>
     <message>
-        <location filename="../models/platform/platformadmin.cpp" line="+29"/>
+        <location filename="../server/platformadmin.cpp" line="+29"/>
         <source>%1 holds a console cache (%2); give the platform a directory of its own.</source>
         <translation>%1 中已有工作台本地缓存（%2）；请为平台指定单独的目录。</translation>
     </message>
@@ -3079,12 +3079,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>%1 角色的账号必须指定 --person CODE：案件是派遣给具体人员的。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%1 already has the active %2 account &quot;%3&quot;; a %4 account for the same person could approve or verify their own work. Give the reason with --duty-reason TEXT (it is recorded), or disable the other account first.</source>
         <translation>%1 已有在用的 %2 账号“%3”；同一人员再开 %4 账号可能审批或核查本人的工作。请用 --duty-reason TEXT 说明理由（将被记录），或先停用另一个账号。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+44"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
@@ -3127,7 +3127,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>迁移 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+93"/>
         <location line="+21"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
@@ -3179,34 +3179,34 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>Protocol</name>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+316"/>
-        <location line="+522"/>
-        <location line="+236"/>
+        <location filename="../models/sync/jsonpull.h" line="+203"/>
+        <location filename="../models/sync/protocol.cpp" line="+41"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+124"/>
         <source>expected an object</source>
         <translation>应为对象</translation>
     </message>
     <message>
-        <location line="-743"/>
+        <location filename="../models/sync/protocol.cpp" line="+15"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+1261"/>
+        <location line="+457"/>
         <location line="+191"/>
-        <location line="+214"/>
+        <location line="+58"/>
         <location line="+16"/>
-        <location line="+22"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+319"/>
         <source>is required</source>
         <translation>为必填项</translation>
     </message>
     <message>
-        <location line="-1761"/>
+        <location filename="../models/sync/jsonpull.h" line="+36"/>
+        <location filename="../models/sync/protocol.cpp" line="-779"/>
         <location line="+96"/>
-        <location line="+443"/>
-        <location line="+326"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="-193"/>
         <source>expected a string</source>
         <translation>应为字符串</translation>
     </message>
     <message>
-        <location line="-860"/>
+        <location filename="../models/sync/protocol.cpp" line="-91"/>
         <location line="+95"/>
         <source>longer than %1 characters</source>
         <translation>超过 %1 个字符</translation>
@@ -3217,35 +3217,35 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>不能为空</translation>
     </message>
     <message>
-        <location line="+24"/>
-        <location line="+350"/>
-        <location line="+394"/>
+        <location filename="../models/sync/jsonpull.h" line="-158"/>
+        <location filename="../models/sync/protocol.cpp" line="+24"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="-90"/>
         <source>expected a whole number</source>
         <translation>应为整数</translation>
     </message>
     <message>
-        <location line="-739"/>
+        <location filename="../models/sync/protocol.cpp" line="+5"/>
         <location line="+30"/>
         <source>must be from %1 to %2</source>
         <translation>必须在 %1 到 %2 之间</translation>
     </message>
     <message>
-        <location line="-4"/>
-        <location line="+331"/>
-        <location line="+399"/>
+        <location filename="../models/sync/jsonpull.h" line="+12"/>
+        <location filename="../models/sync/protocol.cpp" line="-4"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+17"/>
         <location line="+4"/>
         <source>expected a number</source>
         <translation>应为数字</translation>
     </message>
     <message>
-        <location line="-721"/>
-        <location line="+334"/>
-        <location line="+317"/>
+        <location line="+16"/>
+        <location filename="../models/sync/protocol.cpp" line="+13"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="-70"/>
         <source>expected true or false</source>
         <translation>应为 true 或 false</translation>
     </message>
     <message>
-        <location line="-641"/>
+        <location filename="../models/sync/protocol.cpp" line="+10"/>
         <source>expected an array of strings</source>
         <translation>应为字符串数组</translation>
     </message>
@@ -3255,50 +3255,50 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>超过 %1 项</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <location line="+306"/>
+        <location filename="../models/sync/jsonpull.h" line="+14"/>
         <location line="+12"/>
+        <location filename="../models/sync/protocol.cpp" line="+27"/>
         <source>expected lowercase hex digits</source>
         <translation>应为小写十六进制数字</translation>
     </message>
     <message>
-        <location line="-305"/>
-        <location line="+373"/>
-        <location line="+254"/>
+        <location line="+68"/>
+        <location filename="../models/sync/protocol.cpp" line="+13"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+31"/>
         <source>expected an array</source>
         <translation>应为数组</translation>
     </message>
     <message>
-        <location line="-605"/>
+        <location filename="../models/sync/protocol.cpp" line="+22"/>
         <source>unknown field</source>
         <translation>未知字段</translation>
     </message>
     <message>
-        <location line="+185"/>
-        <location line="+338"/>
+        <location filename="../models/sync/jsonpull.h" line="-166"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="-82"/>
         <source>larger than %1 bytes</source>
         <translation>超过 %1 字节</translation>
     </message>
     <message>
-        <location line="-403"/>
+        <location filename="../models/sync/protocol_p.h" line="+62"/>
         <source> (at byte %1)</source>
         <translation>（第 %1 字节处）</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location filename="../models/sync/jsonpull.h" line="+18"/>
         <source>expected &apos;:&apos;</source>
         <translation>应为“:”</translation>
     </message>
     <message>
         <location line="+89"/>
-        <location line="+322"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+91"/>
         <location line="+48"/>
         <location line="+28"/>
         <source>unexpected end</source>
         <translation>内容意外结束</translation>
     </message>
     <message>
-        <location line="-396"/>
+        <location line="+2"/>
         <location line="+59"/>
         <source>nested deeper than %1 levels</source>
         <translation>嵌套超过 %1 层</translation>
@@ -3337,7 +3337,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>字符串未结束</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="-154"/>
         <source>not a binary snapshot page</source>
         <translation>不是二进制快照页</translation>
     </message>
@@ -3367,12 +3367,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为字节数据</translation>
     </message>
     <message>
-        <location line="+157"/>
+        <location filename="../models/sync/protocol_p.h" line="+200"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../models/sync/protocol.cpp" line="+85"/>
         <source>body: larger than %1 bytes</source>
         <translation>消息体：超过 %1 字节</translation>
     </message>
@@ -3464,13 +3464,13 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>变更：%1</translation>
     </message>
     <message>
-        <location line="+230"/>
-        <location line="+28"/>
+        <location line="+74"/>
+        <location filename="../models/sync/snapshotbinary.cpp" line="+201"/>
         <source>snapshot: %1</source>
         <translation>快照：%1</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+54"/>
         <source>reference: larger than %1 bytes</source>
         <translation>reference：超过 %1 字节</translation>
     </message>
@@ -3602,21 +3602,21 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncstore.cpp" line="+596"/>
-        <location line="+289"/>
+        <location filename="../models/storage/syncapply.cpp" line="+531"/>
         <location line="+43"/>
         <location line="+109"/>
+        <location filename="../models/storage/syncstore.cpp" line="+230"/>
         <source>The local cache is busy or read-only.</source>
         <translation>本地缓存正忙或为只读。</translation>
     </message>
     <message>
-        <location line="-343"/>
+        <location filename="../models/storage/syncstore.cpp" line="+98"/>
         <location line="+21"/>
         <source>There is no rejected command %1.</source>
         <translation>不存在被拒绝的指令 %1。</translation>
     </message>
     <message>
-        <location line="+251"/>
+        <location filename="../models/storage/syncapply.cpp" line="-71"/>
         <source>A snapshot page without the cases&apos; facts followed pages with them.</source>
         <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
     </message>
@@ -4038,7 +4038,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>第二阶段须由网格员或志愿者实施，不能派遣给 %1。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>%1 is an enforcement officer; on category %2 enforcement comes only at stage 3, after an approved escalation (request one, or a skip with its reason).</source>
         <translation>%1 是执法队员；类别 %2 须先软后硬，仅在升级获批进入第 3 阶段后才能派执法（请先申请升级，或说明理由申请越级）。</translation>
     </message>
@@ -4251,7 +4251,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>其他街镇</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>position unknown</source>
         <translation>位置未知</translation>
     </message>
@@ -4805,7 +4805,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::CaseService</name>
     <message>
-        <location filename="../models/service/caseservice.cpp" line="+126"/>
+        <location filename="../models/service/caseservice.cpp" line="+125"/>
         <source>not attempted (cancelled)</source>
         <translation>未办理（已取消）</translation>
     </message>
@@ -5577,19 +5577,19 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MapCanvas</name>
     <message>
-        <location filename="../ui/map/mapcanvas.cpp" line="+426"/>
-        <location line="+13"/>
+        <location filename="../ui/map/mapcanvas.cpp" line="+436"/>
+        <location line="+6"/>
         <source>%1 km</source>
         <translation>%1 公里</translation>
     </message>
     <message>
-        <location line="-12"/>
-        <location line="+12"/>
+        <location line="-6"/>
+        <location line="+7"/>
         <source>%1 m</source>
         <translation>%1 米</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+65"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -5614,7 +5614,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MapWidget</name>
     <message>
-        <location filename="../ui/map/mapwidget.cpp" line="+166"/>
+        <location filename="../ui/map/mapwidget.cpp" line="+165"/>
         <source>Pan</source>
         <translation>平移</translation>
     </message>
@@ -6189,7 +6189,7 @@ Closure condition: %2</source>
         <translation>导出</translation>
     </message>
     <message numerus="yes">
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Working through %n case(s)…</source>
         <translation>
             <numerusform>正在处理 %n 件案件…</numerusform>
@@ -6586,7 +6586,7 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>cityops::platform::PlatformService</name>
     <message>
-        <location filename="../models/platform/platformservice.cpp" line="+100"/>
+        <location filename="../server/platformservice.cpp" line="+100"/>
         <location line="+3"/>
         <source>The platform is shutting down.</source>
         <translation>平台正在关闭。</translation>
