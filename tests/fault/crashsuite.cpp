@@ -416,7 +416,7 @@ bool CrashSuite::registryMatchesSources()
     for (const crashpoint::Point &p : crashpoint::all())
         registered << QLatin1String(p.name);
     static const QRegularExpression re(QStringLiteral("CITYOPS_CRASH_POINT\\(\"([^\"]+)\"\\)"));
-    for (const char *dir : {"models", "app", "ui"}) {
+    for (const char *dir : {"models", "server", "app", "ui"}) {
         QDirIterator it(QStringLiteral(CITYOPS_SOURCE_DIR "/") + QLatin1String(dir),
                         {QStringLiteral("*.cpp"), QStringLiteral("*.h")}, QDir::Files,
                         QDirIterator::Subdirectories);
