@@ -7,6 +7,7 @@
 #include <QSqlQuery>
 
 #include <QVariant>
+#include <algorithm>
 #include <cmath>
 
 namespace cityops {
@@ -497,7 +498,8 @@ QList<QueueRow> CaseStore::listPage(const CaseQuery &query, CaseSort sort, Qt::S
     QList<QueueRow> out;
     if (!q.exec())
         return out;
-    out.reserve(limit);
+    // A caller may ask for "everything" with a huge limit: reserve a screenful, not the limit.
+    out.reserve(std::min(limit, 1024));
     while (q.next()) {
         QueueRow r;
         r.id = q.value(0).toLongLong();

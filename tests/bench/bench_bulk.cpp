@@ -62,7 +62,8 @@ Run registerAll(const QString &dir, bool replica)
     model.follow(service);
     QObject::connect(&model, &QAbstractItemModel::modelReset, [&] { ++run.resets; });
     QList<CaseId> ids;
-    for (const QueueRow &r : store->listPage(q, CaseSort::Id, Qt::AscendingOrder, 0, 1 << 30))
+    for (const QueueRow &r :
+         store->listPage(q, CaseSort::Id, Qt::AscendingOrder, 0, int(store->count(q))))
         ids << r.id;
     Command reg;
     reg.action = Action::Register;
