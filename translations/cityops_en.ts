@@ -17,9 +17,9 @@
     <message numerus="yes">
         <location filename="../ui/actiondialog.cpp" line="+154"/>
         <source>%1  %2 · %3 · %n open case(s) · %4</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1  %2 · %3 · %n open case · %4</numerusform>
+            <numerusform>%1  %2 · %3 · %n open cases · %4</numerusform>
         </translation>
     </message>
 </context>
