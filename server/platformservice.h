@@ -7,6 +7,7 @@
 #include "workflow/workflow.h"
 
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <QObject>
 #include <QRegularExpression>
 
@@ -51,6 +52,10 @@ public:
         QStringList open311Keys;
         /** The clock (UTC ms); tests may replace it. Never used to order anything. */
         std::function<qint64()> clock;
+        // [options: sign-in and trusted proxies]
+        // [options: security log]
+        // [options: uploads]
+        // [options: Open311 and report sources]
     };
 
     static Result<std::unique_ptr<PlatformService>> open(const Options &options);
@@ -60,6 +65,20 @@ public:
     void handle(const HttpRequest &request, HttpReply reply);
 
     PlatformStore &store() { return *m_store; }
+
+    /**
+     * Appends one line to the security log: a refusal or a sign-in. `kind` is a dotted name
+     * ("signin.failed", "signin.ok", "signin.throttled", "command.refused", "upload.refused",
+     * "request.invalid", "http.refused", "open311.limited", …), `user` the account concerned
+     * (empty when unknown) and `detail` says what was refused and why. Never fails the caller.
+     */
+    void securityEvent(const QString &kind, const QString &user, const QHostAddress &address,
+                       const QString &detail);
+    /**
+     * The client's address: the peer, or the address a trusted proxy (--trusted-proxy) reports in
+     * X-Forwarded-For. Everything keyed by address (throttles, rate limits, the log) uses this.
+     */
+    QHostAddress clientAddress(const HttpRequest &request) const;
     /** Long-polls waiting for a change. */
     int waitingPolls() const { return int(m_waiters.size()); }
 

@@ -234,6 +234,10 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
                 options.open311Keys << QString::fromUtf8(line.trimmed());
         }
     }
+    // [read options: sign-in and trusted proxies]
+    // [read options: security log]
+    // [read options: uploads]
+    // [read options: Open311 and report sources]
     // Tests only (docs/reliability.md): a frozen clock, so runs made at different moments decide
     // identically and every authoritative time visibly comes from here.
     if (const QByteArray fixed = qgetenv("CITYOPS_PLATFORM_CLOCK_MS"); !fixed.isEmpty())
@@ -268,6 +272,7 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
     PlatformService *svc = service->get();
     HttpAdapter adapter([svc](const HttpRequest &r, HttpReply reply) { svc->handle(r, reply); },
                         sync::kMaxBodyBytes);
+    // [read options: transport]
     const auto port = adapter.listen(listen->first, listen->second, tls);
     if (!port)
         return error(port.error());
@@ -355,6 +360,11 @@ int main(int argc, char **argv)
          Tr::tr("Lifetime of a sign-in (bearer token) in seconds (default 43200, 12 h); a "
                 "console whose token expired asks its user to sign in again."),
          QStringLiteral("SECONDS")},
+        // [options: transport]
+        // [options: sign-in and trusted proxies]
+        // [options: security log]
+        // [options: uploads]
+        // [options: Open311 and report sources]
         {QStringLiteral("lang"), Tr::tr("Language of messages: zh_CN or en."),
          QStringLiteral("LANG")},
         {QStringLiteral("role"),
