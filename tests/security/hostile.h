@@ -31,6 +31,7 @@ struct Target
     bool viaProxy = false;  ///< nginx (deploy/nginx) sits in front
     qint64 platformPid = 0; ///< for RSS figures (/proc/PID/status)
     QString dataDir;        ///< the platform's --data directory
+    bool sanitized = false; ///< the platform runs under ASan: memory figures are informational
     /** Demo accounts, password "demo": operator1, dispatcher1, supervisor1, field1, enforcer1,
      *  auditor1. Accounts only for sign-in attacks (each attack may lock out its own): victim1 …
      *  victim8 (role operator), password victimPassword(i). */
