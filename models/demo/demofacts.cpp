@@ -37,34 +37,36 @@ const char *DemoFacts::insertSql()
            "skips, req_stage, req_skip, late, due) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 }
 
-void DemoFacts::add(const QByteArray &kind, qint64 at, const QByteArray &payload)
+void DemoFacts::add(const QString &kind, qint64 at, const QByteArray &payload)
 {
     // Every rule reads the values from before this event, as the trigger's SET does.
     const std::optional<qint64> eventDue = number(payload, "due");
-    if ((kind == "feedback" || kind == "recheck-corrected") && due && at > *due)
+    if ((kind == QLatin1String("feedback") || kind == QLatin1String("recheck-corrected")) && due &&
+        at > *due)
         late = true;
-    if (kind == "verify-fail")
+    if (kind == QLatin1String("verify-fail"))
         ++reworks;
-    else if (kind == "extend-approve")
+    else if (kind == QLatin1String("extend-approve"))
         ++extensions;
-    else if (kind == "shelve")
+    else if (kind == QLatin1String("shelve"))
         ++shelves;
-    else if (kind == "reopen")
+    else if (kind == QLatin1String("reopen"))
         ++reopens;
-    else if (kind == "notice")
+    else if (kind == QLatin1String("notice"))
         maxStage = std::max(maxStage, 1);
-    else if (kind == "report")
+    else if (kind == QLatin1String("report"))
         maxStage = std::max<int>(maxStage, int(number(payload, "entry_stage").value_or(0)));
-    else if (kind == "escalate-approve") {
+    else if (kind == QLatin1String("escalate-approve")) {
         maxStage = std::max<int>(maxStage,
                                  int(number(payload, "to_stage").value_or(reqStage.value_or(0))));
         if (number(payload, "skip").value_or(reqSkip.value_or(0)) != 0)
             ++skips;
-    } else if (kind == "escalate-request") {
+    } else if (kind == QLatin1String("escalate-request")) {
         reqStage = number(payload, "to_stage");
         reqSkip = number(payload, "skip").value_or(0);
     }
-    if (kind == "shelve" || kind == "close" || kind == "reject")
+    if (kind == QLatin1String("shelve") || kind == QLatin1String("close") ||
+        kind == QLatin1String("reject"))
         due.reset();
     else if (eventDue)
         due = eventDue;

@@ -1,6 +1,8 @@
 #pragma once
 
-#include "sync/protocol.h"
+#include "sync/messages.h"
+
+#include <QString>
 
 #include <QByteArray>
 
@@ -18,7 +20,7 @@ public:
     static const char *insertSql();
 
     /** Applies one event, as the trigger does. */
-    void add(const QByteArray &kind, qint64 at, const QByteArray &payload);
+    void add(const QString &kind, qint64 at, const QByteArray &payload);
 };
 
 } // namespace cityops

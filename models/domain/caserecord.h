@@ -12,7 +12,8 @@ namespace cityops {
 
 /**
  * One row of a work queue (the case list): what a queue shows, with display names resolved. Not
- * the stored case row, which is sync::CaseRow (the `cases` table as the protocol carries it).
+ * the stored case row, which is sync::CaseRow (the `cases` table as the protocol carries it, in
+ * sync/messages.h).
  */
 struct QueueRow
 {
@@ -62,7 +63,13 @@ struct CaseRecord
     qint64 updatedAt = 0;
 };
 
-/** One row of a case's timeline (case_events). */
+/**
+ * One event of a case's timeline: the `case_events` row as stored, as the sync protocol carries
+ * it (field names are the column names on the wire; `id` is the local row id and is not sent) and
+ * as the audit hash chain covers it (eventHash() in eventchain.h). The one event type of the
+ * stores, the protocol, the audit and the demo generator; the workflow's proposal of an event
+ * before storage numbers and chains it is Workflow's NewEvent.
+ */
 struct CaseEvent
 {
     qint64 id = 0;
@@ -73,8 +80,10 @@ struct CaseEvent
     QString role;
     qint64 at = 0;
     QString device;
-    QByteArray payload;
-    QByteArray prevHash;
+    QByteArray payload;  ///< compact JSON, byte for byte as hashed (a string on the wire)
+    QByteArray prevHash; ///< raw 32 bytes (hex on the wire); all zero for a case's first event
+
+    bool operator==(const CaseEvent &) const = default;
 };
 
 /** A request that waits for a supervisor's decision (escalation or extension). */

@@ -14,6 +14,10 @@ void field(QCryptographicHash &h, const QByteArray &v)
     h.addData(QByteArrayView(len, 4));
     h.addData(v);
 }
+void field(QCryptographicHash &h, const QString &v)
+{
+    field(h, v.toUtf8());
+}
 } // namespace
 
 QByteArray genesisHash()
@@ -21,7 +25,7 @@ QByteArray genesisHash()
     return QByteArray(32, '\0');
 }
 
-QByteArray eventHash(const EventRecord &e)
+QByteArray eventHash(const CaseEvent &e)
 {
     // One hasher per thread, reset per event: hashing millions of events (the demo generator,
     // audit verify) should not allocate a hasher each time.

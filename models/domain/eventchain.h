@@ -1,30 +1,17 @@
 #pragma once
 
-#include "types.h"
+#include "caserecord.h"
 
 #include <QByteArray>
 
 namespace cityops {
 
-/** The fields of one timeline event that the audit hash chain covers. */
-struct EventRecord
-{
-    CaseId caseId = 0;
-    int seq = 0;
-    QByteArray kind;
-    QByteArray actor;
-    QByteArray role;
-    qint64 at = 0;
-    QByteArray device;
-    QByteArray payload;  ///< compact JSON
-    QByteArray prevHash; ///< 32 bytes; all zero for a case's first event
-};
-
 /**
- * SHA-256 of an event over a canonical, length-prefixed encoding of every field including the
- * previous event's hash, so editing, deleting or reordering any event breaks the chain.
+ * SHA-256 of an event over a canonical, length-prefixed encoding of every field the chain covers
+ * (prevHash, caseId, seq, kind, actor, role, at, device, payload; not the local row id), so
+ * editing, deleting or reordering any event breaks the chain. Text fields are hashed as UTF-8.
  */
-QByteArray eventHash(const EventRecord &e);
+QByteArray eventHash(const CaseEvent &e);
 /** The prev_hash of a case's first event. */
 QByteArray genesisHash();
 

@@ -55,9 +55,9 @@ AuditReport Audit::verify(Database &db, CaseId onlyCase)
                                          "next event's link")
                                           .arg(seq - 1)
                                     : tr("event 1 does not start the chain"));
-            prev = eventHash({id, seq, ev.value(2).toByteArray(), ev.value(3).toByteArray(),
-                              ev.value(4).toByteArray(), ev.value(5).toLongLong(),
-                              ev.value(6).toByteArray(), ev.value(7).toByteArray(), prev});
+            prev = eventHash({0, id, seq, ev.value(2).toString(), ev.value(3).toString(),
+                              ev.value(4).toString(), ev.value(5).toLongLong(),
+                              ev.value(6).toString(), ev.value(7).toByteArray(), prev});
             haveEvent = ev.next();
         }
         if (seq == 0)

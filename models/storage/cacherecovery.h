@@ -1,7 +1,7 @@
 #pragma once
 
 #include "domain/types.h"
-#include "sync/protocol.h"
+#include "sync/messages.h"
 #include "util/result.h"
 
 #include <QCoreApplication>

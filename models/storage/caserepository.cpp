@@ -354,7 +354,8 @@ Outcome CaseRepository::commit(CaseSnapshot s, const QList<NewEvent> &events, co
         ins.bind(10, m_provisional ? 1 : 0);
         if (!ins.run())
             return failed(tr("Cannot record the event: %1").arg(ins.error()));
-        prev = eventHash({s.id, seq, kind, actorId, role, e.at, device, e.payload, prev});
+        prev = eventHash({0, s.id, seq, e.kind, actor.id, Names::key(actor.role), e.at,
+                          actor.device, e.payload, prev});
         Workflow::fold(s, e.kind, e.payload, actor.id, e.at);
     }
     SqliteStatement up(*m_statements,

@@ -109,7 +109,7 @@ public:
         return m_facts.run();
     }
 
-    bool write(const sync::CaseRow &r, const QList<sync::WireEvent> &events)
+    bool write(const sync::CaseRow &r, const QList<CaseEvent> &events)
     {
         m_row.reset();
         int i = 0;
@@ -162,7 +162,7 @@ public:
         optInt(r.linkedCase);
         if (!m_row.run())
             return false;
-        for (const sync::WireEvent &e : events) {
+        for (const CaseEvent &e : events) {
             m_event.reset();
             m_event.bind(1, e.caseId);
             m_event.bind(2, e.seq);
@@ -422,7 +422,7 @@ Result<bool> SyncStore::confirmCommand(const QString &commandId, const sync::Cas
     return true;
 }
 
-Status SyncStore::writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
+Status SyncStore::writeCase(const sync::CaseRow &row, const QList<CaseEvent> &events,
                             QList<CaseId> *touched, const std::optional<QString> &commandId)
 {
     QSqlQuery q(m_db->sql());
@@ -460,7 +460,7 @@ Status SyncStore::writeCase(const sync::CaseRow &row, const QList<sync::WireEven
         ins.prepare(QStringLiteral(
             "INSERT OR IGNORE INTO case_events (case_id, seq, kind, actor, role, at, device, "
             "payload, prev_hash, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"));
-        for (const sync::WireEvent &e : events) {
+        for (const CaseEvent &e : events) {
             ins.addBindValue(e.caseId);
             ins.addBindValue(e.seq);
             ins.addBindValue(e.kind);

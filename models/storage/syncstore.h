@@ -2,8 +2,8 @@
 
 #include "caserepository.h"
 #include "domain/types.h"
+#include "sync/messages.h"
 #include "sync/outbox.h"
-#include "sync/protocol.h"
 #include "util/result.h"
 
 #include <QCoreApplication>
@@ -87,7 +87,7 @@ public:
 
 private:
     /** commandId: the client command that made the change (the feed says), confirmed by it. */
-    Status writeCase(const sync::CaseRow &row, const QList<sync::WireEvent> &events,
+    Status writeCase(const sync::CaseRow &row, const QList<CaseEvent> &events,
                      QList<CaseId> *touched,
                      const std::optional<QString> &commandId = std::nullopt);
     /** Retires the outbox row of a command a pulled change names; true when there was one. */

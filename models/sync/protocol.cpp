@@ -262,24 +262,6 @@ int jsonDepth(const QByteArray &body)
     return worst;
 }
 
-Result<WireEvent> readWireEvent(const QJsonValue &v, const QString &parent, qsizetype index)
-{
-    Fields f(v, parent, false, index);
-    WireEvent e;
-    e.caseId = f.integer("case_id", 1, kMaxId, true);
-    e.seq = int(f.integer("seq", 1, 1000000, true));
-    e.kind = f.str("kind", 40, true);
-    e.actor = f.str("actor", kMaxShortChars, true);
-    e.role = f.str("role", 20, true);
-    e.at = f.integer("at", 0, kMaxTime, true);
-    e.device = f.str("device", kMaxShortChars);
-    e.payload = f.str("payload", kMaxBodyBytes).toUtf8();
-    e.prevHash = f.hex("prev_hash", false);
-    if (!f.finish())
-        return f.error();
-    return e;
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -613,11 +595,6 @@ Result<CaseRow> CaseRow::fromJson(const QJsonValue &v, const QString &path)
     if (!f.finish())
         return f.error();
     return r;
-}
-
-Result<WireEvent> WireEvent::fromJson(const QJsonValue &v, const QString &path)
-{
-    return readWireEvent(v, path, -1);
 }
 
 // --- batches ---------------------------------------------------------------------------------

@@ -227,12 +227,12 @@ template <typename Reader> void readFacts(Reader &r, std::optional<CaseFacts> *o
     *out = f;
 }
 
-template <typename Reader> void readEvents(Reader &r, QList<WireEvent> *events)
+template <typename Reader> void readEvents(Reader &r, QList<CaseEvent> *events)
 {
     if (!r.beginArray())
         return;
     while (r.nextElement()) {
-        WireEvent e;
+        CaseEvent e;
         if (!r.beginObject())
             return;
         QByteArrayView k;
@@ -318,10 +318,10 @@ inline void writeRow(JsonOut &w, const char *key, const CaseRow &r)
     writeRowFields(w, r);
 }
 
-inline void writeEvents(JsonOut &w, const QList<WireEvent> &events)
+inline void writeEvents(JsonOut &w, const QList<CaseEvent> &events)
 {
     w.beginArray("events");
-    for (const WireEvent &e : events) {
+    for (const CaseEvent &e : events) {
         w.beginObjectInArray();
         w.integer("case_id", e.caseId);
         w.integer("seq", e.seq);

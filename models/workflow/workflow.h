@@ -198,7 +198,14 @@ struct CaseSnapshot
     bool overdue(qint64 now) const { return isOpen() && deadlineAt && deadlineAt < now; }
 };
 
-/** An event the engine decided, before storage gives it a sequence number and hash. */
+/**
+ * An event the engine decided, before storage gives it a sequence number and hash. Not a
+ * CaseEvent (domain/caserecord.h, the stored and transmitted event) on purpose: the engine
+ * decides only what happened (kind, payload, time); which case row, sequence number and chain
+ * link it gets, and the actor's account, role and device, are written by the store that commits
+ * it (CaseRepository::commit), so a proposal cannot be mistaken for, or passed where the code
+ * expects, a numbered and chained event.
+ */
 struct NewEvent
 {
     QString kind;

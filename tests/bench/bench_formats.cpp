@@ -219,7 +219,7 @@ template <typename R> void factsField(R &r, std::string_view k, sync::CaseFacts 
 }
 
 /** An event's fields by key (the JSON page has them as objects). */
-template <typename R> void eventField(R &r, std::string_view k, sync::WireEvent *e)
+template <typename R> void eventField(R &r, std::string_view k, CaseEvent *e)
 {
     if (k == "case_id")
         r.integer(&e->caseId);
@@ -340,7 +340,7 @@ QByteArray encodeCbor(const sync::SnapshotPage &page)
         w.endMap();
         key(w, "events");
         w.startArray(quint64(c.events.size()));
-        for (const sync::WireEvent &e : c.events) {
+        for (const CaseEvent &e : c.events) {
             w.startArray(std::size(kEventOrder));
             w.append(qint64(e.caseId));
             w.append(qint64(e.seq));
@@ -580,7 +580,7 @@ Result<sync::SnapshotPage> decodeCbor(const QByteArray &body)
                             if (!r.beginArray())
                                 break;
                             while (r.next()) {
-                                sync::WireEvent e;
+                                CaseEvent e;
                                 if (!r.beginArray())
                                     break;
                                 // Positional; values past the known ones are a newer
@@ -784,7 +784,7 @@ Result<sync::SnapshotPage> decodeSimdjson(od::parser &parser, const QByteArray &
                                [&](std::string_view rk, od::value &) { rowField(r, rk, &c.row); });
                     } else if (ck == "events") {
                         elements(r, v, "events", [&](od::value &ev) {
-                            sync::WireEvent e;
+                            CaseEvent e;
                             fields(r, ev, "events[]", [&](std::string_view ek, od::value &) {
                                 eventField(r, ek, &e);
                             });

@@ -17,7 +17,7 @@ void checkRows(const CaseRow &a, const CaseRow &b)
     FUZZ_CHECK(a == b);
 }
 
-void checkEvents(const QList<WireEvent> &a, const QList<WireEvent> &b)
+void checkEvents(const QList<CaseEvent> &a, const QList<CaseEvent> &b)
 {
     FUZZ_CHECK(a == b);
 }

@@ -177,9 +177,9 @@ private slots:
             while (ev.next()) {
                 QCOMPARE(ev.value(0).toInt(), ++seq);
                 QCOMPARE(ev.value(7).toByteArray(), prev);
-                prev = eventHash({id, seq, ev.value(1).toByteArray(), ev.value(2).toByteArray(),
-                                  ev.value(3).toByteArray(), ev.value(4).toLongLong(),
-                                  ev.value(5).toByteArray(), ev.value(6).toByteArray(), prev});
+                prev = eventHash({0, id, seq, ev.value(1).toString(), ev.value(2).toString(),
+                                  ev.value(3).toString(), ev.value(4).toLongLong(),
+                                  ev.value(5).toString(), ev.value(6).toByteArray(), prev});
             }
             QVERIFY(seq >= 1);
             QCOMPARE(cases.value(1).toByteArray(), prev);

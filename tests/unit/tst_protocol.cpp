@@ -285,7 +285,8 @@ private slots:
         QVERIFY(*back == row);
         QVERIFY(!back->party && !back->closedAt && !back->communityId);
 
-        WireEvent e{row.id,
+        CaseEvent e{0,
+                    row.id,
                     3,
                     QStringLiteral("dispatch"),
                     QStringLiteral("dispatcher1"),

@@ -431,7 +431,7 @@ Workflow::Decision dispatchAt(const CaseSnapshot &c, const Command &cmd)
 /** One stored event of a random history, with the hash the audit chain gave it. */
 struct Logged
 {
-    EventRecord rec;
+    CaseEvent rec;
     QByteArray hash;
 };
 
@@ -1110,11 +1110,11 @@ private slots:
                 Logged l;
                 l.rec.caseId = c.id;
                 l.rec.seq = c.seq;
-                l.rec.kind = e.kind.toUtf8();
-                l.rec.actor = a.id.toUtf8();
-                l.rec.role = Names::key(a.role).toUtf8();
+                l.rec.kind = e.kind;
+                l.rec.actor = a.id;
+                l.rec.role = Names::key(a.role);
                 l.rec.at = e.at;
-                l.rec.device = a.device.toUtf8();
+                l.rec.device = a.device;
                 l.rec.payload = e.payload;
                 l.rec.prevHash = lastHash;
                 l.hash = eventHash(l.rec);
@@ -1246,20 +1246,19 @@ private slots:
                 prev = h;
             }
             if (n % 50 == 0 && history.size() > 1) {
-                EventRecord tampered = history.at(history.size() - 1).rec;
+                CaseEvent tampered = history.at(history.size() - 1).rec;
                 tampered.payload.append(' ');
                 INVARIANT(eventHash(tampered) != history.last().hash,
                           "(f) an edited payload keeps its hash");
                 tampered = history.first().rec;
-                tampered.actor = "someone-else";
+                tampered.actor = QStringLiteral("someone-else");
                 INVARIANT(eventHash(tampered) != history.first().hash,
                           "(f) an edited actor keeps its hash");
             }
             // Folding the stored history again gives the same case.
             CaseSnapshot replay = wf.initial(1, c.category);
             for (const Logged &l : std::as_const(history))
-                Workflow::fold(replay, QString::fromUtf8(l.rec.kind), l.rec.payload,
-                               QString::fromUtf8(l.rec.actor), l.rec.at);
+                Workflow::fold(replay, l.rec.kind, l.rec.payload, l.rec.actor, l.rec.at);
             INVARIANT(replay.state == c.state && replay.stage == c.stage && replay.seq == c.seq &&
                           replay.deadlineAt == c.deadlineAt && replay.evidence == c.evidence &&
                           replay.stages.size() == c.stages.size(),
