@@ -1,5 +1,6 @@
 #include "platformservice.h"
 
+#include "districtarea.h"
 #include "domain/catalogue.h"
 #include "domain/workcalendar.h"
 #include "open311.h"
@@ -8,6 +9,7 @@
 #include "storage/database.h"
 #include "storage/evidencestore.h"
 #include "util/crashpoint.h"
+#include "util/filetypes.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -17,11 +19,13 @@
 #include <QFuture>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QSaveFile>
 #include <QThreadPool>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <cmath>
 
 namespace cityops::platform {
@@ -121,15 +125,18 @@ Result<std::unique_ptr<PlatformService>> PlatformService::open(const Options &op
     self->m_evidence =
         std::make_unique<EvidenceStore>(self->m_store->databasePtr(), options.dataDir);
     self->m_open311 = std::make_unique<Open311>(*self);
-    if (Status s = self->m_store->purge(self->now(), self->now() - options.throttleWindowMs); !s)
+    self->m_uploads =
+        new Uploads(options.dataDir, options.uploads, self->m_options.clock, self.get());
+    if (Status s = self->m_store->purge(self->now(), self->now() - self->failuresKeptMs()); !s)
         return Error{s.error()};
     self->addRoutes();
+    self->startSecurityLog();
     // Expired sessions and old sign-in failures are forgotten now and then.
     auto *purge = new QTimer(self.get());
     PlatformService *service = self.get();
     connect(purge, &QTimer::timeout, service, [service] {
         const qint64 t = service->now();
-        (void)service->m_store->purge(t, t - service->m_options.throttleWindowMs);
+        (void)service->m_store->purge(t, t - service->failuresKeptMs());
     });
     purge->start(10 * 60 * 1000);
     return self;
@@ -169,6 +176,11 @@ void PlatformService::addRoutes()
           [this](const HttpRequest &r, const M &m, HttpReply reply) {
               getAttachment(r, m.captured(1), reply);
           });
+    route("GET", "^/api/v1/security-log$", false,
+          [this](const HttpRequest &r, const M &, HttpReply reply) { securityLog(r, reply); });
+    route(
+        "GET", "^/api/v1/security-log/verify$", false,
+        [this](const HttpRequest &r, const M &, HttpReply reply) { securityLogVerify(r, reply); });
     route("GET", "^/open311/v2/services\\.json$", true,
           [this](const HttpRequest &r, const M &, HttpReply reply) {
               reply(m_open311->services(r));
@@ -192,10 +204,15 @@ void PlatformService::handle(const HttpRequest &request, HttpReply reply)
         reply(open311 ? Open311::error(status, message)
                       : errorResponse(status, QLatin1String(code), message));
     };
-    if (suspiciousPath(request))
+    if (suspiciousPath(request)) {
+        securityEvent(QStringLiteral("request.invalid"), QString(), clientAddress(request),
+                      QStringLiteral("%1 %2: path not allowed")
+                          .arg(QString::fromLatin1(request.method.left(20)),
+                               QString::fromUtf8(request.rawPath.left(200))));
         return fail(
             400, "bad-path",
             tr("The path %1 is not allowed.").arg(QString::fromUtf8(request.rawPath.left(200))));
+    }
     QByteArrayList allowed;
     for (const Route &r : std::as_const(m_routes)) {
         const auto m = r.pattern.match(request.path);
@@ -222,7 +239,11 @@ std::optional<Account> PlatformService::authenticate(const HttpRequest &request,
                                                      const HttpReply &reply)
 {
     const QByteArray header = request.header("Authorization");
-    auto refuse = [&](const QString &message) {
+    auto refuse = [&](const QString &message, const QString &user = QString()) {
+        securityEvent(QStringLiteral("auth.refused"), user, clientAddress(request),
+                      QStringLiteral("%1 %2: %3")
+                          .arg(QString::fromLatin1(request.method.left(20)), request.path.left(200),
+                               message));
         HttpResponse r = errorResponse(401, QStringLiteral("unauthorized"), message);
         r.addHeader("WWW-Authenticate", "Bearer");
         reply(r);
@@ -236,7 +257,7 @@ std::optional<Account> PlatformService::authenticate(const HttpRequest &request,
         return refuse(tr("The session has expired or is unknown; sign in again."));
     auto account = m_store->account(*user);
     if (!account || account->disabled)
-        return refuse(tr("The account %1 is disabled.").arg(*user));
+        return refuse(tr("The account %1 is disabled.").arg(*user), *user);
     return account;
 }
 
@@ -247,59 +268,117 @@ void PlatformService::health(const HttpRequest &, HttpReply reply)
                              {QLatin1String("protocol"), 1}}));
 }
 
+qint64 PlatformService::failuresKeptMs() const
+{
+    return std::max(m_options.throttleWindowMs, m_options.throttleUserWindowMs);
+}
+
 void PlatformService::login(const HttpRequest &request, HttpReply reply)
 {
     auto login = sync::decodeLogin(request.body);
     if (!login)
         return reply(errorResponse(400, QStringLiteral("invalid"), login.error()));
     const qint64 t = now();
-    const QString address = request.remote.toString();
-    const LoginFailures f =
-        m_store->loginFailures(login->username, address, t - m_options.throttleWindowMs);
-    const int limit = m_options.throttleFailures;
-    if (f.byUser >= limit || f.byAddress >= limit) {
-        qint64 until = 0;
-        if (f.byUser >= limit)
-            until = std::max(until, f.oldestByUser + m_options.throttleWindowMs);
-        if (f.byAddress >= limit)
-            until = std::max(until, f.oldestByAddress + m_options.throttleWindowMs);
-        const qint64 seconds = std::max<qint64>(1, (until - t + 999) / 1000);
-        HttpResponse r = errorResponse(429, QStringLiteral("throttled"),
-                                       tr("Too many failed sign-ins; try again in %n minute(s).",
-                                          nullptr, int((seconds + 59) / 60)));
-        r.addHeader("Retry-After", QByteArray::number(seconds));
-        return reply(r);
+    const QHostAddress client = clientAddress(request);
+    // The throttle's address: IPv6 by /64, since one host usually holds a whole /64.
+    QString address = client.toString();
+    if (client.protocol() == QAbstractSocket::IPv6Protocol) {
+        Q_IPV6ADDR net = client.toIPv6Address();
+        std::fill(net.c + 8, net.c + 16, quint8(0));
+        address = QHostAddress(net).toString() + QLatin1String("/64");
     }
-    const std::optional<Account> account = m_store->account(login->username);
+    const QString username = login->username.left(64); // decodeLogin allows 64; the log too
+    auto throttled = [&](qint64 waitMs, const QString &why) {
+        const qint64 seconds = std::max<qint64>(1, (waitMs + 999) / 1000);
+        securityEvent(QStringLiteral("signin.throttled"), username, client,
+                      QStringLiteral("%1; retry after %2 s").arg(why).arg(seconds));
+        HttpResponse r =
+            errorResponse(429, QStringLiteral("throttled"),
+                          seconds < 60 ? tr("Too many sign-ins; try again in %n second(s).",
+                                            nullptr, int(seconds))
+                                       : tr("Too many failed sign-ins; try again in %n minute(s).",
+                                            nullptr, int((seconds + 59) / 60)));
+        r.addHeader("Retry-After", QByteArray::number(seconds));
+        reply(r);
+    };
+    // Attempts being hashed count as failures until their answer is known, and only a few are
+    // hashed at once: decided here, on the one thread, before any hashing starts.
+    const int hashingUser = m_hashing.byUser.value(username);
+    const int hashingAddress = m_hashing.byAddress.value(address);
+    if (hashingUser >= m_options.hashingPerUser)
+        return throttled(1000, QStringLiteral("sign-ins of this user are being checked"));
+    if (hashingAddress >= m_options.hashingPerAddress)
+        return throttled(1000, QStringLiteral("sign-ins from this address are being checked"));
+    if (m_hashing.total >= m_options.hashingTotal)
+        return throttled(1000, QStringLiteral("too many sign-ins are being checked"));
+    const LoginFailures f = m_store->loginFailures(
+        username, address, t - m_options.throttleUserWindowMs, t - m_options.throttleWindowMs);
+    // Per address: a hard window.
+    if (f.byAddress + hashingAddress >= m_options.throttleAddressFailures) {
+        if (f.byAddress < m_options.throttleAddressFailures)
+            return throttled(1000, QStringLiteral("sign-ins from this address are being checked"));
+        return throttled(f.oldestByAddress + m_options.throttleWindowMs - t,
+                         QStringLiteral("%1 failed sign-ins from this address").arg(f.byAddress));
+    }
+    // Per user: progressive delays, so an attacker elsewhere never locks the account out for
+    // longer than the current delay.
+    const int limit = m_options.throttleFailures;
+    if (f.byUser + hashingUser >= limit) {
+        if (hashingUser > 0)
+            return throttled(1000, QStringLiteral("a sign-in of this user is being checked"));
+        const int doublings = std::min(f.byUser - limit, 30);
+        const qint64 delay =
+            std::min(m_options.throttleMaxDelayMs, m_options.throttleDelayMs << doublings);
+        if (t < f.newestByUser + delay)
+            return throttled(f.newestByUser + delay - t,
+                             QStringLiteral("%1 failed sign-ins of this user").arg(f.byUser));
+    }
+    ++m_hashing.byUser[username];
+    ++m_hashing.byAddress[address];
+    ++m_hashing.total;
+    const std::optional<Account> account = m_store->account(username);
     // Unknown users cost the same time as known ones, so timing does not tell them apart.
     const QByteArray salt = account ? account->salt : QByteArray(16, 'x');
     const int iterations = account ? account->iterations : Passwords::kIterations;
     const QString password = login->password;
-    QtConcurrent::run(
-        [password, salt, iterations] { return Passwords::hash(password, salt, iterations); })
-        .then(this, [this, account, username = login->username, address,
-                     reply](const QByteArray &derived) {
-            const qint64 t = now();
-            if (!account || account->disabled || !Passwords::equal(derived, account->hash)) {
-                (void)m_store->addLoginFailure(username, address, t);
-                HttpResponse r = errorResponse(401, QStringLiteral("unauthorized"),
-                                               tr("Wrong user name or password."));
-                return reply(r);
-            }
-            (void)m_store->clearLoginFailures(username);
-            sync::SessionInfo s;
-            s.token = Passwords::newToken();
-            s.expiresAt = t + m_options.sessionSeconds * 1000;
-            s.user = account->username;
-            s.role = Names::key(account->role);
-            s.person = account->person;
-            s.displayName = account->displayName;
-            if (Status st = m_store->addSession(Passwords::tokenHash(s.token), s.user, t,
-                                                s.expiresAt, address);
-                !st)
-                return reply(errorResponse(503, QStringLiteral("storage"), st.error()));
-            reply(HttpResponse::json(200, sync::encodeSession(s)));
-        });
+    QtConcurrent::run([password, salt, iterations] {
+        return Passwords::hash(password, salt, iterations);
+    }).then(this, [this, account, username, address, client, reply](const QByteArray &derived) {
+        auto release = [](QHash<QString, int> &counts, const QString &key) {
+            auto it = counts.find(key);
+            if (it != counts.end() && --it.value() <= 0)
+                counts.erase(it);
+        };
+        release(m_hashing.byUser, username);
+        release(m_hashing.byAddress, address);
+        --m_hashing.total;
+        const qint64 t = now();
+        if (!account || account->disabled || !Passwords::equal(derived, account->hash)) {
+            (void)m_store->addLoginFailure(username, address, t);
+            securityEvent(QStringLiteral("signin.failed"), username, client,
+                          !account            ? QStringLiteral("unknown user")
+                          : account->disabled ? QStringLiteral("account disabled")
+                                              : QStringLiteral("wrong password"));
+            HttpResponse r = errorResponse(401, QStringLiteral("unauthorized"),
+                                           tr("Wrong user name or password."));
+            return reply(r);
+        }
+        // The counter only: the security log keeps the failures as evidence.
+        (void)m_store->clearLoginFailures(username);
+        sync::SessionInfo s;
+        s.token = Passwords::newToken();
+        s.expiresAt = t + m_options.sessionSeconds * 1000;
+        s.user = account->username;
+        s.role = Names::key(account->role);
+        s.person = account->person;
+        s.displayName = account->displayName;
+        if (Status st = m_store->addSession(Passwords::tokenHash(s.token), s.user, t, s.expiresAt,
+                                            client.toString());
+            !st)
+            return reply(errorResponse(503, QStringLiteral("storage"), st.error()));
+        securityEvent(QStringLiteral("signin.ok"), s.user, client, QString());
+        reply(HttpResponse::json(200, sync::encodeSession(s)));
+    });
 }
 
 void PlatformService::logout(const HttpRequest &request, HttpReply reply)
@@ -422,18 +501,25 @@ void PlatformService::commands(const HttpRequest &request, HttpReply reply)
     if (!user)
         return;
     const QByteArray type = request.header("Content-Type");
-    if (!type.isEmpty() && !type.startsWith("application/json"))
+    if (!type.isEmpty() && !type.startsWith("application/json")) {
+        securityEvent(QStringLiteral("request.invalid"), user->username, clientAddress(request),
+                      QStringLiteral("POST /api/v1/commands: Content-Type %1")
+                          .arg(QString::fromLatin1(type.left(100))));
         return reply(errorResponse(415, QStringLiteral("unsupported-media-type"),
                                    tr("Send the commands as application/json.")));
+    }
     auto batch = sync::decodeCommands(request.body);
-    if (!batch)
+    if (!batch) {
+        securityEvent(QStringLiteral("request.invalid"), user->username, clientAddress(request),
+                      QStringLiteral("POST /api/v1/commands: %1").arg(batch.error()));
         return reply(errorResponse(400, QStringLiteral("invalid"), batch.error()));
+    }
     // Batches that arrive while this turn of the event loop reads the sockets are decided
     // together on the next turn.
     if (m_queued.isEmpty())
         QMetaObject::invokeMethod(this, &PlatformService::decideQueued, Qt::QueuedConnection);
     CITYOPS_CRASH_POINT("platform.batch.begin");
-    m_queued.append({*user, std::move(batch).value(), reply});
+    m_queued.append({*user, std::move(batch).value(), reply, clientAddress(request)});
 }
 
 void PlatformService::decideQueued()
@@ -500,6 +586,8 @@ void PlatformService::decideQueued()
                 tr("Nothing of the batch was applied (%1); send it again.").arg(s.error())));
         else
             group.at(i).reply(HttpResponse::json(200, sync::encodeResults(decided.at(i).results)));
+        if (s)
+            logRefusedCommands(group.at(i), decided.at(i).results);
     }
     CITYOPS_CRASH_POINT("platform.reply.after");
     if (committed && applied) {
@@ -508,8 +596,49 @@ void PlatformService::decideQueued()
     }
 }
 
+void PlatformService::logRefusedCommands(const QueuedBatch &batch,
+                                         const QList<sync::CommandResult> &results)
+{
+    // Authorization refusals only (who may do what, to whom, where), not workflow conflicts.
+    static const QStringList kAuthorization{QStringLiteral("role"),
+                                            QStringLiteral("actor"),
+                                            QStringLiteral("locality"),
+                                            QStringLiteral("scope"),
+                                            QStringLiteral("source-not-allowed"),
+                                            QStringLiteral("device-not-allowed"),
+                                            QStringLiteral("outside-area")};
+    for (qsizetype j = 0; j < results.size() && j < batch.commands.size(); ++j) {
+        const sync::CommandResult &r = results.at(j);
+        if (r.status != CommandStatus::Rejected || !kAuthorization.contains(r.code))
+            continue;
+        const sync::ClientCommand &c = batch.commands.at(j);
+        securityEvent(QStringLiteral("command.refused"), batch.user.username, batch.address,
+                      QStringLiteral("%1 (command %2) on case %3 as %4 (%5): %6")
+                          .arg(c.action, c.id)
+                          .arg(r.caseId)
+                          .arg(Names::key(batch.user.role), r.code, r.reason));
+    }
+}
+
+const DistrictArea &PlatformService::district()
+{
+    // The reference tables change only through another connection (an administration command),
+    // which data_version notices.
+    const qint64 version = m_store->dataVersion();
+    if (!m_district || version != m_districtVersion) {
+        const auto data = m_store->reference();
+        // Unreadable reference data: the last area read stays (or the city-wide fallback).
+        if (data || !m_district)
+            m_district = std::make_shared<const DistrictArea>(
+                data ? DistrictArea::fromReference(*data, m_options.reportAreaMarginMetres)
+                     : DistrictArea());
+        m_districtVersion = version;
+    }
+    return *m_district;
+}
+
 sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const Account &user,
-                                             bool *failed)
+                                             bool *failed, Channel channel)
 {
     sync::CommandResult r;
     r.id = c.id;
@@ -574,6 +703,25 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
         if (!Catalogue::builtin().find(c.category))
             return reject(QStringLiteral("argument"),
                           tr("Unknown category \"%1\".").arg(c.category));
+        // Where a report came from is the channel's to say: Open311 and the cameras and sensors
+        // have their own ways in, so a signed-in client may not claim their source or devices.
+        // (Refusals are logged with the client's address by logRefusedCommands.)
+        const DistrictArea &area = district();
+        if (channel == Channel::Commands) {
+            const auto source = Names::source(c.source);
+            if (source && isChannelBound(*source))
+                return reject(QStringLiteral("source-not-allowed"),
+                              tr("A report from a signed-in client cannot have the source "
+                                 "\"%1\": that channel files its own reports.")
+                                  .arg(Names::label(*source)));
+            if (area.isChannelDevice(c.device))
+                return reject(QStringLiteral("device-not-allowed"),
+                              tr("The device \"%1\" belongs to a camera, a sensor or the Open311 "
+                                 "gateway; a signed-in client cannot report as it.")
+                                  .arg(c.device.left(64)));
+        }
+        if (const auto outside = area.refusal(c.lon, c.lat))
+            return reject(QStringLiteral("outside-area"), *outside);
         o = m_repository->report(c.toReport(), actor, at);
     } else {
         CaseId id = c.caseId;
@@ -624,19 +772,60 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
     return reject(QStringLiteral("error"), o.error);
 }
 
-QString PlatformService::uploadPath(const QString &sha) const
-{
-    return QDir(m_options.dataDir).filePath(QStringLiteral("uploads/") + sha);
-}
-
 void PlatformService::putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply)
 {
-    if (!authenticate(request, reply))
+    const auto user = authenticate(request, reply);
+    if (!user)
         return;
+    // Every refusal leaves a line in the security log (docs/security.md).
+    auto refuse = [&](int status, const QString &code, const QString &message) {
+        securityEvent(QStringLiteral("upload.refused"), user->username, clientAddress(request),
+                      QStringLiteral("%1 %2 %3: %4").arg(status).arg(code, sha.left(64), message));
+        reply(errorResponse(status, code, message));
+    };
+    if (!Uploads::mayUpload(user->role))
+        return refuse(403, QStringLiteral("role"),
+                      tr("A %1 does not attach evidence, so may not upload files.")
+                          .arg(Names::label(user->role)));
     if (!sync::isSha256Hex(sha))
-        return reply(errorResponse(400, QStringLiteral("bad-hash"),
-                                   tr("An attachment is named by its SHA-256: 64 lowercase hex "
-                                      "digits.")));
+        return refuse(400, QStringLiteral("bad-hash"),
+                      tr("An attachment is named by its SHA-256: 64 lowercase hex digits."));
+    const QByteArray claimed = FileTypes::essence(request.header("Content-Type"));
+    const bool unclaimed = claimed.isEmpty() || claimed == "application/octet-stream";
+    const QString allowlist = QStringLiteral("JPEG, PNG, WebP, PDF");
+    if (!unclaimed && !FileTypes::allowed(claimed))
+        return refuse(415, QStringLiteral("type"),
+                      tr("Attachments may be %1 files; %2 is not accepted.")
+                          .arg(allowlist, QString::fromLatin1(claimed.left(100))));
+    // The content decides the type; a claimed type must agree with it.
+    auto checkType = [&](QByteArrayView head, QByteArray *mime) {
+        const auto type = FileTypes::sniff(head);
+        if (!type) {
+            refuse(415, QStringLiteral("type"),
+                   tr("The content is not a %1 file; nothing was stored.").arg(allowlist));
+            return false;
+        }
+        if (!unclaimed && claimed != type->mime) {
+            refuse(415, QStringLiteral("type"),
+                   tr("The content is %1, not the %2 the request claims.")
+                       .arg(QString::fromLatin1(type->mime), QString::fromLatin1(claimed)));
+            return false;
+        }
+        *mime = type->mime;
+        return true;
+    };
+    auto overQuota = [&](qint64 more) {
+        const qint64 used = m_uploads->used(user->username);
+        if (used + more <= m_options.uploads.quotaBytes)
+            return false;
+        refuse(413, QStringLiteral("quota"),
+               tr("This upload of %1 bytes would exceed your upload quota of %2 MiB (%3 bytes "
+                  "are in use); finish or abandon other uploads, or wait.")
+                   .arg(more)
+                   .arg(m_options.uploads.quotaBytes >> 20)
+                   .arg(used));
+        return true;
+    };
     auto done = [&](int status, qint64 size) {
         reply(jsonResponse(status, {{QLatin1String("sha256"), sha},
                                     {QLatin1String("received"), size},
@@ -645,33 +834,37 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
     };
     if (const QString stored = m_evidence->pathFor(sha); !stored.isEmpty())
         return done(200, QFileInfo(stored).size());
-    if (!QDir().mkpath(QDir(m_options.dataDir).filePath(QStringLiteral("uploads"))))
-        return reply(
-            errorResponse(500, QStringLiteral("storage"), tr("Cannot create the upload folder.")));
-    const QString whole = uploadPath(sha);
-    const QString part = whole + QStringLiteral(".part");
     // Stores a complete, verified file through the evidence store, then forgets the upload.
-    auto store = [&](const QString &file) {
+    auto store = [&](const QString &file, qint64 size) {
         auto imported = m_evidence->import(file, false);
-        QFile::remove(file);
-        QFile::remove(part);
+        m_uploads->remove(user->username, sha);
         if (!imported)
-            return reply(errorResponse(422, QStringLiteral("invalid"), imported.error()));
+            return refuse(422, QStringLiteral("invalid"), imported.error());
+        m_uploads->recordStored(user->username, sha, size);
         done(201, QFileInfo(m_evidence->pathFor(sha)).size());
     };
     const QByteArray range = request.header("Content-Range");
+    const qint64 t = now();
     if (range.isEmpty()) {
         if (request.body.isEmpty())
-            return reply(errorResponse(400, QStringLiteral("invalid"), tr("The body is empty.")));
+            return refuse(400, QStringLiteral("invalid"), tr("The body is empty."));
+        QByteArray mime;
+        if (!checkType(request.body.left(FileTypes::kSniffBytes), &mime) ||
+            overQuota(request.body.size()))
+            return;
         if (sha256Hex(request.body) != sha)
-            return reply(
-                errorResponse(422, QStringLiteral("hash-mismatch"),
-                              tr("The body's SHA-256 is not %1; nothing was stored.").arg(sha)));
-        QSaveFile f(whole);
-        if (!f.open(QIODevice::WriteOnly) || f.write(request.body) != request.body.size() ||
-            !f.commit())
+            return refuse(422, QStringLiteral("hash-mismatch"),
+                          tr("The body's SHA-256 is not %1; nothing was stored.").arg(sha));
+        UploadSession s{user->username, sha, request.body.size(), t, t, mime, 0};
+        const QString part = m_uploads->partPath(user->username, sha);
+        QFile f(part);
+        if (!m_uploads->save(s) || !f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            f.write(request.body) != request.body.size() || !f.flush()) {
+            m_uploads->remove(user->username, sha);
             return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
-        return store(whole);
+        }
+        f.close();
+        return store(part, request.body.size());
     }
     static const QRegularExpression re(
         QStringLiteral("^bytes (\\d{1,12})-(\\d{1,12})/(\\d{1,12})$"));
@@ -680,20 +873,47 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
     const qint64 last = m.captured(2).toLongLong();
     const qint64 total = m.captured(3).toLongLong();
     if (!m.hasMatch() || first > last || last >= total || request.body.size() != last - first + 1)
-        return reply(errorResponse(400, QStringLiteral("bad-range"),
-                                   tr("Content-Range must be \"bytes FIRST-LAST/TOTAL\" and match "
-                                      "the body's length.")));
+        return refuse(400, QStringLiteral("bad-range"),
+                      tr("Content-Range must be \"bytes FIRST-LAST/TOTAL\" and match the body's "
+                         "length."));
     if (total > EvidenceStore::kMaxBytes)
-        return reply(errorResponse(
+        return refuse(
             413, QStringLiteral("too-large"),
-            tr("An attachment may have at most %1 MB.").arg(EvidenceStore::kMaxBytes >> 20)));
-    const qint64 have = QFileInfo(part).size();
+            tr("An attachment may have at most %1 MB.").arg(EvidenceStore::kMaxBytes >> 20));
+    // The caller's own session: another user's upload of the same attachment is not visible
+    // here and cannot be touched.
+    std::optional<UploadSession> session = m_uploads->session(user->username, sha);
+    if (session && session->total != total)
+        return refuse(409, QStringLiteral("range"),
+                      tr("Your upload of %1 has %2 bytes in all, not %3.")
+                          .arg(sha)
+                          .arg(session->total)
+                          .arg(total));
+    if (!session) {
+        m_uploads->remove(user->username, sha); // an expired one not swept yet
+        if (first != 0)
+            return refuse(409, QStringLiteral("range"),
+                          tr("You have no upload of %1 under way; start from byte 0.").arg(sha));
+        if (overQuota(total))
+            return;
+        session = UploadSession{user->username, sha, total, t, t, {}, 0};
+    }
+    const qint64 have = session->received;
     auto progress = [&](qint64 received) {
-        reply(jsonResponse(202, {{QLatin1String("sha256"), sha},
-                                 {QLatin1String("received"), received},
-                                 {QLatin1String("size"), total},
-                                 {QLatin1String("complete"), false}}));
+        HttpResponse r = jsonResponse(202, {{QLatin1String("sha256"), sha},
+                                            {QLatin1String("received"), received},
+                                            {QLatin1String("size"), total},
+                                            {QLatin1String("complete"), false}});
+        r.addHeader("Upload-Offset", QByteArray::number(received));
+        r.addHeader(
+            "Upload-Expires",
+            QLocale::c()
+                .toString(QDateTime::fromMSecsSinceEpoch(m_uploads->expiresAt(*session), Qt::UTC),
+                          QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                .toLatin1());
+        reply(r);
     };
+    const QString part = m_uploads->partPath(user->username, sha);
     // Every byte arrived before, but the platform stopped before verifying them: finish now
     // (otherwise the client, told it has sent everything, waits for ever; docs/reliability.md).
     const bool arrived = have == total;
@@ -701,40 +921,67 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
         return progress(have);
     if (!arrived) {
         if (first != have)
-            return reply(errorResponse(
+            return refuse(
                 409, QStringLiteral("range"),
-                tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have)));
+                tr("The upload of %1 has %2 bytes; continue from byte %2.").arg(sha).arg(have));
+        // The type is known once the first bytes are here; a later chunk's claim must agree.
+        QByteArray head;
+        if (session->mime.isEmpty() && have + request.body.size() >= FileTypes::kSniffBytes) {
+            QFile f(part);
+            if (have > 0 && f.open(QIODevice::ReadOnly))
+                head = f.read(FileTypes::kSniffBytes);
+            head += request.body.left(FileTypes::kSniffBytes - head.size());
+        }
+        if (!head.isEmpty() && !checkType(head, &session->mime)) {
+            m_uploads->remove(user->username, sha);
+            return;
+        }
+        if (!session->mime.isEmpty() && !unclaimed && claimed != session->mime)
+            return refuse(
+                415, QStringLiteral("type"),
+                tr("The upload of %1 is %2, not %3.")
+                    .arg(sha, QString::fromLatin1(session->mime), QString::fromLatin1(claimed)));
+        session->updated = t;
+        if (!m_uploads->save(*session))
+            return reply(errorResponse(500, QStringLiteral("storage"),
+                                       tr("Cannot record the upload of %1.").arg(sha)));
         {
             QFile f(part);
             if (!f.open(QIODevice::Append) || f.write(request.body) != request.body.size())
                 return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
         }
+        session->received = last + 1;
         CITYOPS_CRASH_POINT("platform.chunk.after");
         if (last + 1 < total)
             return progress(last + 1);
     }
     QFile f(part);
     QCryptographicHash h(QCryptographicHash::Sha256);
-    if (!f.open(QIODevice::ReadOnly) || !h.addData(&f))
+    if (!f.open(QIODevice::ReadOnly))
+        return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
+    const QByteArray head = f.peek(FileTypes::kSniffBytes);
+    if (!h.addData(&f))
         return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
     f.close();
     if (QString::fromLatin1(h.result().toHex()) != sha) {
-        QFile::remove(part);
-        return reply(errorResponse(
-            422, QStringLiteral("hash-mismatch"),
-            tr("The uploaded bytes' SHA-256 is not %1; nothing was stored.").arg(sha)));
+        m_uploads->remove(user->username, sha);
+        return refuse(422, QStringLiteral("hash-mismatch"),
+                      tr("The uploaded bytes' SHA-256 is not %1; nothing was stored.").arg(sha));
     }
-    QFile::remove(whole);
-    if (!QFile::rename(part, whole))
-        return reply(errorResponse(500, QStringLiteral("storage"),
-                                   tr("Cannot complete the upload of %1.").arg(sha)));
+    // A file shorter than the sniffing window is judged now, whole.
+    QByteArray mime;
+    if (!checkType(head, &mime)) {
+        m_uploads->remove(user->username, sha);
+        return;
+    }
     CITYOPS_CRASH_POINT("platform.upload.verified");
-    store(whole);
+    store(part, total);
 }
 
 void PlatformService::getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply)
 {
-    if (!authenticate(request, reply))
+    const auto user = authenticate(request, reply);
+    if (!user)
         return;
     if (!sync::isSha256Hex(sha))
         return reply(errorResponse(400, QStringLiteral("bad-hash"),
@@ -742,9 +989,11 @@ void PlatformService::getAttachment(const HttpRequest &request, const QString &s
                                       "digits.")));
     const QString stored = m_evidence->pathFor(sha);
     if (request.query.hasQueryItem(QStringLiteral("status"))) {
-        const qint64 size = stored.isEmpty()
-                                ? QFileInfo(uploadPath(sha) + QStringLiteral(".part")).size()
-                                : QFileInfo(stored).size();
+        // How much of the caller's own upload has arrived (never another user's).
+        const auto session = m_uploads->session(user->username, sha);
+        const qint64 size = !stored.isEmpty() ? QFileInfo(stored).size()
+                            : session         ? session->received
+                                              : 0;
         return reply(jsonResponse(200, {{QLatin1String("sha256"), sha},
                                         {QLatin1String("received"), size},
                                         {QLatin1String("complete"), !stored.isEmpty()}}));
@@ -756,10 +1005,15 @@ void PlatformService::getAttachment(const HttpRequest &request, const QString &s
     if (!f.open(QIODevice::ReadOnly))
         return reply(errorResponse(500, QStringLiteral("storage"), f.errorString()));
     HttpResponse r;
-    r.contentType = m_store->attachmentMime(sha)
-                        .value_or(QStringLiteral("application/octet-stream"))
-                        .toLatin1();
     r.body = f.readAll();
+    // The type comes from the content, never from what was claimed or recorded: a file that is
+    // not on the allowlist (stored by an older build) is served as bytes to save, never shown.
+    const auto type = FileTypes::sniff(r.body.left(FileTypes::kSniffBytes));
+    r.contentType = type ? type->mime : QByteArray("application/octet-stream");
+    r.addHeader("X-Content-Type-Options", "nosniff");
+    r.addHeader("Content-Disposition", "attachment; filename=\"" + sha.toLatin1() + '.' +
+                                           (type ? type->extension : QByteArray("bin")) + '"');
+    r.addHeader("Content-Security-Policy", "default-src 'none'; sandbox");
     r.addHeader("Cache-Control", "private, max-age=31536000, immutable");
     reply(r);
 }

@@ -3,10 +3,13 @@
 #include "httptypes.h"
 #include "storage/platformstore.h"
 #include "sync/protocol.h"
+#include "trustedproxies.h"
+#include "uploads.h"
 #include "util/result.h"
 #include "workflow/workflow.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QRegularExpression>
@@ -22,6 +25,7 @@ class EvidenceStore;
 
 namespace cityops::platform {
 
+class DistrictArea;
 class Open311;
 
 /**
@@ -53,9 +57,32 @@ public:
         /** The clock (UTC ms); tests may replace it. Never used to order anything. */
         std::function<qint64()> clock;
         // [options: sign-in and trusted proxies]
+        /** Per user: after throttleFailures failures within throttleUserWindowMs, each further
+         *  attempt waits throttleDelayMs, doubling per failure, at most throttleMaxDelayMs. */
+        qint64 throttleUserWindowMs = 24 * 3600 * 1000;
+        qint64 throttleDelayMs = 1000;
+        qint64 throttleMaxDelayMs = 5 * 60 * 1000;
+        /** Per client address: a hard window of throttleWindowMs after this many failures. */
+        int throttleAddressFailures = 20;
+        /** Sign-ins being hashed at once, per user name, per address and in all. */
+        int hashingPerUser = 2;
+        int hashingPerAddress = 4;
+        int hashingTotal = 16;
+        /** Proxies whose X-Forwarded-For is believed (--trusted-proxy). */
+        TrustedProxies trustedProxies;
         // [options: security log]
+        /** Days security log lines are kept (--security-log-days); older ones are purged. */
+        int securityLogDays = 180;
         // [options: uploads]
+        /** Upload expiry and per-user quota (--upload-expiry, --upload-quota, …). */
+        UploadLimits uploads;
         // [options: Open311 and report sources]
+        /** Open311 POSTs a minute: per client address without a valid api_key, and per api_key
+         *  (--open311-address-rate, --open311-key-rate); bursts up to the same number. */
+        int open311AddressPerMinute = 10;
+        int open311KeyPerMinute = 120;
+        /** How far outside the district's streets a report may lie (--report-area-margin). */
+        double reportAreaMarginMetres = 500;
     };
 
     static Result<std::unique_ptr<PlatformService>> open(const Options &options);
@@ -106,11 +133,14 @@ private:
         Account user;
         QList<sync::ClientCommand> commands;
         HttpReply reply;
+        QHostAddress address; ///< the client's, for the security log
     };
 
     explicit PlatformService(const Options &options);
     void addRoutes();
     qint64 now() const;
+    /** How long sign-in failures count for (the longer of the user and address windows). */
+    qint64 failuresKeptMs() const;
 
     /** The account of a valid bearer token, or an answered 401. */
     std::optional<Account> authenticate(const HttpRequest &request, const HttpReply &reply);
@@ -124,18 +154,35 @@ private:
     void commands(const HttpRequest &request, HttpReply reply);
     /** Decides every queued batch in one transaction, then answers them all. */
     void decideQueued();
+    /** Logs a decided batch's commands refused for authorization (role, actor, scope). */
+    void logRefusedCommands(const QueuedBatch &batch, const QList<sync::CommandResult> &results);
     void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
     void getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
+    /** GET /api/v1/security-log and …/verify: auditors only (securitylog.cpp). */
+    void securityLog(const HttpRequest &request, HttpReply reply);
+    void securityLogVerify(const HttpRequest &request, HttpReply reply);
+    /** The signed-in auditor, or an answered (and logged) 401/403. */
+    std::optional<Account> authenticateAuditor(const HttpRequest &request, const HttpReply &reply);
+    /** Purges security log lines older than the retention now and then (securitylog.cpp). */
+    void startSecurityLog();
 
     /**
      * Decides one command inside the caller's transaction. `failed` is set (and the caller must
      * roll the batch back) when the store itself failed.
      */
+    /** How a command came in: a report's channel-bound source is the channel's, never a client's.
+     */
+    enum class Channel
+    {
+        Commands, ///< POST /api/v1/commands: a signed-in console, field app or CLI
+        Open311   ///< the Open311 gateway (source open311, device open311-gateway)
+    };
     sync::CommandResult execute(const sync::ClientCommand &command, const Account &user,
-                                bool *failed);
+                                bool *failed, Channel channel = Channel::Commands);
+    /** The district's area and channel devices, rebuilt when the reference data changes. */
+    const DistrictArea &district();
     void answerWaiters();
     void answer(quint64 waiter);
-    QString uploadPath(const QString &sha) const;
 
     friend class Open311;
 
@@ -144,11 +191,20 @@ private:
     std::unique_ptr<Workflow> m_workflow;
     std::unique_ptr<CaseRepository> m_repository;
     std::unique_ptr<EvidenceStore> m_evidence;
+    Uploads *m_uploads = nullptr; ///< a child: unfinished uploads and their sweeper
     std::unique_ptr<Open311> m_open311;
     QList<Route> m_routes;
     std::map<quint64, Waiter> m_waiters;
     quint64 m_nextWaiter = 1;
     QList<QueuedBatch> m_queued;
+    /** Sign-ins reserved and being hashed (the event loop's thread only): each counts as a
+     *  failure until its answer is known, so parallel attempts cannot outrun the throttle. */
+    struct
+    {
+        QHash<QString, int> byUser;
+        QHash<QString, int> byAddress;
+        int total = 0;
+    } m_hashing;
     /** The encoded reference data and its ETag, read again when another connection commits. */
     struct
     {
@@ -156,6 +212,12 @@ private:
         QByteArray etag;
         qint64 dataVersion = -1;
     } m_reference;
+    /** The district area reports are checked against, and the data_version it was read at. */
+    std::shared_ptr<const DistrictArea> m_district;
+    qint64 m_districtVersion = -1;
+    /** The security log's coalescing and rate limits (securitylog.cpp). */
+    struct SecurityLogState;
+    std::shared_ptr<SecurityLogState> m_securityLog;
 };
 
 /** {"error": {"code", "message"}} with a status. */

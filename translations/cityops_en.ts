@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Cli</name>
+    <message numerus="yes">
+        <location filename="../app/cli/security_commands.cpp" line="+116"/>
+        <source>Chain verifies: %n line(s) from line %1.</source>
+        <translation>
+            <numerusform>Chain verifies: %n line from line %1.</numerusform>
+            <numerusform>Chain verifies: %n lines from line %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Dossier</name>
     <message numerus="yes">
         <location filename="../models/dossier/dossier.cpp" line="+233"/>
@@ -9,6 +20,17 @@
         <translation>
             <numerusform>Audit chain intact: %n event verified.</numerusform>
             <numerusform>Audit chain intact: %n events verified.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Open311</name>
+    <message numerus="yes">
+        <location filename="../server/open311.cpp" line="+254"/>
+        <source>Too many requests; try again in %n second(s).</source>
+        <translation>
+            <numerusform>Too many requests; try again in %n second.</numerusform>
+            <numerusform>Too many requests; try again in %n seconds.</numerusform>
         </translation>
     </message>
 </context>
@@ -126,9 +148,28 @@
     </message>
 </context>
 <context>
+    <name>cityops::SecurityLogDialog</name>
+    <message numerus="yes">
+        <location filename="../ui/securitylogdialog.cpp" line="+157"/>
+        <source>%n line(s) shown.</source>
+        <translation>
+            <numerusform>%n line shown.</numerusform>
+            <numerusform>%n lines shown.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1 The log&apos;s hash chain verifies (%n line(s)).</source>
+        <translation>
+            <numerusform>%1 The log&apos;s hash chain verifies (%n line).</numerusform>
+            <numerusform>%1 The log&apos;s hash chain verifies (%n lines).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::SyncController</name>
     <message numerus="yes">
-        <location filename="../ui/synccontroller.cpp" line="+183"/>
+        <location filename="../ui/synccontroller.cpp" line="+207"/>
         <source>The outbox (%n command(s)) is saved in %1.</source>
         <translation>
             <numerusform>The outbox (%n command) is saved in %1.</numerusform>
@@ -150,11 +191,27 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../server/platformservice.cpp" line="+268"/>
+        <location filename="../server/platformservice.cpp" line="+297"/>
+        <source>Too many sign-ins; try again in %n second(s).</source>
+        <translation>
+            <numerusform>Too many sign-ins; try again in %n second.</numerusform>
+            <numerusform>Too many sign-ins; try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation>
             <numerusform>Too many failed sign-ins; try again in %n minute.</numerusform>
             <numerusform>Too many failed sign-ins; try again in %n minutes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../server/securitylog.cpp" line="+135"/>
+        <source>%n more line(s) not written: over %1 a minute</source>
+        <translation>
+            <numerusform>%n more line not written: over %1 a minute</numerusform>
+            <numerusform>%n more lines not written: over %1 a minute</numerusform>
         </translation>
     </message>
 </context>

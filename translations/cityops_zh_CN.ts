@@ -237,7 +237,7 @@
         <translation>无法记录事件：%1</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Cannot update case %1: %2</source>
         <translation>无法更新案件 %1：%2</translation>
     </message>
@@ -245,7 +245,7 @@
 <context>
     <name>CaseStore</name>
     <message>
-        <location filename="../models/storage/casestore.cpp" line="+177"/>
+        <location filename="../models/storage/casestore.cpp" line="+178"/>
         <source>%1 — %2 (%3)</source>
         <translation>%1 — %2（%3）</translation>
     </message>
@@ -483,12 +483,7 @@
         <translation>当事人（商户或个人），用于识别重复发生。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>camera, patrol, hotline, grid_worker or open311 (default patrol).</source>
-        <translation>camera（视频监控）、patrol（巡查）、hotline（12345热线）、grid_worker（网格员）或 open311（默认为 patrol）。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>Attach a file (repeatable).</source>
         <translation>附加文件（可重复指定）。</translation>
     </message>
@@ -508,7 +503,7 @@
         <translation>--lon 和 --lat 必须是数字</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-47"/>
         <source>--at &quot;%1&quot; is not an ISO date-time</source>
         <translation>--at“%1”不是有效的 ISO 日期时间</translation>
     </message>
@@ -538,7 +533,12 @@
         <translation>离线底图已写入 %1：%2 个瓦片，缩放级别 %3–%4，用时 %5 秒。</translation>
     </message>
     <message>
-        <location filename="../app/cli/case_commands.cpp" line="+68"/>
+        <location filename="../app/cli/case_commands.cpp" line="+25"/>
+        <source>camera, patrol, hotline, grid_worker or open311 (default patrol); a cache that syncs with a platform cannot claim camera or open311 (their channels file their own reports).</source>
+        <translation>camera（视频监控）、patrol（巡查）、hotline（12345热线）、grid_worker（网格员）或 open311（默认 patrol）；接入区级平台同步的本地缓存不能使用 camera 或 open311（这两个渠道的案件由其自身系统上报）。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
         <source>Repeats case %1; enters the ladder at stage %2.</source>
         <translation>与案件 %1 重复发生；从第 %2 阶段进入升级阶梯。</translation>
     </message>
@@ -1191,7 +1191,12 @@ Exit codes: 0 all applied (now or before), 5 unreachable, 6 some rejected (liste
         <translation>将损坏的本地缓存移到一旁，并从区级平台重建。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
+        <source>Show the platform&apos;s security log: sign-ins and refusals (auditors; --from, --to, --user, --address, --kind, --limit, --json).</source>
+        <translation>显示区级平台的安全日志：登录和拒绝记录（限审计员；--from、--to、--user、--address、--kind、--limit、--json）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Usage: cityops-cli [--platform URL] [--data DIR] [--user NAME] [--lang zh_CN|en] COMMAND [options]
 
 Global options:
@@ -1254,11 +1259,98 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <source>unknown command &quot;%1&quot;; see cityops-cli --help</source>
         <translation>未知命令“%1”；请参阅 cityops-cli --help</translation>
     </message>
+    <message>
+        <location filename="../app/cli/security_commands.cpp" line="+19"/>
+        <source>Lines at or after this time (ISO 8601, e.g. 2026-12-08T09:00:00+08:00, or UTC milliseconds).</source>
+        <translation>仅显示该时间及之后的记录（ISO 8601，例如 2026-12-08T09:00:00+08:00，或 UTC 毫秒数）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Lines at or before this time.</source>
+        <translation>仅显示该时间及之前的记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only lines about this account.</source>
+        <translation>仅显示与该账号有关的记录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only lines from this client address.</source>
+        <translation>仅显示来自该客户端地址的记录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only lines whose kind starts with this, e.g. signin or command.refused.</source>
+        <translation>仅显示类型以此开头的记录，例如 signin 或 command.refused。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>At most this many lines, newest first (default 200).</source>
+        <translation>最多显示的记录条数，最新的在前（默认 200）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print the platform&apos;s JSON answer (lines and the chain&apos;s verification).</source>
+        <translation>输出区级平台返回的 JSON 应答（记录及哈希链校验结果）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only lines older than this line id (the next page).</source>
+        <translation>仅显示早于该记录编号的记录（即下一页）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reads the platform&apos;s security log as the signed-in user (auditors only; sign in with login first). Exit codes: 0 the lines were printed and the log&apos;s hash chain verifies, 4 the chain does not verify, 5 the platform cannot be reached, 7 the session has expired or is missing, 2 usage errors, 1 other errors (e.g. the user is not an auditor).</source>
+        <translation>以当前登录用户身份读取区级平台的安全日志（仅限审计员；请先用 login 登录）。退出码：0 已输出记录且日志哈希链校验通过，4 哈希链校验未通过，5 无法连接区级平台，7 会话已过期或不存在，2 用法错误，1 其他错误（例如该用户不是审计员）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>--%1 takes an ISO 8601 time or UTC milliseconds, not &quot;%2&quot;</source>
+        <translation>--%1 须为 ISO 8601 时间或 UTC 毫秒数，而不是“%2”</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>--limit takes a number from 1 to %1</source>
+        <translation>--limit 须为 1 到 %1 之间的数字</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>--before takes a line id</source>
+        <translation>--before 须为记录编号</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No platform is configured: pass --platform URL.</source>
+        <translation>未配置区级平台：请传入 --platform URL。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source> (×%1)</source>
+        <translation> (×%1)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>More lines: add --before %1.</source>
+        <translation>还有更多记录：请加上 --before %1。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>Chain verifies: %n line(s) from line %1.</source>
+        <translation>
+            <numerusform>哈希链校验通过：自第 %1 条起共 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CHAIN BROKEN at line %1: %2</source>
+        <translation>哈希链断裂，断点在第 %1 条记录：%2</translation>
+    </message>
 </context>
 <context>
     <name>Database</name>
     <message>
-        <location filename="../models/storage/database.cpp" line="+115"/>
+        <location filename="../models/storage/database.cpp" line="+117"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -1279,12 +1371,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+8"/>
-        <location line="+62"/>
+        <location line="+69"/>
         <source>Cannot open %1: %2</source>
         <translation>无法打开 %1：%2</translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-60"/>
         <source>%1 is damaged or not a CityOps cache (%2). The file was not modified.</source>
         <translation>%1 已损坏或不是 CityOps 本地缓存（%2）。文件未被修改。</translation>
     </message>
@@ -1314,7 +1406,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法将遗留的 %1 移到一旁。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+9"/>
+        <source>Cannot make %1 private to this account.</source>
+        <translation>无法将 %1 的访问权限限制为仅当前系统账户。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>The Qt SQLite driver did not expose its handle.</source>
         <translation>Qt SQLite 驱动未提供其句柄。</translation>
     </message>
@@ -1392,7 +1489,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>DemoGenerator</name>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+108"/>
+        <location filename="../models/demo/demoplaces.cpp" line="+63"/>
         <source>demo name data is missing</source>
         <translation>缺少演示用名称数据</translation>
     </message>
@@ -1402,17 +1499,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>演示用名称数据不完整</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+114"/>
         <source>a community needs more than 99 grids</source>
         <translation>一个社区需要的网格超过 99 个</translation>
     </message>
     <message>
-        <location line="+715"/>
+        <location filename="../models/demo/democases.cpp" line="+400"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+70"/>
         <source>the number of cases must not be negative</source>
         <translation>案件数量不能为负数</translation>
     </message>
@@ -1440,6 +1537,19 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <location line="+7"/>
         <source>cannot move the new cache to %1</source>
         <translation>无法将新的本地缓存移动到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>DistrictArea</name>
+    <message>
+        <location filename="../server/districtarea.cpp" line="+121"/>
+        <source>The position %1, %2 (latitude, longitude) lies outside the service area.</source>
+        <translation>位置 %1, %2（纬度, 经度）超出服务范围。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The position %1, %2 (latitude, longitude) lies outside the district.</source>
+        <translation>位置 %1, %2（纬度, 经度）超出辖区范围。</translation>
     </message>
 </context>
 <context>
@@ -1732,7 +1842,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>EvidenceStore</name>
     <message>
-        <location filename="../models/storage/evidencestore.cpp" line="+41"/>
+        <location filename="../models/storage/evidencestore.cpp" line="+46"/>
         <source>Cannot read the evidence file %1: %2</source>
         <translation>无法读取证据文件 %1：%2</translation>
     </message>
@@ -2132,27 +2242,107 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>HttpAdapter</name>
     <message>
-        <location filename="../server/httpadapter.cpp" line="+92"/>
+        <location filename="../server/httpadapter.cpp" line="+245"/>
+        <source>%1 (and %2 more refusals from this address, not logged one by one)</source>
+        <translation>%1（另有来自该地址的 %2 次拒绝，未逐条记录）</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>The request could not be parsed.</source>
+        <translation>无法解析该请求。</translation>
+    </message>
+    <message>
+        <location line="+49"/>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头超过 %1 字节。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+8"/>
+        <source>A line of the request head ends without CR LF.</source>
+        <translation>请求头中有一行未以 CR LF 结尾。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The request head holds a bare CR.</source>
+        <translation>请求头中含有单独的 CR。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The request line is malformed.</source>
+        <translation>请求行格式错误。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>CONNECT is not served here.</source>
+        <translation>此处不支持 CONNECT 方法。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>A header line is folded (obsolete line folding, RFC 9112 §5.2).</source>
+        <translation>有头部字段行被折行（已废弃的折行写法，RFC 9112 §5.2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A header name is malformed.</source>
+        <translation>头部字段名格式错误。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>A header value holds a control character.</source>
+        <translation>头部字段值含有控制字符。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Content-Length is sent more than once.</source>
+        <translation>Content-Length 被重复发送。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Content-Length is not a number.</source>
         <translation>Content-Length 不是数字。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+14"/>
+        <source>Content-Length and Transfer-Encoding are sent together.</source>
+        <translation>同时发送了 Content-Length 和 Transfer-Encoding。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Send the body with a Content-Length, not chunked.</source>
         <translation>请使用 Content-Length 发送请求体，不要使用分块传输（chunked）。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>The body is larger than %1 bytes; send attachments in chunks with Content-Range.</source>
         <translation>请求体超过 %1 字节；附件请使用 Content-Range 分段上传。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+9"/>
+        <source>The platform is receiving too many large bodies (%1 bytes buffered); try again in %2 s.</source>
+        <translation>平台正在接收的大请求体过多（已缓冲 %1 字节），请 %2 秒后重试。</translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>The body stopped after %1 of %2 bytes (body timeout %3 s).</source>
+        <translation>请求体共 %2 字节，仅收到 %1 字节即中断（请求体超时 %3 秒）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The request head was not complete within %1 s (%2 bytes came).</source>
+        <translation>请求头未在 %1 秒内接收完整（已收到 %2 字节）。</translation>
+    </message>
+    <message>
+        <location line="+113"/>
+        <source>Connection refused: %1 connections are open (the limit).</source>
+        <translation>拒绝连接：当前已打开 %1 个连接（已达上限）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Connection refused: %1 connections from this address are open (the limit).</source>
+        <translation>拒绝连接：该地址当前已打开 %1 个连接（已达上限）。</translation>
+    </message>
+    <message>
+        <location line="+82"/>
         <source>This Qt has no TLS backend; --tls-cert and --tls-key cannot be used.</source>
         <translation>当前 Qt 没有 TLS 后端，无法使用 --tls-cert 和 --tls-key。</translation>
     </message>
@@ -2177,7 +2367,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 中没有未加密的 PEM 格式 RSA 或 EC 私钥。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+8"/>
+        <source>This Qt&apos;s TLS backend offers none of the ECDHE/AEAD cipher suites of the Mozilla intermediate profile.</source>
+        <translation>当前 Qt 的 TLS 后端不提供 Mozilla intermediate 配置中的任何 ECDHE/AEAD 密码套件。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Cannot listen on %1 port %2: %3</source>
         <translation>无法在 %1 的端口 %2 上监听：%3</translation>
     </message>
@@ -2699,7 +2894,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>Open311</name>
     <message>
-        <location filename="../server/open311.cpp" line="+114"/>
+        <location filename="../server/open311.cpp" line="+156"/>
         <source>service_request_id takes 1 to 1000 ids separated by commas.</source>
         <translation>service_request_id 须为 1 至 1000 个以逗号分隔的诉求编号。</translation>
     </message>
@@ -2710,12 +2905,12 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+6"/>
-        <location line="+74"/>
+        <location line="+130"/>
         <source>service_code: there is no service &quot;%1&quot;.</source>
         <translation>service_code：不存在服务类型“%1”。</translation>
     </message>
     <message>
-        <location line="-66"/>
+        <location line="-122"/>
         <source>%1: &quot;%2&quot; is not an ISO 8601 date-time.</source>
         <translation>%1：“%2”不是有效的 ISO 8601 日期时间。</translation>
     </message>
@@ -2725,27 +2920,34 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>status：“%1”既不是 open 也不是 closed。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+39"/>
         <source>&quot;%1&quot; is not a request id.</source>
         <translation>“%1”不是有效的诉求编号。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>There is no request %1.</source>
         <translation>不存在市民诉求 %1。</translation>
     </message>
+    <message numerus="yes">
+        <location line="+25"/>
+        <source>Too many requests; try again in %n second(s).</source>
+        <translation>
+            <numerusform>请求过于频繁，请 %n 秒后重试。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+8"/>
+        <location line="+31"/>
         <source>Send the request form-encoded (application/x-www-form-urlencoded).</source>
         <translation>请以表单编码（application/x-www-form-urlencoded）方式发送请求。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-3"/>
         <source>api_key is missing or unknown.</source>
         <translation>缺少 api_key，或 api_key 无效。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>service_code is required.</source>
         <translation>必须提供 service_code。</translation>
     </message>
@@ -2755,12 +2957,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>必须提供 lat 和 long（WGS-84 经纬度，单位为度）；本服务不支持按地址查询位置。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>lat/long %1, %2 lies outside the service area.</source>
-        <translation>纬度/经度 %1, %2 位于服务区域之外。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>address_string is longer than %1 characters.</source>
         <translation>address_string 超过 %1 个字符。</translation>
     </message>
@@ -2775,7 +2972,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>服务繁忙，请重试。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>The request could not be stored; try again.</source>
         <translation>无法保存该诉求，请重试。</translation>
     </message>
@@ -2902,12 +3099,48 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+11"/>
+        <source>--trusted-proxy: %1</source>
+        <translation>--trusted-proxy：%1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>--security-log-days takes a whole number of days from 1 to 36500</source>
+        <translation>--security-log-days 须为 1 到 36500 之间的整数天数</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+85"/>
+        <source>--%1 takes a whole number from %2 to %3</source>
+        <translation>--%1 须为 %2 到 %3 之间的整数</translation>
+    </message>
+    <message>
+        <location line="-78"/>
+        <source>--open311-keys: %1 holds no api_key</source>
+        <translation>--open311-keys：%1 中没有 api_key</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>--%1 takes a whole number of POSTs a minute from 1 to 100000</source>
+        <translation>--%1 须为 1 到 100000 之间的整数（每分钟 POST 次数）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>--report-area-margin takes metres from 0 to 50000</source>
+        <translation>--report-area-margin 须为 0 到 50000 之间的米数</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>refusing to listen on %1: the accounts %2 still have the public demo password (change it with &quot;user passwd&quot; or &quot;user disable&quot; them)</source>
         <translation>拒绝在 %1 上监听：账号 %2 仍在使用公开的演示密码（请用“user passwd”修改密码，或用“user disable”停用这些账号）</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+39"/>
+        <source>--body-budget takes a whole number of MiB from 8 to 65536 (one largest body is 8 MiB)</source>
+        <translation>--body-budget 须为 8 到 65536 之间的整数 MiB（单个请求体最大为 8 MiB）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>cityops-platform: stopped</source>
         <translation>cityops-platform：已停止</translation>
     </message>
@@ -2980,13 +3213,83 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+3"/>
-        <source>File of Open311 api_key values (one a line) accepted for POSTs from other hosts; loopback needs none.</source>
-        <translation>Open311 api_key 列表文件（每行一个），用于接受来自其他主机的 POST 请求；回环地址无需 api_key。</translation>
+        <source>File of Open311 api_key values (one a line). When given, every Open311 POST needs one, loopback included; without it only loopback may POST.</source>
+        <translation>Open311 api_key 列表文件（每行一个）。指定后，每个 Open311 POST 请求都必须携带 api_key，回环地址也不例外；未指定时仅允许回环地址 POST。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Lifetime of a sign-in (bearer token) in seconds (default 43200, 12 h); a console whose token expired asks its user to sign in again.</source>
         <translation>登录凭据（bearer token）的有效期，单位秒（默认 43200，即 12 小时）；凭据过期的控制台会请用户重新登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Seconds a client may take to send a request head (default 30); then 408 and the connection is closed.</source>
+        <translation>客户端发送请求头的时限，单位秒（默认 30）；超时则返回 408 并关闭连接。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Seconds a client may take to send a request body, plus one second per 8 KiB of it (default 60).</source>
+        <translation>客户端发送请求体的时限，单位秒（默认 60），请求体每 8 KiB 另加 1 秒。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Seconds a kept-alive connection may stay idle between requests (default 60).</source>
+        <translation>保持连接（keep-alive）在两次请求之间可空闲的时长，单位秒（默认 60）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Connections open at once (default 512); more are refused with 503.</source>
+        <translation>可同时打开的连接数上限（默认 512）；超出的连接以 503 拒绝。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Connections open at once from one address (default 64); more are refused with 503. A --trusted-proxy is exempt (its clients share its address).</source>
+        <translation>同一地址可同时打开的连接数上限（默认 64）；超出的连接以 503 拒绝。--trusted-proxy 指定的可信代理不受此限（其客户端共用代理的地址）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>MiB of request bodies held in memory at once (default 32); a body over 64 KiB beyond it is refused with 503 and Retry-After.</source>
+        <translation>内存中可同时缓存的请求体总量上限，单位 MiB（默认 32）；超出上限时，大于 64 KiB 的请求体将以 503 和 Retry-After 拒绝。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A reverse proxy (address or range, e.g. 127.0.0.1 or 10.0.0.0/8; repeatable or comma-separated) whose X-Forwarded-For names the client. Sign-in throttling and the security log then use that address; without this option the header is ignored.</source>
+        <translation>可信反向代理（地址或地址段，例如 127.0.0.1 或 10.0.0.0/8；可重复指定或以逗号分隔），以其 X-Forwarded-For 头部标识客户端。此时登录限流和安全日志均使用该客户端地址；未指定此选项时忽略该头部。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Keep security log lines (sign-ins and refusals) this many days (default 180); older lines are purged, the hash chain still verifies.</source>
+        <translation>安全日志记录（登录和拒绝记录）的保留天数（默认 180）；更早的记录将被清除，哈希链仍可校验通过。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>An unfinished upload is deleted this many seconds after its last chunk (default 86400, 24 h).</source>
+        <translation>未完成的上传在收到最后一个分段后经过此秒数即被删除（默认 86400，即 24 小时）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>MiB one user may have in unfinished uploads plus uploads stored within the quota window (default 512).</source>
+        <translation>每个用户未完成的上传与配额时间窗内已保存的上传合计上限，单位 MiB（默认 512）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The upload quota&apos;s window in seconds (default 86400, a day); 0 counts every upload the user ever stored.</source>
+        <translation>上传配额的统计时间窗，单位秒（默认 86400，即一天）；为 0 时计入该用户保存过的全部上传。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open311 POSTs a minute from one client address without a valid api_key (default 10; IPv6 counts by /64); more are answered 429 with Retry-After.</source>
+        <translation>未携带有效 api_key 时，单个客户端地址每分钟可发送的 Open311 POST 次数（默认 10；IPv6 按 /64 网段计）；超出的请求以 429 和 Retry-After 应答。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Open311 POSTs a minute with one api_key (default 120).</source>
+        <translation>每个 api_key 每分钟可发送的 Open311 POST 次数（默认 120）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How far outside the district&apos;s streets a new report may lie, in metres (default 500); reports farther out are refused.</source>
+        <translation>新上报位置可超出辖区街镇边界的最大距离，单位米（默认 500）；超出此距离的上报将被拒绝。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -3092,7 +3395,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformStore</name>
     <message>
-        <location filename="../models/storage/platformstore.cpp" line="+135"/>
+        <location filename="../models/storage/platformstore.cpp" line="+137"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -3133,7 +3436,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>不存在账号“%1”。</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+204"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
@@ -3141,6 +3444,26 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+201"/>
         <source>The reference table %1 is missing or has no primary key.</source>
         <translation>基础数据表 %1 不存在或没有主键。</translation>
+    </message>
+    <message>
+        <location line="+248"/>
+        <source>The security log&apos;s anchor is missing: %1</source>
+        <translation>安全日志的链锚点缺失：%1</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>line %1 follows line %2: lines are missing</source>
+        <translation>第 %1 条记录紧接在第 %2 条之后：有记录缺失</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>line %1 does not continue the previous line&apos;s hash</source>
+        <translation>第 %1 条记录未承接上一条记录的哈希值</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>line %1 was changed after it was written</source>
+        <translation>第 %1 条记录在写入后被改动</translation>
     </message>
 </context>
 <context>
@@ -3189,8 +3512,8 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location filename="../models/sync/protocol.cpp" line="+15"/>
         <location line="+30"/>
         <location line="+31"/>
-        <location line="+457"/>
-        <location line="+191"/>
+        <location line="+439"/>
+        <location line="+186"/>
         <location line="+58"/>
         <location line="+16"/>
         <location filename="../models/sync/snapshotbinary.cpp" line="+319"/>
@@ -3199,7 +3522,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location filename="../models/sync/jsonpull.h" line="+36"/>
-        <location filename="../models/sync/protocol.cpp" line="-779"/>
+        <location filename="../models/sync/protocol.cpp" line="-756"/>
         <location line="+96"/>
         <location filename="../models/sync/snapshotbinary.cpp" line="-193"/>
         <source>expected a string</source>
@@ -3372,7 +3695,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>事件不完整</translation>
     </message>
     <message>
-        <location filename="../models/sync/protocol.cpp" line="+85"/>
+        <location filename="../models/sync/protocol.cpp" line="+67"/>
         <source>body: larger than %1 bytes</source>
         <translation>消息体：超过 %1 字节</translation>
     </message>
@@ -3444,7 +3767,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>案件：%1</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+63"/>
         <source>commands: expected at least one command</source>
         <translation>commands：至少需要一条指令</translation>
     </message>
@@ -3577,9 +3900,47 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
 </context>
 <context>
+    <name>SecurityLog</name>
+    <message>
+        <location filename="../models/sync/securitylog.cpp" line="+101"/>
+        <source>%1 must be a time: ISO 8601 (e.g. 2026-12-08T09:00:00Z) or UTC milliseconds.</source>
+        <translation>%1 必须是时间：ISO 8601 格式（例如 2026-12-08T09:00:00Z）或 UTC 毫秒数。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>user, address and kind are at most 200, 200 and 100 characters.</source>
+        <translation>user、address 和 kind 分别不能超过 200、200 和 100 个字符。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>limit must be a number from 1 to %1.</source>
+        <translation>limit 必须是 1 到 %1 之间的数字。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 must be a line id.</source>
+        <translation>%1 必须是记录编号。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>lines: expected an array</source>
+        <translation>lines：应为数组</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>lines: a line without id or kind</source>
+        <translation>lines：有记录缺少 id 或 kind</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>ok: expected true or false</source>
+        <translation>ok：应为 true 或 false</translation>
+    </message>
+</context>
+<context>
     <name>SyncClient</name>
     <message>
-        <location filename="../models/sync/syncclient.cpp" line="+97"/>
+        <location filename="../models/sync/syncclient.cpp" line="+98"/>
         <source>The platform at %1 cannot be reached: %2</source>
         <translation>无法连接区级平台 %1：%2</translation>
     </message>
@@ -3589,7 +3950,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>区级平台返回 HTTP %1。</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+94"/>
         <source>The platform&apos;s snapshot page says its next page follows case %1, its %2 header case %3.</source>
         <translation>区级平台的快照分页正文称下一页从案件 %1 之后开始，而其 %2 头部写的是案件 %3，两者不一致。</translation>
     </message>
@@ -3824,6 +4185,14 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+0"/>
         <source>overdue %1</source>
         <translation>已超期%1</translation>
+    </message>
+</context>
+<context>
+    <name>TrustedProxies</name>
+    <message>
+        <location filename="../server/trustedproxies.cpp" line="+39"/>
+        <source>%1 is not an address range (e.g. 10.0.0.0/8, ::1/128)</source>
+        <translation>%1 不是有效的地址段（例如 10.0.0.0/8、::1/128）</translation>
     </message>
 </context>
 <context>
@@ -4805,12 +5174,17 @@ Closure condition: %2</source>
 <context>
     <name>cityops::CaseService</name>
     <message>
-        <location filename="../models/service/caseservice.cpp" line="+125"/>
+        <location filename="../models/service/caseservice.cpp" line="+93"/>
+        <source>A report from a signed-in client cannot have the source &quot;%1&quot;: that channel files its own reports.</source>
+        <translation>已登录的客户端上报时不能使用来源“%1”：该渠道的案件由其自身系统上报。</translation>
+    </message>
+    <message>
+        <location line="+43"/>
         <source>not attempted (cancelled)</source>
         <translation>未办理（已取消）</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+62"/>
         <location line="+12"/>
         <source>This cache does not sync with a platform.</source>
         <translation>本地缓存未接入平台，无法同步。</translation>
@@ -6270,9 +6644,129 @@ Closure condition: %2</source>
     </message>
 </context>
 <context>
+    <name>cityops::SecurityLogDialog</name>
+    <message>
+        <location filename="../ui/securitylogdialog.cpp" line="+26"/>
+        <source>&amp;From</source>
+        <translation>起始(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;To</source>
+        <translation>截止(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Older lines</source>
+        <translation>更早的记录(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Security log</source>
+        <translation>安全日志</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>(all)</source>
+        <translation>（全部）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>any account</source>
+        <translation>全部账号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>any address</source>
+        <translation>全部地址</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&amp;Kind</source>
+        <translation>类型(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Address</source>
+        <translation>地址(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Sign in again to read the security log (%1).</source>
+        <translation>请重新登录后再查看安全日志（%1）。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>%n line(s) shown.</source>
+        <translation>
+            <numerusform>已显示 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1 The log&apos;s hash chain verifies (%n line(s)).</source>
+        <translation>
+            <numerusform>%1日志哈希链校验通过（%n 条记录）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 The log&apos;s hash chain is BROKEN at line %2: %3</source>
+        <translation>%1日志哈希链已断裂，断点在第 %2 条记录：%3</translation>
+    </message>
+</context>
+<context>
+    <name>cityops::SecurityLogModel</name>
+    <message>
+        <location filename="../models/itemmodels/securitylogmodel.cpp" line="+67"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Count</source>
+        <translation>次数</translation>
+    </message>
+</context>
+<context>
     <name>cityops::SyncController</name>
     <message>
-        <location filename="../ui/synccontroller.cpp" line="+25"/>
+        <location filename="../ui/synccontroller.cpp" line="+28"/>
         <source>Sign in again…</source>
         <translation>重新登录…</translation>
     </message>
@@ -6282,7 +6776,17 @@ Closure condition: %2</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+5"/>
+        <source>&amp;Audit</source>
+        <translation>审计(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Security log…</source>
+        <translation>安全日志(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+127"/>
         <location line="+24"/>
         <source>Rebuild cache from platform</source>
         <translation>从区级平台重建缓存</translation>
@@ -6586,18 +7090,18 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>cityops::platform::PlatformService</name>
     <message>
-        <location filename="../server/platformservice.cpp" line="+100"/>
+        <location filename="../server/platformservice.cpp" line="+104"/>
         <location line="+3"/>
         <source>The platform is shutting down.</source>
         <translation>平台正在关闭。</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+107"/>
         <source>The path %1 is not allowed.</source>
         <translation>不允许访问路径 %1。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>There is no %1.</source>
         <translation>不存在接口 %1。</translation>
     </message>
@@ -6608,7 +7112,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>此处请使用 %1 方法。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+20"/>
         <source>Sign in first and send &quot;Authorization: Bearer TOKEN&quot;.</source>
         <translation>请先登录，并在请求中发送“Authorization: Bearer TOKEN”。</translation>
     </message>
@@ -6623,19 +7127,26 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>账号 %1 已停用。</translation>
     </message>
     <message numerus="yes">
-        <location line="+29"/>
+        <location line="+37"/>
+        <source>Too many sign-ins; try again in %n second(s).</source>
+        <translation>
+            <numerusform>登录过于频繁，请 %n 秒后重试。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
         <source>Too many failed sign-ins; try again in %n minute(s).</source>
         <translation>
             <numerusform>登录失败次数过多，请 %n 分钟后重试。</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+64"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>after must be a case id and limit a number from 1 to %1.</source>
         <translation>after 必须是案件编号，limit 必须是 1 到 %1 之间的数字。</translation>
     </message>
@@ -6650,12 +7161,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>游标 %1 超前于本平台的变更序列（%2）：请重新获取快照。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+49"/>
         <source>Send the commands as application/json.</source>
         <translation>请以 application/json 格式发送指令。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+29"/>
         <source>The platform&apos;s store is busy; send the batch again.</source>
         <translation>平台数据库正忙，请重新发送该批指令。</translation>
     </message>
@@ -6670,7 +7181,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>该批指令均未执行（%1），请重新发送。</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+110"/>
         <source>The attachment %1 has not been uploaded yet.</source>
         <translation>附件 %1 尚未上传。</translation>
     </message>
@@ -6681,6 +7192,16 @@ Edit the command&apos;s reason text and send it again:</source>
     </message>
     <message>
         <location line="+9"/>
+        <source>A report from a signed-in client cannot have the source &quot;%1&quot;: that channel files its own reports.</source>
+        <translation>已登录的客户端上报时不能使用来源“%1”：该渠道的案件由其自身系统上报。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The device &quot;%1&quot; belongs to a camera, a sensor or the Open311 gateway; a signed-in client cannot report as it.</source>
+        <translation>设备“%1”属于摄像头、传感器或 Open311 网关；已登录的客户端不能以其名义上报。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>The report %1 this command refers to was not filed.</source>
         <translation>此指令引用的上报 %1 未登记成功。</translation>
     </message>
@@ -6695,28 +7216,48 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
     <message>
-        <location line="+40"/>
-        <location line="+103"/>
+        <location line="+42"/>
+        <source>A %1 does not attach evidence, so may not upload files.</source>
+        <translation>%1角色不提交证据，因此不能上传文件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+196"/>
         <source>An attachment is named by its SHA-256: 64 lowercase hex digits.</source>
         <translation>附件以其 SHA-256 命名：64 位小写十六进制数字。</translation>
     </message>
     <message>
-        <location line="-91"/>
-        <source>Cannot create the upload folder.</source>
-        <translation>无法创建上传文件夹。</translation>
+        <location line="-190"/>
+        <source>Attachments may be %1 files; %2 is not accepted.</source>
+        <translation>附件只能是 %1 文件；不接受 %2。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+7"/>
+        <source>The content is not a %1 file; nothing was stored.</source>
+        <translation>上传的内容不是 %1 文件；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The content is %1, not the %2 the request claims.</source>
+        <translation>上传的内容实际为 %1，而不是请求所声明的 %2。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>This upload of %1 bytes would exceed your upload quota of %2 MiB (%3 bytes are in use); finish or abandon other uploads, or wait.</source>
+        <translation>本次上传 %1 字节将超出您的上传配额 %2 MiB（已占用 %3 字节）；请完成或放弃其他上传，或稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>The body is empty.</source>
         <translation>请求体为空。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>The body&apos;s SHA-256 is not %1; nothing was stored.</source>
         <translation>请求体的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
         <source>Content-Range must be &quot;bytes FIRST-LAST/TOTAL&quot; and match the body&apos;s length.</source>
         <translation>Content-Range 必须为“bytes FIRST-LAST/TOTAL”格式，且与请求体长度一致。</translation>
     </message>
@@ -6726,24 +7267,51 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>附件不能超过 %1 MB。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+6"/>
+        <source>Your upload of %1 has %2 bytes in all, not %3.</source>
+        <translation>您正在上传的 %1 总长为 %2 字节，而不是 %3 字节。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>You have no upload of %1 under way; start from byte 0.</source>
+        <translation>您没有正在上传的 %1；请从第 0 字节处开始上传。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>The upload of %1 has %2 bytes; continue from byte %2.</source>
         <translation>%1 已上传 %2 字节；请从第 %2 字节处继续上传。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+16"/>
+        <source>The upload of %1 is %2, not %3.</source>
+        <translation>正在上传的 %1 类型为 %2，而不是 %3。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot record the upload of %1.</source>
+        <translation>无法记录 %1 的上传。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>The uploaded bytes&apos; SHA-256 is not %1; nothing was stored.</source>
         <translation>已上传数据的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Cannot complete the upload of %1.</source>
-        <translation>无法完成 %1 的上传。</translation>
-    </message>
-    <message>
-        <location line="+24"/>
+        <location line="+34"/>
         <source>There is no attachment %1.</source>
         <translation>不存在附件 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../server/securitylog.cpp" line="+135"/>
+        <source>%n more line(s) not written: over %1 a minute</source>
+        <translation>
+            <numerusform>另有 %n 条记录未写入：超过每分钟 %1 条的上限</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+115"/>
+        <source>Only an auditor may read the security log.</source>
+        <translation>只有审计员可以查看安全日志。</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 #include "consolecontext.h"
 #include "logindialog.h"
 #include "mainwindow.h"
+#include "securitylogdialog.h"
 #include "storage/database.h"
 #include "sync/cacherebuild.h"
 #include "syncpanel.h"
@@ -13,6 +14,8 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
@@ -64,6 +67,27 @@ void SyncController::install(MainWindow &window)
     dock->setObjectName(QStringLiteral("syncDock"));
     dock->setWidget(m_panel);
     window.addDockWidget(Qt::RightDockWidgetArea, dock);
+    // The platform's security log (issue 18): offered to auditors; the platform refuses others.
+    QMenu *audit = window.menuBar()->addMenu(tr("&Audit"));
+    QAction *securityLog = audit->addAction(tr("&Security log…"));
+    securityLog->setObjectName(QStringLiteral("securityLogAction"));
+    securityLog->setEnabled(m_ctx.actor().role == Role::Auditor);
+    connect(securityLog, &QAction::triggered, this, [this, &window] {
+        auto *open = window.findChild<SecurityLogDialog *>();
+        if (!open) {
+            open = new SecurityLogDialog(
+                m_platform,
+                [this] {
+                    // The session signed in now (a renewed token included), from the cache.
+                    return m_ctx.cases().sessionToken();
+                },
+                &window);
+            open->setAttribute(Qt::WA_DeleteOnClose);
+        }
+        open->show();
+        open->raise();
+        open->refresh();
+    });
 }
 
 void SyncController::setLongPollSeconds(int s)

@@ -68,7 +68,9 @@ int caseNew(const Globals &g, const QStringList &args)
                                    QStringLiteral("NAME"));
     const QCommandLineOption source(
         QStringLiteral("source"),
-        Tr::tr("camera, patrol, hotline, grid_worker or open311 (default patrol)."),
+        Tr::tr("camera, patrol, hotline, grid_worker or open311 (default patrol); a cache that "
+               "syncs with a platform cannot claim camera or open311 (their channels file their "
+               "own reports)."),
         QStringLiteral("SOURCE"), QStringLiteral("patrol"));
     const QCommandLineOption evidence(
         QStringLiteral("evidence"), Tr::tr("Attach a file (repeatable)."), QStringLiteral("FILE"));

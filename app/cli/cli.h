@@ -117,4 +117,7 @@ int outboxExport(const Globals &g, const QStringList &args);
 int outboxReplay(const Globals &g, const QStringList &args);
 int cacheRebuild(const Globals &g, const QStringList &args);
 
+// security_commands.cpp
+int securityLog(const Globals &g, const QStringList &args);
+
 } // namespace cityops::cli

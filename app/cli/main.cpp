@@ -66,6 +66,10 @@ const QList<CliCommand> &commands()
         {{QStringLiteral("cache"), QStringLiteral("rebuild")},
          Tr::tr("Move a damaged cache aside and rebuild it from the platform."),
          cacheRebuild},
+        {{QStringLiteral("security-log")},
+         Tr::tr("Show the platform's security log: sign-ins and refusals (auditors; --from, "
+                "--to, --user, --address, --kind, --limit, --json)."),
+         securityLog},
     };
     return list;
 }

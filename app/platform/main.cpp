@@ -235,9 +235,68 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
         }
     }
     // [read options: sign-in and trusted proxies]
+    if (const auto proxies = TrustedProxies::parse(p.values(QStringLiteral("trusted-proxy")));
+        proxies)
+        options.trustedProxies = *proxies;
+    else
+        return error(Tr::tr("--trusted-proxy: %1").arg(proxies.error()), ExitUsage);
     // [read options: security log]
+    if (p.isSet(QStringLiteral("security-log-days"))) {
+        bool ok = false;
+        options.securityLogDays = p.value(QStringLiteral("security-log-days")).toInt(&ok);
+        if (!ok || options.securityLogDays < 1 || options.securityLogDays > 36500)
+            return error(Tr::tr("--security-log-days takes a whole number of days from 1 to 36500"),
+                         ExitUsage);
+    }
     // [read options: uploads]
+    {
+        struct Limit
+        {
+            const char *name;
+            qint64 *value;
+            qint64 lo, hi, scale;
+        };
+        for (const Limit &l :
+             {Limit{"upload-expiry", &options.uploads.expirySeconds, 1, 366LL * 24 * 3600, 1},
+              Limit{"upload-quota", &options.uploads.quotaBytes, 1, 1 << 24, 1 << 20},
+              Limit{"upload-quota-window", &options.uploads.quotaWindowSeconds, 0,
+                    366LL * 24 * 3600, 1}}) {
+            const QString name = QLatin1String(l.name);
+            if (!p.isSet(name))
+                continue;
+            bool ok = false;
+            const qint64 v = p.value(name).toLongLong(&ok);
+            if (!ok || v < l.lo || v > l.hi)
+                return error(
+                    Tr::tr("--%1 takes a whole number from %2 to %3").arg(name).arg(l.lo).arg(l.hi),
+                    ExitUsage);
+            *l.value = v * l.scale;
+        }
+    }
     // [read options: Open311 and report sources]
+    if (p.isSet(QStringLiteral("open311-keys")) && options.open311Keys.isEmpty())
+        return error(Tr::tr("--open311-keys: %1 holds no api_key")
+                         .arg(p.value(QStringLiteral("open311-keys"))),
+                     ExitUsage);
+    for (const auto &[name, value] :
+         {std::pair{"open311-address-rate", &options.open311AddressPerMinute},
+          std::pair{"open311-key-rate", &options.open311KeyPerMinute}}) {
+        if (!p.isSet(QLatin1String(name)))
+            continue;
+        bool ok = false;
+        *value = p.value(QLatin1String(name)).toInt(&ok);
+        if (!ok || *value < 1 || *value > 100000)
+            return error(Tr::tr("--%1 takes a whole number of POSTs a minute from 1 to 100000")
+                             .arg(QLatin1String(name)),
+                         ExitUsage);
+    }
+    if (p.isSet(QStringLiteral("report-area-margin"))) {
+        bool ok = false;
+        options.reportAreaMarginMetres =
+            p.value(QStringLiteral("report-area-margin")).toDouble(&ok);
+        if (!ok || options.reportAreaMarginMetres < 0 || options.reportAreaMarginMetres > 50000)
+            return error(Tr::tr("--report-area-margin takes metres from 0 to 50000"), ExitUsage);
+    }
     // Tests only (docs/reliability.md): a frozen clock, so runs made at different moments decide
     // identically and every authoritative time visibly comes from here.
     if (const QByteArray fixed = qgetenv("CITYOPS_PLATFORM_CLOCK_MS"); !fixed.isEmpty())
@@ -273,6 +332,47 @@ int serve(const QCommandLineParser &p, const QString &dataDir)
     HttpAdapter adapter([svc](const HttpRequest &r, HttpReply reply) { svc->handle(r, reply); },
                         sync::kMaxBodyBytes);
     // [read options: transport]
+    HttpAdapter::Limits limits;
+    struct Bounded
+    {
+        const char *name;
+        int low;
+        int high;
+        int *into;
+    };
+    for (const auto &[name, low, high, into] :
+         {Bounded{"header-timeout", 1, 3600, &limits.headerTimeoutSeconds},
+          Bounded{"body-timeout", 1, 3600, &limits.bodyTimeoutSeconds},
+          Bounded{"idle-timeout", 1, 3600, &limits.idleTimeoutSeconds},
+          Bounded{"max-connections", 1, 100000, &limits.maxConnections},
+          Bounded{"max-connections-per-address", 1, 100000, &limits.maxConnectionsPerAddress}}) {
+        const QString option = QString::fromLatin1(name);
+        if (!p.isSet(option))
+            continue;
+        bool ok = false;
+        *into = p.value(option).toInt(&ok);
+        if (!ok || *into < low || *into > high)
+            return error(
+                Tr::tr("--%1 takes a whole number from %2 to %3").arg(option).arg(low).arg(high),
+                ExitUsage);
+    }
+    if (p.isSet(QStringLiteral("body-budget"))) {
+        bool ok = false;
+        const int mib = p.value(QStringLiteral("body-budget")).toInt(&ok);
+        if (!ok || mib < 8 || mib > 65536)
+            return error(Tr::tr("--body-budget takes a whole number of MiB from 8 to 65536 (one "
+                                "largest body is 8 MiB)"),
+                         ExitUsage);
+        limits.bodyBudgetBytes = qint64(mib) * 1024 * 1024;
+    }
+    limits.sharedAddress = [proxies = options.trustedProxies](const QHostAddress &a) {
+        return proxies.contains(a);
+    };
+    adapter.setLimits(limits);
+    adapter.setRefusalLog(
+        [svc](const QHostAddress &address, const QString &kind, const QString &detail) {
+            svc->securityEvent(kind, QString(), address, detail);
+        });
     const auto port = adapter.listen(listen->first, listen->second, tls);
     if (!port)
         return error(port.error());
@@ -353,18 +453,72 @@ int main(int argc, char **argv)
         {QStringLiteral("tls-key"), Tr::tr("The certificate's PEM private key (unencrypted)."),
          QStringLiteral("FILE")},
         {QStringLiteral("open311-keys"),
-         Tr::tr("File of Open311 api_key values (one a line) accepted for POSTs from other "
-                "hosts; loopback needs none."),
+         Tr::tr("File of Open311 api_key values (one a line). When given, every Open311 POST "
+                "needs one, loopback included; without it only loopback may POST."),
          QStringLiteral("FILE")},
         {QStringLiteral("token-ttl"),
          Tr::tr("Lifetime of a sign-in (bearer token) in seconds (default 43200, 12 h); a "
                 "console whose token expired asks its user to sign in again."),
          QStringLiteral("SECONDS")},
         // [options: transport]
+        {QStringLiteral("header-timeout"),
+         Tr::tr("Seconds a client may take to send a request head (default 30); then 408 and "
+                "the connection is closed."),
+         QStringLiteral("SECONDS")},
+        {QStringLiteral("body-timeout"),
+         Tr::tr("Seconds a client may take to send a request body, plus one second per 8 KiB of "
+                "it (default 60)."),
+         QStringLiteral("SECONDS")},
+        {QStringLiteral("idle-timeout"),
+         Tr::tr("Seconds a kept-alive connection may stay idle between requests (default 60)."),
+         QStringLiteral("SECONDS")},
+        {QStringLiteral("max-connections"),
+         Tr::tr("Connections open at once (default 512); more are refused with 503."),
+         QStringLiteral("N")},
+        {QStringLiteral("max-connections-per-address"),
+         Tr::tr("Connections open at once from one address (default 64); more are refused with "
+                "503. A --trusted-proxy is exempt (its clients share its address)."),
+         QStringLiteral("N")},
+        {QStringLiteral("body-budget"),
+         Tr::tr("MiB of request bodies held in memory at once (default 32); a body over 64 KiB "
+                "beyond it is refused with 503 and Retry-After."),
+         QStringLiteral("MIB")},
         // [options: sign-in and trusted proxies]
+        {QStringLiteral("trusted-proxy"),
+         Tr::tr("A reverse proxy (address or range, e.g. 127.0.0.1 or 10.0.0.0/8; repeatable or "
+                "comma-separated) whose X-Forwarded-For names the client. Sign-in throttling and "
+                "the security log then use that address; without this option the header is "
+                "ignored."),
+         QStringLiteral("CIDR")},
         // [options: security log]
+        {QStringLiteral("security-log-days"),
+         Tr::tr("Keep security log lines (sign-ins and refusals) this many days (default 180); "
+                "older lines are purged, the hash chain still verifies."),
+         QStringLiteral("DAYS")},
         // [options: uploads]
+        {QStringLiteral("upload-expiry"),
+         Tr::tr("An unfinished upload is deleted this many seconds after its last chunk "
+                "(default 86400, 24 h)."),
+         QStringLiteral("SECONDS")},
+        {QStringLiteral("upload-quota"),
+         Tr::tr("MiB one user may have in unfinished uploads plus uploads stored within the "
+                "quota window (default 512)."),
+         QStringLiteral("MIB")},
+        {QStringLiteral("upload-quota-window"),
+         Tr::tr("The upload quota's window in seconds (default 86400, a day); 0 counts every "
+                "upload the user ever stored."),
+         QStringLiteral("SECONDS")},
         // [options: Open311 and report sources]
+        {QStringLiteral("open311-address-rate"),
+         Tr::tr("Open311 POSTs a minute from one client address without a valid api_key "
+                "(default 10; IPv6 counts by /64); more are answered 429 with Retry-After."),
+         QStringLiteral("N")},
+        {QStringLiteral("open311-key-rate"),
+         Tr::tr("Open311 POSTs a minute with one api_key (default 120)."), QStringLiteral("N")},
+        {QStringLiteral("report-area-margin"),
+         Tr::tr("How far outside the district's streets a new report may lie, in metres (default "
+                "500); reports farther out are refused."),
+         QStringLiteral("METRES")},
         {QStringLiteral("lang"), Tr::tr("Language of messages: zh_CN or en."),
          QStringLiteral("LANG")},
         {QStringLiteral("role"),

@@ -63,6 +63,14 @@ enum class CaseSource
 };
 inline constexpr std::array kAllSources{CaseSource::Camera, CaseSource::Patrol, CaseSource::Hotline,
                                         CaseSource::GridWorker, CaseSource::Open311};
+/**
+ * Sources bound to a channel of their own (Open311 and the cameras file their own reports): the
+ * platform derives them from the channel and refuses a signed-in client that claims them.
+ */
+inline constexpr bool isChannelBound(CaseSource s)
+{
+    return s == CaseSource::Open311 || s == CaseSource::Camera;
+}
 
 /** Stable machine names (stored in SQLite and sent over the wire) and translated labels. */
 struct Names

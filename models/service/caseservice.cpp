@@ -84,6 +84,17 @@ void CaseService::describeFailure(Outcome &o)
 Outcome CaseService::report(const ReportInput &in, std::optional<qint64> at)
 {
     const qint64 now = at.value_or(clientNow());
+    // Signed in to a platform, the console is one client among many: it files what its users
+    // find, never what Open311 or a camera reports (the platform refuses that; say so now).
+    if (const auto source = Names::source(in.source); m_sync && source && isChannelBound(*source)) {
+        Outcome refused;
+        refused.kind = Outcome::Rejected;
+        refused.rejection = {QStringLiteral("source-not-allowed"),
+                             tr("A report from a signed-in client cannot have the source \"%1\": "
+                                "that channel files its own reports.")
+                                 .arg(Names::label(*source))};
+        return refused;
+    }
     Outcome o = m_sync ? m_sync->report(in, m_actor, now) : m_repo->report(in, m_actor, now);
     if (o.ok()) {
         emit casesChanged({{o.snapshot.id}, CaseField::All, false});
@@ -164,6 +175,11 @@ QList<Assignee> CaseService::dispatchCandidates(CaseId id, const QStringList &ty
 int CaseService::outstandingCount() const
 {
     return m_sync ? m_sync->outstandingCount() : 0;
+}
+
+QByteArray CaseService::sessionToken() const
+{
+    return m_sync ? m_sync->value(QStringLiteral("session_token")).toUtf8() : QByteArray();
 }
 
 int CaseService::rejectedCount() const

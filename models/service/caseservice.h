@@ -112,6 +112,8 @@ public:
     // The outbox of a replica (empty / errors on a local cache).
     int outstandingCount() const;
     int rejectedCount() const;
+    /** The bearer token of the platform session signed in now; empty when signed out. */
+    QByteArray sessionToken() const;
     QList<OutboxEntry> rejectedCommands() const;
     /** Sends a rejected command again under a new id with an edited reason. */
     Result<CaseId> retry(const QString &commandId, const QString &reason);

@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include "util/privatefiles.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -111,7 +113,7 @@ QString Database::pathInDir(const QString &dataDir)
 
 Result<std::shared_ptr<Database>> Database::openDir(const QString &dataDir)
 {
-    if (!QDir().mkpath(dataDir))
+    if (!PrivateFiles::makeDir(dataDir))
         return Error{tr("Cannot create the data directory %1.").arg(dataDir)};
     return open(pathInDir(dataDir));
 }
@@ -211,6 +213,13 @@ Result<std::shared_ptr<Database>> Database::open(const QString &path, const Opti
                 return Error{tr("Cannot move the orphaned %1 aside.").arg(from)};
         }
     }
+
+    // Private whatever the umask (docs/security.md): a new file is created 0600 before SQLite
+    // opens it, and SQLite gives the -wal and -shm it creates the main file's mode; existing ones
+    // (an older build's) are corrected here.
+    if (!options.readOnly &&
+        !(fi.exists() ? PrivateFiles::restrictDatabase(path) : PrivateFiles::createFile(path)))
+        return Error{tr("Cannot make %1 private to this account.").arg(path)};
 
     std::shared_ptr<Database> self(new Database);
     self->m_path = path;

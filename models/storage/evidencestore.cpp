@@ -1,6 +1,7 @@
 #include "evidencestore.h"
 
 #include "database.h"
+#include "util/privatefiles.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -18,7 +19,11 @@ namespace cityops {
 
 EvidenceStore::EvidenceStore(std::shared_ptr<Database> db, QString dataDir)
     : m_db(std::move(db)), m_root(QDir(dataDir).filePath(QStringLiteral("evidence")))
-{}
+{
+    // An older build's evidence folder becomes private (0700) when opened.
+    if (QFileInfo(m_root).isDir())
+        (void)PrivateFiles::makeDir(m_root);
+}
 
 QString EvidenceStore::pathFor(const QString &sha) const
 {
@@ -63,12 +68,12 @@ Result<QString> EvidenceStore::import(const QString &file, bool requireImage)
     const QString dir = QDir(m_root).filePath(sha.left(2));
     const QString target = QDir(dir).filePath(sha);
     if (!QFileInfo::exists(target)) {
-        if (!QDir().mkpath(dir))
+        if (!PrivateFiles::makeDir(m_root) || !PrivateFiles::makeDir(dir))
             return Error{tr("Cannot create the evidence folder %1.").arg(dir)};
         QSaveFile out(target);
         if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
             return Error{tr("Cannot store the evidence in %1: %2").arg(target, out.errorString())};
-        QFile::setPermissions(target, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther);
+        PrivateFiles::restrictFile(target, true); // immutable and private: 0400
     }
     QSqlQuery q(m_db->sql());
     q.prepare(QStringLiteral("INSERT OR IGNORE INTO attachments (sha256, mime, size, "

@@ -1,7 +1,9 @@
 #include "platformstore.h"
 
 #include "database.h"
+#include "domain/eventchain.h"
 #include "sqlitestatement.h"
+#include "util/privatefiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -70,9 +72,9 @@ sync::CaseRow readRow(const SqliteStatement &s)
     return r;
 }
 
-sync::WireEvent readEvent(const SqliteStatement &s)
+CaseEvent readEvent(const SqliteStatement &s)
 {
-    sync::WireEvent e;
+    CaseEvent e;
     e.caseId = s.integer(0);
     e.seq = int(s.integer(1));
     e.kind = s.text(2);
@@ -131,7 +133,7 @@ QString PlatformStore::pathInDir(const QString &dataDir)
 
 Result<std::unique_ptr<PlatformStore>> PlatformStore::open(const QString &dataDir, bool adopt)
 {
-    if (!QDir().mkpath(dataDir))
+    if (!PrivateFiles::makeDir(dataDir))
         return Error{tr("Cannot create the data directory %1.").arg(dataDir)};
     const QString path = pathInDir(dataDir);
     const QFileInfo fi(path);
@@ -431,22 +433,23 @@ Status PlatformStore::addLoginFailure(const QString &username, const QString &ad
 }
 
 LoginFailures PlatformStore::loginFailures(const QString &username, const QString &address,
-                                           qint64 since) const
+                                           qint64 userSince, qint64 addressSince) const
 {
     LoginFailures f;
     QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral("SELECT count(*), coalesce(min(at), 0) FROM login_failures WHERE "
-                             "username = ? AND at >= ?"));
+    q.prepare(QStringLiteral("SELECT count(*), coalesce(min(at), 0), coalesce(max(at), 0) FROM "
+                             "login_failures WHERE username = ? AND user_cleared = 0 AND at >= ?"));
     q.addBindValue(username);
-    q.addBindValue(since);
+    q.addBindValue(userSince);
     if (q.exec() && q.next()) {
         f.byUser = q.value(0).toInt();
         f.oldestByUser = q.value(1).toLongLong();
+        f.newestByUser = q.value(2).toLongLong();
     }
     q.prepare(QStringLiteral("SELECT count(*), coalesce(min(at), 0) FROM login_failures WHERE "
                              "address = ? AND at >= ?"));
     q.addBindValue(address);
-    q.addBindValue(since);
+    q.addBindValue(addressSince);
     if (q.exec() && q.next()) {
         f.byAddress = q.value(0).toInt();
         f.oldestByAddress = q.value(1).toLongLong();
@@ -457,7 +460,8 @@ LoginFailures PlatformStore::loginFailures(const QString &username, const QStrin
 Status PlatformStore::clearLoginFailures(const QString &username)
 {
     QSqlQuery q(m_db->sql());
-    q.prepare(QStringLiteral("DELETE FROM login_failures WHERE username = ?"));
+    q.prepare(QStringLiteral(
+        "UPDATE login_failures SET user_cleared = 1 WHERE username = ? AND user_cleared = 0"));
     q.addBindValue(username);
     if (!q.exec())
         return Error{q.lastError().text()};
@@ -825,6 +829,235 @@ std::optional<QString> PlatformStore::attachmentMime(const QString &sha256) cons
     if (st.step() != SQLITE_ROW)
         return std::nullopt;
     return st.text(0);
+}
+
+} // namespace cityops
+
+// --- security log ----------------------------------------------------------------------------
+
+namespace cityops {
+
+namespace {
+
+/**
+ * A security log line's hash: the case events' hash (eventHash, one canonical length-prefixed
+ * encoding for both chains) over the line's fields, the line id in the case id's place.
+ */
+QByteArray securityLineHash(const sync::SecurityLogEntry &e)
+{
+    CaseEvent r;
+    r.caseId = e.id;
+    r.seq = e.count;
+    r.kind = e.kind;
+    r.actor = e.user;
+    r.role = e.address;
+    r.at = e.at;
+    r.device = QStringLiteral("security-log");
+    r.payload = e.detail.toUtf8();
+    r.prevHash = e.prevHash;
+    return eventHash(r);
+}
+
+constexpr const char *kSecurityColumns =
+    "id, at, kind, user, address, detail, count, prev_hash, hash";
+
+sync::SecurityLogEntry securityLineFrom(const QSqlQuery &q)
+{
+    sync::SecurityLogEntry e;
+    e.id = q.value(0).toLongLong();
+    e.at = q.value(1).toLongLong();
+    e.kind = q.value(2).toString();
+    e.user = q.value(3).toString();
+    e.address = q.value(4).toString();
+    e.detail = q.value(5).toString();
+    e.count = q.value(6).toInt();
+    e.prevHash = q.value(7).toByteArray();
+    e.hash = q.value(8).toByteArray();
+    return e;
+}
+
+} // namespace
+
+Result<qint64> PlatformStore::appendSecurityLog(const sync::SecurityLogEntry &line)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tx.error()};
+    sync::SecurityLogEntry e = line;
+    {
+        QSqlQuery q(m_db->sql());
+        if (!q.exec(QStringLiteral(
+                "SELECT coalesce((SELECT id FROM security_log ORDER BY id DESC LIMIT 1), last_id), "
+                "coalesce((SELECT hash FROM security_log ORDER BY id DESC LIMIT 1), hash) "
+                "FROM security_log_anchor WHERE id = 1")) ||
+            !q.next())
+            return Error{q.lastError().text()};
+        e.id = q.value(0).toLongLong() + 1;
+        e.prevHash = q.value(1).toByteArray();
+    }
+    e.count = std::max(1, e.count);
+    e.hash = securityLineHash(e);
+    QSqlQuery q(m_db->sql());
+    // An empty QString binds as NULL; the text columns are NOT NULL.
+    q.prepare(QStringLiteral("INSERT INTO security_log (%1) VALUES (?, ?, ?, coalesce(?, ''), "
+                             "coalesce(?, ''), coalesce(?, ''), ?, ?, ?)")
+                  .arg(QLatin1String(kSecurityColumns)));
+    q.addBindValue(e.id);
+    q.addBindValue(e.at);
+    q.addBindValue(e.kind);
+    q.addBindValue(e.user);
+    q.addBindValue(e.address);
+    q.addBindValue(e.detail);
+    q.addBindValue(e.count);
+    q.addBindValue(e.prevHash);
+    q.addBindValue(e.hash);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return e.id;
+}
+
+Result<sync::SecurityLogPage> PlatformStore::securityLog(const sync::SecurityLogQuery &f) const
+{
+    QStringList where;
+    QVariantList binds;
+    if (f.from) {
+        where << QStringLiteral("at >= ?");
+        binds << *f.from;
+    }
+    if (f.to) {
+        where << QStringLiteral("at <= ?");
+        binds << *f.to;
+    }
+    if (!f.user.isEmpty()) {
+        where << QStringLiteral("user = ?");
+        binds << f.user;
+    }
+    if (!f.address.isEmpty()) {
+        where << QStringLiteral("address = ?");
+        binds << f.address;
+    }
+    if (!f.kind.isEmpty()) {
+        // A prefix, matched literally (no LIKE wildcards from the caller).
+        where << QStringLiteral("substr(kind, 1, ?) = ?");
+        binds << int(f.kind.size()) << f.kind;
+    }
+    const bool byId = f.after.has_value();
+    if (byId) {
+        where << QStringLiteral("id > ?");
+        binds << *f.after;
+    } else if (f.before > 0) {
+        where << QStringLiteral("id < ?");
+        binds << f.before;
+    }
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT %1 FROM security_log %2 ORDER BY id %3 LIMIT ?")
+                  .arg(QLatin1String(kSecurityColumns),
+                       where.isEmpty()
+                           ? QString()
+                           : QStringLiteral("WHERE ") + where.join(QLatin1String(" AND ")),
+                       byId ? QStringLiteral("ASC") : QStringLiteral("DESC")));
+    for (const QVariant &v : std::as_const(binds))
+        q.addBindValue(v);
+    q.addBindValue(f.limit + 1);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    sync::SecurityLogPage page;
+    while (q.next()) {
+        if (page.entries.size() == f.limit) {
+            page.next = page.entries.constLast().id;
+            break;
+        }
+        page.entries.append(securityLineFrom(q));
+    }
+    page.chain = verifySecurityLog();
+    return page;
+}
+
+sync::SecurityLogVerification PlatformStore::verifySecurityLog() const
+{
+    sync::SecurityLogVerification v;
+    QSqlQuery a(m_db->sql());
+    if (!a.exec(QStringLiteral("SELECT last_id, hash FROM security_log_anchor WHERE id = 1")) ||
+        !a.next()) {
+        v.ok = false;
+        v.message = tr("The security log's anchor is missing: %1").arg(a.lastError().text());
+        return v;
+    }
+    v.anchorId = a.value(0).toLongLong();
+    QByteArray prev = a.value(1).toByteArray();
+    qint64 expectId = v.anchorId + 1;
+    QSqlQuery q(m_db->sql());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM security_log ORDER BY id")
+                    .arg(QLatin1String(kSecurityColumns)))) {
+        v.ok = false;
+        v.message = q.lastError().text();
+        return v;
+    }
+    while (q.next()) {
+        const sync::SecurityLogEntry e = securityLineFrom(q);
+        ++v.lines;
+        QString problem;
+        if (e.id != expectId)
+            problem = tr("line %1 follows line %2: lines are missing").arg(e.id).arg(expectId - 1);
+        else if (e.prevHash != prev)
+            problem = tr("line %1 does not continue the previous line's hash").arg(e.id);
+        else if (securityLineHash(e) != e.hash)
+            problem = tr("line %1 was changed after it was written").arg(e.id);
+        if (!problem.isEmpty()) {
+            v.ok = false;
+            v.firstBad = e.id;
+            v.message = problem;
+            return v;
+        }
+        prev = e.hash;
+        expectId = e.id + 1;
+    }
+    return v;
+}
+
+Result<qint64> PlatformStore::purgeSecurityLog(qint64 before)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tx.error()};
+    // The purge removes a prefix of the chain: lines up to the first one that is still kept.
+    QSqlQuery last(m_db->sql());
+    last.prepare(QStringLiteral(
+        "SELECT id, hash FROM security_log WHERE id < coalesce((SELECT min(id) FROM "
+        "security_log WHERE at >= ?), (SELECT max(id) + 1 FROM security_log)) ORDER BY id DESC "
+        "LIMIT 1"));
+    last.addBindValue(before);
+    if (!last.exec())
+        return Error{last.lastError().text()};
+    if (!last.next())
+        return qint64(0);
+    const qint64 lastId = last.value(0).toLongLong();
+    const QByteArray hash = last.value(1).toByteArray();
+    last.finish();
+    QSqlQuery anchor(m_db->sql());
+    anchor.prepare(QStringLiteral(
+        "UPDATE security_log_anchor SET last_id = ?, hash = ?, purge_before = ? WHERE id = 1"));
+    anchor.addBindValue(lastId);
+    anchor.addBindValue(hash);
+    anchor.addBindValue(before);
+    if (!anchor.exec())
+        return Error{anchor.lastError().text()};
+    QSqlQuery del(m_db->sql());
+    del.prepare(QStringLiteral("DELETE FROM security_log WHERE id <= ?"));
+    del.addBindValue(lastId);
+    if (!del.exec())
+        return Error{del.lastError().text()};
+    const qint64 gone = del.numRowsAffected();
+    QSqlQuery done(m_db->sql());
+    if (!done.exec(
+            QStringLiteral("UPDATE security_log_anchor SET purge_before = NULL WHERE id = 1")))
+        return Error{done.lastError().text()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    return gone;
 }
 
 } // namespace cityops

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "domain/types.h"
-#include "sync/protocol.h"
+#include "sync/messages.h"
+#include "sync/securitylog.h"
+#include "sync/snapshotwriter.h"
 #include "util/result.h"
 
 #include <QByteArray>
@@ -56,6 +58,7 @@ struct LoginFailures
     int byUser = 0;
     int byAddress = 0;
     qint64 oldestByUser = 0;
+    qint64 newestByUser = 0;
     qint64 oldestByAddress = 0;
 };
 
@@ -83,7 +86,7 @@ class PlatformStore
 {
     Q_DECLARE_TR_FUNCTIONS(PlatformStore)
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 4;
     static constexpr const char *kFileName = "platform.db";
 
     /** DATA/platform.db */
@@ -129,10 +132,12 @@ public:
     /** Forgets expired sessions and failures older than `failuresBefore`. */
     Status purge(qint64 now, qint64 failuresBefore);
 
-    // Sign-in throttling
+    // Sign-in throttling: login_failures holds counters only (the security log keeps history)
     Status addLoginFailure(const QString &username, const QString &address, qint64 at);
-    LoginFailures loginFailures(const QString &username, const QString &address,
-                                qint64 since) const;
+    /** The user's failures since `userSince` and the address's since `addressSince`. */
+    LoginFailures loginFailures(const QString &username, const QString &address, qint64 userSince,
+                                qint64 addressSince) const;
+    /** Resets the user's counter after a successful sign-in; the addresses' counts stay. */
     Status clearLoginFailures(const QString &username);
 
     // Commands and the change feed (called inside the caller's transaction)
@@ -166,6 +171,23 @@ public:
     Result<QList<sync::CaseRow>> requests(const RequestFilter &filter) const;
     /** MIME type recorded for an attachment. */
     std::optional<QString> attachmentMime(const QString &sha256) const;
+
+    // The security log (append-only, hash-chained; resources/platform-migrations/0004)
+    /**
+     * Appends a line after the newest one (its id, prev_hash and hash are set here); in its own
+     * transaction unless the caller has one open. Returns the line's id.
+     */
+    Result<qint64> appendSecurityLog(const sync::SecurityLogEntry &line);
+    /** A page of lines matching the query, with the chain's verification. */
+    Result<sync::SecurityLogPage> securityLog(const sync::SecurityLogQuery &query) const;
+    /** Recomputes every line's hash from the anchor on (eventHash over the line's fields). */
+    sync::SecurityLogVerification verifySecurityLog() const;
+    /**
+     * The retention purge: deletes the oldest lines up to the first one at or after `before`,
+     * moving the anchor to the last deleted line's id and hash first, so what is left still
+     * verifies. Returns how many lines went.
+     */
+    Result<qint64> purgeSecurityLog(qint64 before);
 
 private:
     explicit PlatformStore(std::shared_ptr<Database> db);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sync/protocol.h"
+#include "sync/securitylog.h"
 
 #include <QCoreApplication>
 #include <QObject>
@@ -67,6 +68,8 @@ public:
     Reply<std::optional<ReferenceData>> reference(const QString &knownVersion);
     /** Uploads a file named by its SHA-256 in resumable chunks; nothing when done. */
     std::optional<SyncFailure> upload(const QString &sha256, const QString &path);
+    /** A page of the platform's security log (auditors only; others get Refused, 403). */
+    Reply<SecurityLogPage> securityLog(const SecurityLogQuery &query);
     /** Ends the calls in flight (as Unreachable). */
     void abort();
 

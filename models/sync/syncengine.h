@@ -110,6 +110,8 @@ public:
     /** The message of a session the platform refused (expired, revoked) or that is missing. */
     static QString expiredMessage(const QString &user);
     static QString noSessionMessage(const QString &user);
+    /** The bearer token of the session signed in now (empty when signed out). */
+    QString sessionToken() const { return session("session_token"); }
     /** Seconds the feed is long-polled for while idle (tests shorten it). */
     void setLongPollSeconds(int s) { m_longPoll = s; }
 

@@ -124,7 +124,7 @@ int main(int argc, char *argv[])
         for (int i = 0; i < n; ++i) {
             ReportInput in;
             in.category = QStringLiteral("E0101");
-            in.lon = 121.40 + (i % 100) * 0.001;
+            in.lon = 121.42 + (i % 100) * 0.0008;
             in.lat = 31.20 + (i / 100) * 0.001;
             in.description = QStringLiteral("bulk bench %1").arg(i);
             if (!repo.report(in, op, o.anchorMs + i).ok())

@@ -105,7 +105,7 @@ ScriptResult runScript(const QString &dir, qint64 skewSeconds, qint64 platformNo
             run({QStringLiteral("--user"), QStringLiteral("operator1"), QStringLiteral("case"),
                  QStringLiteral("new"), QStringLiteral("--category"), QStringLiteral("E0401"),
                  QStringLiteral("--lon"),
-                 QString::number(121.45 + 0.001 * double(rng.below(100)), 'f', 4),
+                 QString::number(121.43 + 0.0006 * double(rng.below(100)), 'f', 4),
                  QStringLiteral("--lat"), QStringLiteral("31.23"), QStringLiteral("--desc"),
                  QStringLiteral("时钟偏差 %1").arg(i), QStringLiteral("--party"),
                  QStringLiteral("skew party %1").arg(i)});

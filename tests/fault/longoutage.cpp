@@ -87,8 +87,8 @@ int main(int argc, char **argv)
             const qint64 at = start + kOutageMs * i / total;
             ReportInput in;
             in.category = QStringLiteral("E0401");
-            in.lon = 121.40 + 1e-5 * (i % 5000);
-            in.lat = 31.20 + 1e-5 * (i / 5000);
+            in.lon = 121.43 + 1e-5 * (i % 5000);
+            in.lat = 31.21 + 1e-5 * (i / 5000);
             in.description = QStringLiteral("断网期间上报 %1").arg(i);
             in.party = QStringLiteral("outage party %1").arg(i); // no recurrence links
             const Outcome o = store.report(in, *actor, at);

@@ -174,8 +174,8 @@ Made randomCommand(ClientCache &client, const Workload &w, Rng &rng, const QList
     if (mayReport && (cases.isEmpty() || rng.chance(w.reportShare))) {
         ReportInput in;
         in.category = rng.pick(kCategories);
-        in.lon = 121.40 + rng.uniform(0, 0.12);
-        in.lat = 31.18 + rng.uniform(0, 0.12);
+        in.lon = 121.42 + rng.uniform(0, 0.08);
+        in.lat = 31.20 + rng.uniform(0, 0.062);
         in.description = QStringLiteral("故障测试上报 %1").arg(rng.below(100000));
         m.action = QStringLiteral("report");
         const Outcome o = client.store->report(in, client.actor, now, &m.commandId);

@@ -1,10 +1,14 @@
 // Open311 GeoReport v2 on the real platform: the service list, a citizen report with Chinese text
-// becoming an intake case, the standard filters and the standard error format.
+// becoming an intake case, the standard filters and the standard error format; and against
+// hostile clients (issue 18): only Open311's own requests are public, query values are decoded
+// whole, POSTs are rate-limited (429 with Retry-After) and need a valid api_key when the
+// platform has --open311-keys, loopback included.
 #include "platformtest.h"
 
 #include "domain/catalogue.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -23,6 +27,8 @@ class TestOpen311 : public QObject
     PlatformProcess m_platform;
     std::unique_ptr<Client> m_citizen, m_operator;
     QString m_id;
+    QTemporaryDir m_keyedDir;
+    std::unique_ptr<PlatformProcess> m_keyed; ///< started with --open311-keys
 
     const QString kDescription = QStringLiteral("垃圾桶满溢，异味严重 & 有人乱扔+垃圾 \"急\"");
     const QString kAddress = QStringLiteral("南京西路100号（静安寺对面）");
@@ -195,8 +201,15 @@ private slots:
                     now - 91LL * 86400000);
         }
         QVERIFY(ids(QString()).contains(m_id));
-        QCOMPARE(ids(QStringLiteral("?service_request_id=%1,1").arg(m_id)),
-                 (QSet<QString>{m_id, QStringLiteral("1")}));
+        // Only public (Open311) cases are listed: the demo's first one, not case 1 as before
+        // issue 18 (a camera or patrol case is internal).
+        const QString demoId = column(m_platform.databasePath(),
+                                      QStringLiteral("SELECT min(id) FROM cases WHERE source = "
+                                                     "'open311'"))
+                                   .value(0);
+        QVERIFY(demoId.toLongLong() > 0);
+        QCOMPARE(ids(QStringLiteral("?service_request_id=%1,%2").arg(m_id, demoId)),
+                 (QSet<QString>{m_id, demoId}));
 
         const QJsonArray openOfCode =
             m_citizen
@@ -246,6 +259,118 @@ private slots:
             m_citizen->get(QStringLiteral("/open311/v2/requests.json?service_code=Z9999")), 400));
     }
 
+    /**
+     * Issue 18: GETs publish only what came in through Open311, as FixMyStreet does: the centre's
+     * own cases (camera, patrol, hotline, grid worker) are neither listed nor found by id, and
+     * a published request carries only the standard fields (no party, notes or evidence).
+     */
+    void publishesOnlyOpen311Cases()
+    {
+        const QString db = m_platform.databasePath();
+        const QSet<QString> open311 = [&] {
+            const QStringList l = column(db, QStringLiteral("SELECT id FROM cases WHERE source = "
+                                                            "'open311'"));
+            return QSet<QString>(l.begin(), l.end());
+        }();
+        QVERIFY(open311.size() > 3 && open311.size() < 1000);
+        const QJsonArray all =
+            m_citizen
+                ->get(QStringLiteral(
+                    "/open311/v2/requests.json?start_date=2000-01-01T00:00:00%2B08:00"))
+                .array();
+        QSet<QString> listed;
+        const QSet<QString> standard{QStringLiteral("service_request_id"),
+                                     QStringLiteral("status"),
+                                     QStringLiteral("status_notes"),
+                                     QStringLiteral("service_name"),
+                                     QStringLiteral("service_code"),
+                                     QStringLiteral("description"),
+                                     QStringLiteral("agency_responsible"),
+                                     QStringLiteral("service_notice"),
+                                     QStringLiteral("requested_datetime"),
+                                     QStringLiteral("updated_datetime"),
+                                     QStringLiteral("expected_datetime"),
+                                     QStringLiteral("address"),
+                                     QStringLiteral("address_id"),
+                                     QStringLiteral("zipcode"),
+                                     QStringLiteral("lat"),
+                                     QStringLiteral("long"),
+                                     QStringLiteral("media_url")};
+        for (const QJsonValue &v : all) {
+            const QJsonObject o = v.toObject();
+            listed.insert(o.value(QLatin1String("service_request_id")).toString());
+            const QStringList keys = o.keys();
+            QCOMPARE(QSet<QString>(keys.begin(), keys.end()), standard);
+            QVERIFY(o.value(QLatin1String("media_url")).isNull());
+        }
+        QCOMPARE(listed, open311);
+
+        // Internal cases, with a party name among them, are not found by id either.
+        const QStringList internal = column(
+            db, QStringLiteral("SELECT id || '|' || coalesce(party, '') FROM cases WHERE source "
+                               "!= 'open311' ORDER BY party IS NULL, id LIMIT 5"));
+        QCOMPARE(internal.size(), 5);
+        QVERIFY(!internal.first().endsWith(QLatin1Char('|'))); // the first has a party
+        const QString party = internal.first().section(QLatin1Char('|'), 1);
+        QStringList internalIds;
+        for (const QString &row : internal) {
+            const QString id = row.section(QLatin1Char('|'), 0, 0);
+            internalIds << id;
+            QVERIFY(isOpen311Error(
+                m_citizen->get(QStringLiteral("/open311/v2/requests/%1.json").arg(id)), 404));
+        }
+        QVERIFY(ids(QStringLiteral("?service_request_id=") + internalIds.join(QLatin1Char(',')))
+                    .isEmpty());
+        const QByteArray body =
+            m_citizen
+                ->get(QStringLiteral(
+                    "/open311/v2/requests.json?start_date=2000-01-01T00:00:00%2B08:00"))
+                .body;
+        QVERIFY(!body.contains(party.toUtf8()));
+    }
+
+    /** Query values are percent-decoded whole: "1%2C2" is the list "1,2". */
+    void decodesQueryValues_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<int>("status");
+        QTest::newRow("ids, comma encoded") << "service_request_id={a}%2C{b}" << 200;
+        QTest::newRow("ids, comma plain") << "service_request_id={a},{b}" << 200;
+        QTest::newRow("ids, lower-case escape") << "service_request_id={a}%2c{b}" << 200;
+        QTest::newRow("ids, spaces encoded") << "service_request_id={a}%2C%20{b}" << 200;
+        QTest::newRow("status list encoded")
+            << "status=open%2Cclosed&start_date=2000-01-01T00%3A00%3A00%2B08%3A00" << 200;
+        QTest::newRow("service code encoded") << "service_code=%45%30107" << 200;
+        QTest::newRow("ids, an encoded non-number") << "service_request_id={a}%2Cx" << 400;
+        QTest::newRow("status, encoded unknown") << "status=open%2Cpending" << 400;
+    }
+    void decodesQueryValues()
+    {
+        QFETCH(QString, query);
+        QFETCH(int, status);
+        const QStringList two =
+            column(m_platform.databasePath(),
+                   QStringLiteral("SELECT id FROM cases WHERE source = 'open311' ORDER BY id "
+                                  "LIMIT 2"));
+        QCOMPARE(two.size(), 2);
+        query.replace(QLatin1String("{a}"), two.at(0)).replace(QLatin1String("{b}"), two.at(1));
+        const Answer a = m_citizen->get(QStringLiteral("/open311/v2/requests.json?") + query);
+        QVERIFY2(a.status == status, a.body.constData());
+        if (status != 200) {
+            QVERIFY(isOpen311Error(a, status));
+            return;
+        }
+        if (query.startsWith(QLatin1String("service_request_id"))) {
+            QCOMPARE(ids(QStringLiteral("?") + query), (QSet<QString>{two.at(0), two.at(1)}));
+        } else {
+            for (const QJsonValue &v : a.array()) {
+                if (query.startsWith(QLatin1String("service_code")))
+                    QCOMPARE(v.toObject().value(QLatin1String("service_code")).toString(),
+                             QStringLiteral("E0107"));
+            }
+        }
+    }
+
     void errorsChangeNothing()
     {
         const auto before = tableHashes(m_platform.databasePath());
@@ -278,6 +403,131 @@ private slots:
         QVERIFY(isOpen311Error(
             m_citizen->request("DELETE", QStringLiteral("/open311/v2/requests.json")), 405));
         QCOMPARE(tableHashes(m_platform.databasePath()), before);
+    }
+
+    /**
+     * Issue 18: POSTs are rate-limited per client address (here 3 a minute, bursts of 3): a burst
+     * files exactly that many cases; the rest are 429 in Open311's error format with a
+     * Retry-After, and file nothing.
+     */
+    void postsAreRateLimitedPerAddress()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        PlatformProcess platform;
+        QVERIFY2(platform.start(dir.path(),
+                                {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                 QStringLiteral("0"), QStringLiteral("--open311-address-rate"),
+                                 QStringLiteral("3")}),
+                 platform.output().constData());
+        Client citizen(platform.url());
+        int created = 0, limited = 0;
+        for (int i = 0; i < 12; ++i) {
+            const Answer a = citizen.request(
+                "POST", QStringLiteral("/open311/v2/requests.json"),
+                form({{QStringLiteral("service_code"), QStringLiteral("F0101")},
+                      {QStringLiteral("lat"), QStringLiteral("31.23")},
+                      {QStringLiteral("long"), QStringLiteral("121.45")},
+                      {QStringLiteral("description"), QStringLiteral("突发 %1").arg(i)}}),
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+            if (a.status == 201) {
+                ++created;
+                continue;
+            }
+            QVERIFY2(isOpen311Error(a, 429), a.body.constData());
+            const int retry = a.header("Retry-After").toInt();
+            QVERIFY2(retry >= 1 && retry <= 20, a.header("Retry-After").constData());
+            ++limited;
+        }
+        QCOMPARE(created, 3);
+        QCOMPARE(limited, 9);
+        QCOMPARE(column(platform.databasePath(),
+                        QStringLiteral("SELECT count(*) FROM cases WHERE source = 'open311'")),
+                 QStringList{QStringLiteral("3")});
+        // Reading is not limited.
+        QCOMPARE(citizen.get(QStringLiteral("/open311/v2/services.json")).status, 200);
+        // The security log has the limit once (when it began), not each of the 9 refusals.
+        const QString limitedLines =
+            QStringLiteral("SELECT count(*) FROM security_log WHERE kind = 'open311.limited'");
+        QTRY_COMPARE_WITH_TIMEOUT(column(platform.databasePath(), limitedLines),
+                                  QStringList{QStringLiteral("1")}, 5000);
+        QCOMPARE(platform.stop(), 0);
+    }
+
+    /**
+     * Issue 18: with --open311-keys every POST needs a valid api_key, loopback included (before,
+     * loopback was never asked); a valid key is limited on its own (here 2 a minute).
+     */
+    void apiKeysAreRequired_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<int>("status");
+        QTest::newRow("no api_key") << QString() << 403;
+        QTest::newRow("empty api_key") << "" << 403;
+        QTest::newRow("unknown api_key") << "guessed-key" << 403;
+        QTest::newRow("a valid key's prefix") << "partner-key-" << 403;
+        QTest::newRow("valid api_key") << "partner-key-1" << 201;
+        QTest::newRow("valid api_key again") << "partner-key-1" << 201;
+        QTest::newRow("valid api_key over its limit") << "partner-key-1" << 429;
+        QTest::newRow("another valid api_key") << "partner-key-2" << 201;
+    }
+    void apiKeysAreRequired()
+    {
+        QFETCH(QString, key);
+        QFETCH(int, status);
+        if (!m_keyed) {
+            QVERIFY(m_keyedDir.isValid());
+            QFile keys(m_keyedDir.filePath(QStringLiteral("open311-keys")));
+            QVERIFY(keys.open(QIODevice::WriteOnly));
+            keys.write("# partners\npartner-key-1\npartner-key-2\n");
+            keys.close();
+            m_keyed = std::make_unique<PlatformProcess>();
+            QVERIFY2(m_keyed->start(m_keyedDir.path(),
+                                    {QStringLiteral("--seed-demo"), QStringLiteral("--cases"),
+                                     QStringLiteral("0"), QStringLiteral("--open311-keys"),
+                                     keys.fileName(), QStringLiteral("--open311-key-rate"),
+                                     QStringLiteral("2")}),
+                     m_keyed->output().constData());
+        }
+        QList<std::pair<QString, QString>> fields{
+            {QStringLiteral("service_code"), QStringLiteral("F0101")},
+            {QStringLiteral("lat"), QStringLiteral("31.23")},
+            {QStringLiteral("long"), QStringLiteral("121.45")}};
+        if (!key.isNull())
+            fields.append({QStringLiteral("api_key"), key});
+        const QString before =
+            column(m_keyed->databasePath(), QStringLiteral("SELECT count(*) FROM cases")).value(0);
+        Client citizen(m_keyed->url());
+        const Answer a =
+            citizen.request("POST", QStringLiteral("/open311/v2/requests.json"), form(fields),
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QVERIFY2(a.status == status, a.body.constData());
+        const QString after =
+            column(m_keyed->databasePath(), QStringLiteral("SELECT count(*) FROM cases")).value(0);
+        if (status == 201) {
+            QCOMPARE(after.toInt(), before.toInt() + 1);
+            return;
+        }
+        QVERIFY(isOpen311Error(a, status));
+        QCOMPARE(after, before);
+        if (status == 429)
+            QVERIFY(a.header("Retry-After").toInt() >= 1);
+        // Each refusal leaves a line in the security log; a key is never written there.
+        const QString kind =
+            status == 429 ? QStringLiteral("open311.limited") : QStringLiteral("open311.refused");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            column(m_keyed->databasePath(),
+                   QStringLiteral("SELECT count(*) FROM security_log WHERE kind = '%1'").arg(kind))
+                    .value(0)
+                    .toInt() >= 1,
+            5000);
+        if (!key.isEmpty())
+            QCOMPARE(column(m_keyed->databasePath(),
+                            QStringLiteral("SELECT count(*) FROM security_log WHERE detail LIKE "
+                                           "'%' || ? || '%'")
+                                .replace(QLatin1String("?"),
+                                         QLatin1Char('\'') + key + QLatin1Char('\''))),
+                     QStringList{QStringLiteral("0")});
     }
 
     /**
@@ -362,7 +612,12 @@ private slots:
         QCOMPARE(roomy.stop(), 0);
     }
 
-    void cleanupTestCase() { QCOMPARE(m_platform.stop(), 0); }
+    void cleanupTestCase()
+    {
+        QCOMPARE(m_platform.stop(), 0);
+        if (m_keyed)
+            QCOMPARE(m_keyed->stop(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOpen311)

@@ -206,8 +206,10 @@ private slots:
 
         // A report made by A, with an attachment: a temporary id locally, the platform's id
         // after the sync, and the attachment uploaded (in chunks) before the command.
-        const QString photo = tmp.filePath(QStringLiteral("photo.txt"));
-        QByteArray bytes;
+        // (A PDF by its first bytes: the platform takes JPEG, PNG, WebP and PDF, judged by
+        // content.)
+        const QString photo = tmp.filePath(QStringLiteral("photo.pdf"));
+        QByteArray bytes = "%PDF-1.4\n";
         for (int i = 0; i < 3000000; ++i)
             bytes += char('a' + i % 26);
         {
@@ -223,6 +225,17 @@ private slots:
                  QStringLiteral("--evidence"), photo});
         QVERIFY2(made.rc == 0, qPrintable(made.err));
         QCOMPARE(made.out.trimmed(), QStringLiteral("-1"));
+        // A synced cache may not claim a channel's source: refused at once, nothing queued.
+        for (const char *claimed : {"camera", "open311"}) {
+            const Run refused =
+                cli({QStringLiteral("--data"), a, QStringLiteral("case"), QStringLiteral("new"),
+                     QStringLiteral("--category"), QStringLiteral("E0401"), QStringLiteral("--lon"),
+                     QStringLiteral("121.47"), QStringLiteral("--lat"), QStringLiteral("31.25"),
+                     QStringLiteral("--desc"), QStringLiteral("claimed source"),
+                     QStringLiteral("--source"), QLatin1String(claimed)});
+            QVERIFY2(refused.rc != 0, claimed);
+            QVERIFY2(refused.err.contains(QLatin1String("source")), qPrintable(refused.err));
+        }
         const Run status = syncCli(a, {}, true);
         QVERIFY(status.out.contains(QStringLiteral("Pending:   1")));
         const Run s = syncCli(a);

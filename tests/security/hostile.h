@@ -29,6 +29,10 @@ struct Target
     quint16 port = 0;       ///< the platform's port, or nginx's when `viaProxy`
     quint16 directPort = 0; ///< the platform's own port (equal to `port` without a proxy)
     bool viaProxy = false;  ///< nginx (deploy/nginx) sits in front
+    /** `port` speaks TLS (nginx in front terminates it). RawConnection and request() handle it;
+     *  an attack that opens its own sockets must use RawConnection (or QSslSocket) on `port`.
+     *  `directPort` is always plain HTTP. */
+    bool tls = false;
     qint64 platformPid = 0; ///< for RSS figures (/proc/PID/status)
     QString dataDir;        ///< the platform's --data directory
     bool sanitized = false; ///< the platform runs under ASan: memory figures are informational
@@ -67,6 +71,16 @@ struct RegisterAttack
         group, name, &CITYOPS_ATTACK_CAT(attack_, __LINE__));                                      \
     static ::cityops::hostile::Outcome CITYOPS_ATTACK_CAT(attack_, __LINE__)(                      \
         [[maybe_unused]] const ::cityops::hostile::Target &target)
+
+/** One registered attack (for the runner). */
+struct Attack
+{
+    QString group;
+    QString name;
+    AttackFn run;
+};
+/** Every attack registered with CITYOPS_ATTACK, in registration order. */
+const QList<Attack> &registeredAttacks();
 
 // ---- tools (hostile.cpp) ----------------------------------------------------------------------
 
@@ -109,7 +123,10 @@ RawAnswer request(const Target &target, const QByteArray &method, const QByteArr
                   const QByteArray &body = {},
                   const QList<QPair<QByteArray, QByteArray>> &headers = {},
                   const QByteArray &token = {}, int timeoutMs = 10000);
-/** Signs in; the bearer token, or empty (with the answer in `answer` when given). */
+/** Signs in (POST /api/v1/session) as a legitimate client does: on 429 it waits as Retry-After
+ *  says and tries again (for at most 30 s), since every attack comes from loopback and shares
+ *  the address's sign-in limits (the proxy's, the platform's). The bearer token, or empty (with
+ *  the last answer in `answer` when given). Attacks on sign-in itself send their own requests. */
 QByteArray signIn(const Target &target, const QString &user, const QString &password,
                   RawAnswer *answer = nullptr);
 
