@@ -340,7 +340,22 @@ private:
         // whole body) until the request is complete; it never rolls back, so drop what it read.
         if (m_socket->isTransactionStarted())
             m_socket->commitTransaction();
-        const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
+        // Between requests and within a head the bytes are taken out of the socket (see
+        // holdUnfinishedHead); within a body they are only looked at.
+        const bool holding = m_state == State::RequestLine || m_state == State::Headers;
+        const int headsBefore = m_headsCompleted;
+        QByteArray data;
+        if (holding) {
+            // Never more than a head may hold: a read this long without its end is refused.
+            const qsizetype held = m_held.size();
+            const qint64 want = std::min<qint64>(m_socket->bytesAvailable(), kMaxHeadBytes + 2);
+            m_held.resize(held + want);
+            const qint64 got = m_socket->read(m_held.data() + held, want);
+            m_held.resize(held + std::max<qint64>(got, 0));
+            data = QByteArray::fromRawData(m_held.constData() + held, m_held.size() - held);
+        } else {
+            data = m_socket->peek(m_socket->bytesAvailable());
+        }
         const qsizetype n = data.size();
         qsizetype pos = 0;
         while (pos < n) {
@@ -368,23 +383,53 @@ private:
                 return refuse(
                     431, "head-too-large", "http.refused",
                     Tr::tr("The request head is larger than %1 bytes.").arg(kMaxHeadBytes));
-            m_line.append(p, len);
+            // A line that is held stays in m_held until it ends (a 60 KB line that never ends
+            // is never copied); one begun in a read QtHttpServer saw is collected in m_line.
+            if (!m_lineOpen && holding && m_line.isEmpty()) {
+                m_lineOpen = true;
+                m_lineStart = p - m_held.constData();
+            } else if (!m_lineOpen) {
+                m_line.append(p, len);
+            }
             pos += len;
             if (!lf)
                 break;
             m_unparsed = n - pos;
-            if (m_line.size() < 2 || m_line.at(m_line.size() - 2) != '\r')
+            QByteArray line =
+                m_lineOpen ? m_held.mid(m_lineStart, lf + 1 - m_held.constData() - m_lineStart)
+                           : std::exchange(m_line, QByteArray());
+            m_lineOpen = false;
+            if (line.size() < 2 || line.at(line.size() - 2) != '\r')
                 return refuse(400, "bad-request", "http.refused",
                               Tr::tr("A line of the request head ends without CR LF."));
-            m_line.chop(2);
-            if (m_line.contains('\r'))
+            line.chop(2);
+            if (line.contains('\r'))
                 return refuse(400, "bad-request", "http.refused",
                               Tr::tr("The request head holds a bare CR."));
-            const QByteArray line = std::exchange(m_line, QByteArray());
             if (!(m_state == State::RequestLine ? requestLine(line) : headerLine(line)))
                 return; // refused
         }
+        if (holding && m_headsCompleted != headsBefore)
+            releaseHeldHead();
         armTimer();
+    }
+
+    /**
+     * QtHttpServer 6.4 parses a head one byte read at a time (about 30 ns a byte), so 500
+     * connections each sending a 60 KB head that never ends cost it a second of the event loop,
+     * and a normal request waited that long. So the guard takes the bytes of an unfinished head
+     * out of the socket (m_held) and, once the head has ended, puts them back in order, ahead of
+     * any bytes still unread: QtHttpServer parses only heads that end. What follows a head in
+     * the same read (a body, a pipelined request) goes back with it.
+     */
+    void releaseHeldHead()
+    {
+        if (m_lineOpen) // the start of a pipelined request's head, which QtHttpServer now sees
+            m_line = m_held.mid(m_lineStart);
+        m_lineOpen = false;
+        for (qsizetype i = m_held.size() - 1; i >= 0; --i)
+            m_socket->ungetChar(m_held.at(i));
+        m_held = QByteArray();
     }
 
     bool requestLine(const QByteArray &line)
@@ -450,6 +495,7 @@ private:
 
     bool headComplete()
     {
+        ++m_headsCompleted;
         m_headBegun = false;
         m_headBytes = 0;
         if (m_transferEncoding && m_contentLength >= 0) {
@@ -570,6 +616,8 @@ private:
         if (m_socket->isTransactionStarted())
             m_socket->commitTransaction();
         m_drainLeft = drain;
+        m_held = QByteArray();
+        m_lineOpen = false;
         m_socket->readAll();
         m_book->refusal(
             m_peer, QString::fromLatin1(kind),
@@ -609,7 +657,11 @@ private:
     QElapsedTimer m_clock; ///< since the connection opened
     QTimer m_timer;
     State m_state = State::RequestLine;
-    QByteArray m_line; ///< the head line being received
+    QByteArray m_line;       ///< the head line being received
+    QByteArray m_held;       ///< bytes of an unfinished head kept from QtHttpServer
+    bool m_lineOpen = false; ///< the line being received is in m_held, from m_lineStart
+    qsizetype m_lineStart = 0;
+    int m_headsCompleted = 0;
     QByteArray m_what; ///< method and target, for the log
     qint64 m_headBytes = 0;
     bool m_headBegun = true; ///< the first head's clock starts with the connection
@@ -780,6 +832,11 @@ Result<quint16> HttpAdapter::listen(const QHostAddress &address, quint16 port,
         config = c;
     }
     auto *tcp = new GuardedTcpServer(m_maxBodyBytes, config, m_book);
+    // Qt's default accept queue (50) overflows when hundreds of clients connect at once; the
+    // kernel then drops handshakes and every client behind them, a normal one too, waits for a
+    // TCP retransmission (200 ms or more). Queue as many as may be open (the kernel caps it at
+    // net.core.somaxconn).
+    tcp->setListenBacklogSize(std::clamp(m_book->limits.maxConnections, 128, 4096));
     if (!tcp->listen(address, port)) {
         const QString why = tcp->errorString();
         delete tcp;

@@ -10,6 +10,7 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -412,21 +413,39 @@ CITYOPS_ATTACK("http", "500 hostile connections open, then a normal request")
         hostile.push_back(std::move(s));
     }
     flushAll(hostile, 5000);
+    // Let the platform take in what the 500 sent (30 MB), then time normal requests while the
+    // connections stay open: the first one, and the median and slowest of nine.
+    QThread::msleep(300);
     const int open = countOpen(hostile);
-    QElapsedTimer t;
-    t.start();
-    auto normal = openFrom(target, QHostAddress(QStringLiteral("127.0.0.2")));
-    const int status = normal ? getStatus(*normal, "/api/v1/health", 10000) : 0;
-    const qint64 ms = t.elapsed();
+    QList<qint64> times;
+    int status = 200;
+    for (int i = 0; i < 9 && status == 200; ++i) {
+        QElapsedTimer t;
+        t.start();
+        auto normal = openFrom(target, QHostAddress(QStringLiteral("127.0.0.2")));
+        status = normal ? getStatus(*normal, "/api/v1/health", 10000) : 0;
+        times << t.elapsed();
+    }
+    const int stillOpen = countOpen(hostile);
     hostile.clear();
+    const qint64 first = times.first();
+    std::sort(times.begin(), times.end());
+    const qint64 median = times.at(times.size() / 2);
     Outcome o;
     o.refused = status == 200;
-    o.figures.insert(QStringLiteral("normal_ms_under_500_hostile"), double(ms));
-    o.detail = QStringLiteral("%1 of 500 hostile connections open (%2 not accepted); a normal "
-                              "GET /api/v1/health → %3 in %4 ms")
+    o.figures.insert(QStringLiteral("normal_ms_under_500_hostile"), double(median));
+    o.figures.insert(QStringLiteral("normal_ms_under_500_hostile_first"), double(first));
+    o.figures.insert(QStringLiteral("normal_ms_under_500_hostile_max"), double(times.last()));
+    o.detail = QStringLiteral("%1 of 500 hostile connections open (%2 not accepted, %3 still open "
+                              "after); %4 normal GET /api/v1/health → %5: first %6 ms, median %7 "
+                              "ms, slowest %8 ms")
                    .arg(open)
                    .arg(failed)
+                   .arg(stillOpen)
+                   .arg(times.size())
                    .arg(status)
-                   .arg(ms);
+                   .arg(first)
+                   .arg(median)
+                   .arg(times.last());
     return o;
 }

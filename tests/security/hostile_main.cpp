@@ -513,6 +513,7 @@ int main(int argc, char **argv)
     QJsonArray gotThrough;
     int refused = 0;
     qint64 peakGrowth = 0;
+    QJsonObject rssGrowth; ///< per attack (KiB; -1 unknown)
     for (const Attack &a : std::as_const(attacks)) {
         const QString label = a.group + QLatin1Char('/') + a.name;
         const qint64 pid = platform.pid();
@@ -548,6 +549,7 @@ int main(int argc, char **argv)
             aim();
         }
         peakGrowth = std::max(peakGrowth, growth);
+        rssGrowth.insert(label, double(growth));
         for (auto it = o.figures.constBegin(); it != o.figures.constEnd(); ++it)
             figures.insert(it.key(), it.value());
         if (o.refused)
@@ -567,6 +569,7 @@ int main(int argc, char **argv)
     summary.insert(QStringLiteral("refused"), refused);
     summary.insert(QStringLiteral("got_through"), gotThrough);
     summary.insert(QStringLiteral("peak_rss_growth_kib"), peakGrowth);
+    summary.insert(QStringLiteral("rss_growth_kib"), rssGrowth);
     summary.insert(QStringLiteral("via_proxy"), viaNginx);
     summary.insert(QStringLiteral("sanitized"), target.sanitized);
     // The first start only seeds the district.
