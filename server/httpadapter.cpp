@@ -43,7 +43,6 @@ constexpr int kDrainMs = 30000;
 constexpr qint64 kSmallBodyBytes = 64 * 1024;
 /** The slowest body accepted: the body timeout grows by one second per this many bytes. */
 constexpr qint64 kMinBodyBytesPerSecond = 8 * 1024;
-constexpr int kLogLinesPerMinute = 20;
 constexpr int kRetryAfterSeconds = 5;
 const QByteArray kHsts = "max-age=31536000";
 
@@ -202,51 +201,15 @@ struct ConnectionBook
     QHash<QHostAddress, int> perAddress;
     qint64 bodyBytes = 0; ///< declared bytes of the bodies QtHttpServer may be holding
     QHash<const QTcpSocket *, RequestGuard *> guards;
-    QElapsedTimer clock;
 
-    struct LogWindow
-    {
-        qint64 startMs = 0;
-        int lines = 0;
-        int suppressed = 0;
-    };
-    QHash<QHostAddress, LogWindow> logWindows;
-
-    ConnectionBook() { clock.start(); }
-
-    /** One line to the log, at most kLogLinesPerMinute a minute per address. */
+    /**
+     * One line to the refusal log. Flood control is the log's (the security log coalesces and
+     * budgets lines per address), so every refusal is reported here.
+     */
     void refusal(const QHostAddress &address, const QString &kind, const QString &detail)
     {
-        if (!log)
-            return;
-        const qint64 now = clock.elapsed();
-        if (logWindows.size() > 4096) {
-            for (auto it = logWindows.begin(); it != logWindows.end();) {
-                if (now - it->startMs >= 60000 && it->suppressed == 0)
-                    it = logWindows.erase(it);
-                else
-                    ++it;
-            }
-        }
-        auto it = logWindows.find(address);
-        if (it == logWindows.end())
-            it = logWindows.insert(address, LogWindow{now, 0, 0});
-        if (now - it->startMs >= 60000) {
-            it->startMs = now;
-            it->lines = 0;
-        }
-        if (it->lines >= kLogLinesPerMinute) {
-            ++it->suppressed;
-            return;
-        }
-        ++it->lines;
-        QString line = detail;
-        if (it->suppressed > 0)
-            line = Tr::tr("%1 (and %2 more refusals from this address, not logged one by one)")
-                       .arg(detail)
-                       .arg(it->suppressed);
-        it->suppressed = 0;
-        log(address, kind, line);
+        if (log)
+            log(address, kind, detail);
     }
 };
 

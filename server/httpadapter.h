@@ -47,7 +47,7 @@ struct ConnectionBook;
  *   request on the connection starts, or the connection closes (after answering a request with
  *   a body over 64 KiB the connection is closed, so that memory is freed at once).
  * Each refusal is reported once per connection to the refusal log ("http.refused",
- * "http.timeout", "http.limit"), at most 20 a minute per address (the next line counts the rest).
+ * "http.timeout", "http.limit"); the log does its own flood control.
  *
  * TLS: with a certificate and key every connection is a QSslSocket set up here (QHttpServer 6.4's
  * own sslSetup() is not used, so the guard sees the decrypted stream), with Mozilla's

@@ -2242,22 +2242,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
 <context>
     <name>HttpAdapter</name>
     <message>
-        <location filename="../server/httpadapter.cpp" line="+245"/>
-        <source>%1 (and %2 more refusals from this address, not logged one by one)</source>
-        <translation>%1（另有来自该地址的 %2 次拒绝，未逐条记录）</translation>
-    </message>
-    <message>
-        <location line="+76"/>
+        <location filename="../server/httpadapter.cpp" line="+284"/>
         <source>The request could not be parsed.</source>
         <translation>无法解析该请求。</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+64"/>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头超过 %1 字节。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>A line of the request head ends without CR LF.</source>
         <translation>请求头中有一行未以 CR LF 结尾。</translation>
     </message>
@@ -2267,7 +2262,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>请求头中含有单独的 CR。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+35"/>
         <source>The request line is malformed.</source>
         <translation>请求行格式错误。</translation>
     </message>
@@ -2302,7 +2297,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>Content-Length 不是数字。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Content-Length and Transfer-Encoding are sent together.</source>
         <translation>同时发送了 Content-Length 和 Transfer-Encoding。</translation>
     </message>
@@ -2332,7 +2327,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>请求头未在 %1 秒内接收完整（已收到 %2 字节）。</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+119"/>
         <source>Connection refused: %1 connections are open (the limit).</source>
         <translation>拒绝连接：当前已打开 %1 个连接（已达上限）。</translation>
     </message>
@@ -2372,7 +2367,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>当前 Qt 的 TLS 后端不提供 Mozilla intermediate 配置中的任何 ECDHE/AEAD 密码套件。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Cannot listen on %1 port %2: %3</source>
         <translation>无法在 %1 的端口 %2 上监听：%3</translation>
     </message>

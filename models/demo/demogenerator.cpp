@@ -1,4 +1,5 @@
 #include "demogenerator_p.h"
+#include "util/privatefiles.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -68,7 +69,7 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
 {
     if (options.cases < 0)
         return Error{tr("the number of cases must not be negative")};
-    if (!QDir().mkpath(dataDir))
+    if (!PrivateFiles::makeDir(dataDir))
         return Error{tr("cannot create the directory %1").arg(dataDir)};
     const QString target = Database::pathInDir(dataDir);
     if (QFileInfo::exists(target))
@@ -140,9 +141,14 @@ Result<DemoSummary> DemoGenerator::generate(const QString &dataDir, const DemoOp
     for (const auto &ph : photos) {
         const QString dir = QDir(dataDir).filePath(QStringLiteral("evidence/") +
                                                    QString::fromLatin1(ph.sha.left(2)));
-        QSaveFile f(QDir(dir).filePath(QString::fromLatin1(ph.sha)));
-        if (result && (!QDir().mkpath(dir) || !f.open(QIODevice::WriteOnly) ||
-                       f.write(ph.png) != ph.png.size() || !f.commit()))
+        // Private like the evidence the console stores (EvidenceStore): directories 0700, files
+        // 0400.
+        const QString path = QDir(dir).filePath(QString::fromLatin1(ph.sha));
+        QSaveFile f(path);
+        if (result && (!PrivateFiles::makeDir(QDir(dataDir).filePath(QStringLiteral("evidence"))) ||
+                       !PrivateFiles::makeDir(dir) || !f.open(QIODevice::WriteOnly) ||
+                       f.write(ph.png) != ph.png.size() || !f.commit() ||
+                       !PrivateFiles::restrictFile(path, true)))
             result = Error{tr("cannot write the demo evidence to %1").arg(dir)};
     }
     if (!result || !QFile::rename(part, target)) {

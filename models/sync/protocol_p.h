@@ -121,73 +121,111 @@ private:
 // The fields of a case row, its facts and its events, read through either reader (PullReader or
 // BinaryReader) with the same rules.
 
+/**
+ * One field of a row by its key, on any reader with the value interface (integer, optInteger,
+ * number, text, optText, bytes, hex, skip): the JSON and binary readers here, and the CBOR and
+ * simdjson prototypes of cityops-bench-formats, so every decoder applies the same rules.
+ */
+template <typename Reader, typename Key> void readRowField(Reader &r, const Key &k, CaseRow *row)
+{
+    if (k == "id")
+        r.integer(&row->id);
+    else if (k == "category")
+        r.text(&row->category);
+    else if (k == "state")
+        r.text(&row->state);
+    else if (k == "stage")
+        r.integer(&row->stage);
+    else if (k == "priority")
+        r.integer(&row->priority);
+    else if (k == "source")
+        r.text(&row->source);
+    else if (k == "street_id")
+        r.optInteger(&row->streetId);
+    else if (k == "community_id")
+        r.optInteger(&row->communityId);
+    else if (k == "grid_code")
+        r.optText(&row->gridCode);
+    else if (k == "address")
+        r.text(&row->address);
+    else if (k == "description")
+        r.text(&row->description);
+    else if (k == "party")
+        r.optText(&row->party);
+    else if (k == "lon")
+        r.number(&row->lon);
+    else if (k == "lat")
+        r.number(&row->lat);
+    else if (k == "reported_at")
+        r.integer(&row->reportedAt);
+    else if (k == "deadline_at")
+        r.optInteger(&row->deadlineAt);
+    else if (k == "closed_at")
+        r.optInteger(&row->closedAt);
+    else if (k == "unit_id")
+        r.optInteger(&row->unitId);
+    else if (k == "assignee_id")
+        r.optInteger(&row->assigneeId);
+    else if (k == "version")
+        r.integer(&row->version);
+    else if (k == "updated_at")
+        r.integer(&row->updatedAt);
+    else if (k == "chain_head")
+        r.hex(&row->chainHead, true);
+    else if (k == "pending")
+        r.optText(&row->pending);
+    else if (k == "pending_by")
+        r.optText(&row->pendingBy);
+    else if (k == "pending_at")
+        r.optInteger(&row->pendingAt);
+    else if (k == "pending_to_stage")
+        r.optInteger(&row->pendingToStage);
+    else if (k == "assignee_code")
+        r.optText(&row->assigneeCode);
+    else if (k == "handler")
+        r.optText(&row->handler);
+    else if (k == "linked_case")
+        r.optInteger(&row->linkedCase);
+    else
+        r.skip();
+}
+
 template <typename Reader> void readRow(Reader &r, CaseRow *row)
 {
     if (!r.beginObject())
         return;
     QByteArrayView k;
-    while (r.nextKey(&k)) {
-        if (k == "id")
-            r.integer(&row->id);
-        else if (k == "category")
-            r.text(&row->category);
-        else if (k == "state")
-            r.text(&row->state);
-        else if (k == "stage")
-            r.integer(&row->stage);
-        else if (k == "priority")
-            r.integer(&row->priority);
-        else if (k == "source")
-            r.text(&row->source);
-        else if (k == "street_id")
-            r.optInteger(&row->streetId);
-        else if (k == "community_id")
-            r.optInteger(&row->communityId);
-        else if (k == "grid_code")
-            r.optText(&row->gridCode);
-        else if (k == "address")
-            r.text(&row->address);
-        else if (k == "description")
-            r.text(&row->description);
-        else if (k == "party")
-            r.optText(&row->party);
-        else if (k == "lon")
-            r.number(&row->lon);
-        else if (k == "lat")
-            r.number(&row->lat);
-        else if (k == "reported_at")
-            r.integer(&row->reportedAt);
-        else if (k == "deadline_at")
-            r.optInteger(&row->deadlineAt);
-        else if (k == "closed_at")
-            r.optInteger(&row->closedAt);
-        else if (k == "unit_id")
-            r.optInteger(&row->unitId);
-        else if (k == "assignee_id")
-            r.optInteger(&row->assigneeId);
-        else if (k == "version")
-            r.integer(&row->version);
-        else if (k == "updated_at")
-            r.integer(&row->updatedAt);
-        else if (k == "chain_head")
-            r.hex(&row->chainHead, true);
-        else if (k == "pending")
-            r.optText(&row->pending);
-        else if (k == "pending_by")
-            r.optText(&row->pendingBy);
-        else if (k == "pending_at")
-            r.optInteger(&row->pendingAt);
-        else if (k == "pending_to_stage")
-            r.optInteger(&row->pendingToStage);
-        else if (k == "assignee_code")
-            r.optText(&row->assigneeCode);
-        else if (k == "handler")
-            r.optText(&row->handler);
-        else if (k == "linked_case")
-            r.optInteger(&row->linkedCase);
-        else
-            r.skip();
-    }
+    while (r.nextKey(&k))
+        readRowField(r, k, row);
+}
+
+/** One field of the facts by its key (see readRowField). */
+template <typename Reader, typename Key> void readFactsField(Reader &r, const Key &k, CaseFacts *f)
+{
+    if (k == "reworks")
+        r.integer(&f->reworks);
+    else if (k == "extensions")
+        r.integer(&f->extensions);
+    else if (k == "shelves")
+        r.integer(&f->shelves);
+    else if (k == "reopens")
+        r.integer(&f->reopens);
+    else if (k == "max_stage")
+        r.integer(&f->maxStage);
+    else if (k == "skips")
+        r.integer(&f->skips);
+    else if (k == "req_stage")
+        r.optInteger(&f->reqStage);
+    else if (k == "req_skip")
+        r.optInteger(&f->reqSkip);
+    else if (k == "late") {
+        int late = 0;
+        r.integer(&late);
+        f->late = late != 0;
+    } else if (k == "due")
+        r.optInteger(&f->due);
+    else
+        r.skip();
 }
 
 template <typename Reader> void readFacts(Reader &r, std::optional<CaseFacts> *out)
@@ -198,33 +236,34 @@ template <typename Reader> void readFacts(Reader &r, std::optional<CaseFacts> *o
     if (!r.beginObject())
         return;
     QByteArrayView k;
-    while (r.nextKey(&k)) {
-        if (k == "reworks")
-            r.integer(&f.reworks);
-        else if (k == "extensions")
-            r.integer(&f.extensions);
-        else if (k == "shelves")
-            r.integer(&f.shelves);
-        else if (k == "reopens")
-            r.integer(&f.reopens);
-        else if (k == "max_stage")
-            r.integer(&f.maxStage);
-        else if (k == "skips")
-            r.integer(&f.skips);
-        else if (k == "req_stage")
-            r.optInteger(&f.reqStage);
-        else if (k == "req_skip")
-            r.optInteger(&f.reqSkip);
-        else if (k == "late") {
-            int late = 0;
-            r.integer(&late);
-            f.late = late != 0;
-        } else if (k == "due")
-            r.optInteger(&f.due);
-        else
-            r.skip();
-    }
+    while (r.nextKey(&k))
+        readFactsField(r, k, &f);
     *out = f;
+}
+
+/** One field of an event by its key (see readRowField). */
+template <typename Reader, typename Key> void readEventField(Reader &r, const Key &k, CaseEvent *e)
+{
+    if (k == "case_id")
+        r.integer(&e->caseId);
+    else if (k == "seq")
+        r.integer(&e->seq);
+    else if (k == "kind")
+        r.text(&e->kind);
+    else if (k == "actor")
+        r.text(&e->actor);
+    else if (k == "role")
+        r.text(&e->role);
+    else if (k == "at")
+        r.integer(&e->at);
+    else if (k == "device")
+        r.text(&e->device);
+    else if (k == "payload")
+        r.bytes(&e->payload);
+    else if (k == "prev_hash")
+        r.hex(&e->prevHash, false);
+    else
+        r.skip();
 }
 
 template <typename Reader> void readEvents(Reader &r, QList<CaseEvent> *events)
@@ -236,28 +275,8 @@ template <typename Reader> void readEvents(Reader &r, QList<CaseEvent> *events)
         if (!r.beginObject())
             return;
         QByteArrayView k;
-        while (r.nextKey(&k)) {
-            if (k == "case_id")
-                r.integer(&e.caseId);
-            else if (k == "seq")
-                r.integer(&e.seq);
-            else if (k == "kind")
-                r.text(&e.kind);
-            else if (k == "actor")
-                r.text(&e.actor);
-            else if (k == "role")
-                r.text(&e.role);
-            else if (k == "at")
-                r.integer(&e.at);
-            else if (k == "device")
-                r.text(&e.device);
-            else if (k == "payload")
-                r.bytes(&e.payload);
-            else if (k == "prev_hash")
-                r.hex(&e.prevHash, false);
-            else
-                r.skip();
-        }
+        while (r.nextKey(&k))
+            readEventField(r, k, &e);
         if (r.ok() && (e.caseId <= 0 || e.seq <= 0 || e.kind.isEmpty()))
             r.fail(QStringLiteral("events"), Tr::tr("incomplete event"));
         events->append(std::move(e));

@@ -11,6 +11,7 @@
 #include "storage/database.h"
 #include "storage/platformstore.h"
 #include "sync/protocol.h"
+#include "sync/protocol_p.h"
 #include "util/allocator.h"
 
 #include <QCborStreamReader>
@@ -50,25 +51,7 @@ void say(const QString &s)
 }
 
 /** Short texts repeat (kinds, roles, codes): one shared QString each, as the platform's readers. */
-class Interner
-{
-public:
-    QString get(QByteArrayView v)
-    {
-        if (v.size() > 24)
-            return QString::fromUtf8(v);
-        const auto it = m_interned.constFind(QByteArray::fromRawData(v.data(), v.size()));
-        if (it != m_interned.cend())
-            return *it;
-        QString s = QString::fromUtf8(v);
-        if (m_interned.size() < 4096)
-            m_interned.insert(v.toByteArray(), s);
-        return s;
-    }
-
-private:
-    QHash<QByteArray, QString> m_interned;
-};
+using Interner = sync::detail::TextInterner;
 
 /** Lowercase hex digits to bytes (at most 64), as the JSON page carries hashes (simdjson only). */
 [[maybe_unused]] bool fromHex(QByteArrayView v, QByteArray *out)
@@ -121,127 +104,10 @@ private:
     Reader &self() { return static_cast<Reader &>(*this); }
 };
 
-/**
- * The row's fields by key, on any reader with the platform readers' value interface (integer,
- * optInteger, number, text, optText, hex, skip), so the CBOR and simdjson prototypes apply the
- * same rules.
- */
-template <typename R> void rowField(R &r, std::string_view k, sync::CaseRow *row)
-{
-    if (k == "id")
-        r.integer(&row->id);
-    else if (k == "category")
-        r.text(&row->category);
-    else if (k == "state")
-        r.text(&row->state);
-    else if (k == "stage")
-        r.integer(&row->stage);
-    else if (k == "priority")
-        r.integer(&row->priority);
-    else if (k == "source")
-        r.text(&row->source);
-    else if (k == "street_id")
-        r.optInteger(&row->streetId);
-    else if (k == "community_id")
-        r.optInteger(&row->communityId);
-    else if (k == "grid_code")
-        r.optText(&row->gridCode);
-    else if (k == "address")
-        r.text(&row->address);
-    else if (k == "description")
-        r.text(&row->description);
-    else if (k == "party")
-        r.optText(&row->party);
-    else if (k == "lon")
-        r.number(&row->lon);
-    else if (k == "lat")
-        r.number(&row->lat);
-    else if (k == "reported_at")
-        r.integer(&row->reportedAt);
-    else if (k == "deadline_at")
-        r.optInteger(&row->deadlineAt);
-    else if (k == "closed_at")
-        r.optInteger(&row->closedAt);
-    else if (k == "unit_id")
-        r.optInteger(&row->unitId);
-    else if (k == "assignee_id")
-        r.optInteger(&row->assigneeId);
-    else if (k == "version")
-        r.integer(&row->version);
-    else if (k == "updated_at")
-        r.integer(&row->updatedAt);
-    else if (k == "chain_head")
-        r.hex(&row->chainHead, true);
-    else if (k == "pending")
-        r.optText(&row->pending);
-    else if (k == "pending_by")
-        r.optText(&row->pendingBy);
-    else if (k == "pending_at")
-        r.optInteger(&row->pendingAt);
-    else if (k == "pending_to_stage")
-        r.optInteger(&row->pendingToStage);
-    else if (k == "assignee_code")
-        r.optText(&row->assigneeCode);
-    else if (k == "handler")
-        r.optText(&row->handler);
-    else if (k == "linked_case")
-        r.optInteger(&row->linkedCase);
-    else
-        r.skip();
-}
-
-template <typename R> void factsField(R &r, std::string_view k, sync::CaseFacts *f)
-{
-    if (k == "reworks")
-        r.integer(&f->reworks);
-    else if (k == "extensions")
-        r.integer(&f->extensions);
-    else if (k == "shelves")
-        r.integer(&f->shelves);
-    else if (k == "reopens")
-        r.integer(&f->reopens);
-    else if (k == "max_stage")
-        r.integer(&f->maxStage);
-    else if (k == "skips")
-        r.integer(&f->skips);
-    else if (k == "req_stage")
-        r.optInteger(&f->reqStage);
-    else if (k == "req_skip")
-        r.optInteger(&f->reqSkip);
-    else if (k == "late") {
-        int late = 0;
-        r.integer(&late);
-        f->late = late != 0;
-    } else if (k == "due")
-        r.optInteger(&f->due);
-    else
-        r.skip();
-}
-
-/** An event's fields by key (the JSON page has them as objects). */
-template <typename R> void eventField(R &r, std::string_view k, CaseEvent *e)
-{
-    if (k == "case_id")
-        r.integer(&e->caseId);
-    else if (k == "seq")
-        r.integer(&e->seq);
-    else if (k == "kind")
-        r.text(&e->kind);
-    else if (k == "actor")
-        r.text(&e->actor);
-    else if (k == "role")
-        r.text(&e->role);
-    else if (k == "at")
-        r.integer(&e->at);
-    else if (k == "device")
-        r.text(&e->device);
-    else if (k == "payload")
-        r.bytes(&e->payload);
-    else if (k == "prev_hash")
-        r.hex(&e->prevHash, false);
-    else
-        r.skip();
-}
+// The fields by key: the platform readers' rules (sync/protocol_p.h), on the prototypes too.
+using sync::detail::readEventField;
+using sync::detail::readFactsField;
+using sync::detail::readRowField;
 
 /** The event fields in the order a CBOR event array holds them. */
 constexpr std::string_view kEventOrder[] = {"case_id", "seq",    "kind",    "actor",    "role",
@@ -575,7 +441,7 @@ Result<sync::SnapshotPage> decodeCbor(const QByteArray &body)
                             if (!r.beginMap())
                                 break;
                             while (r.nextKey(&k))
-                                rowField(r, k, &c.row);
+                                readRowField(r, k, &c.row);
                         } else if (k == "events") {
                             if (!r.beginArray())
                                 break;
@@ -589,7 +455,7 @@ Result<sync::SnapshotPage> decodeCbor(const QByteArray &body)
                                 while (r.next()) {
                                     if (i < std::size(kEventOrder)) {
                                         r.setKey(kEventOrder[i]);
-                                        eventField(r, kEventOrder[i], &e);
+                                        readEventField(r, kEventOrder[i], &e);
                                     } else {
                                         r.skip();
                                     }
@@ -608,7 +474,7 @@ Result<sync::SnapshotPage> decodeCbor(const QByteArray &body)
                             if (!r.beginMap())
                                 break;
                             while (r.nextKey(&k))
-                                factsField(r, k, &f);
+                                readFactsField(r, k, &f);
                             c.facts = f;
                         } else {
                             r.skip();
@@ -780,13 +646,14 @@ Result<sync::SnapshotPage> decodeSimdjson(od::parser &parser, const QByteArray &
                 sync::CaseWithEvents c;
                 fields(r, cv, "cases[]", [&](std::string_view ck, od::value &v) {
                     if (ck == "case") {
-                        fields(r, v, "case",
-                               [&](std::string_view rk, od::value &) { rowField(r, rk, &c.row); });
+                        fields(r, v, "case", [&](std::string_view rk, od::value &) {
+                            readRowField(r, rk, &c.row);
+                        });
                     } else if (ck == "events") {
                         elements(r, v, "events", [&](od::value &ev) {
                             CaseEvent e;
                             fields(r, ev, "events[]", [&](std::string_view ek, od::value &) {
-                                eventField(r, ek, &e);
+                                readEventField(r, ek, &e);
                             });
                             if (r.ok() && (e.caseId <= 0 || e.seq <= 0 || e.kind.isEmpty()))
                                 r.bad("events", simdjson::INCORRECT_TYPE);
@@ -797,7 +664,7 @@ Result<sync::SnapshotPage> decodeSimdjson(od::parser &parser, const QByteArray &
                             return;
                         sync::CaseFacts facts;
                         fields(r, v, "facts", [&](std::string_view fk, od::value &) {
-                            factsField(r, fk, &facts);
+                            readFactsField(r, fk, &facts);
                         });
                         c.facts = facts;
                     }

@@ -310,6 +310,38 @@ private slots:
         QVERIFY(now == before || now == before + 3600 * 1000);
     }
 
+    void filesArePrivate()
+    {
+        // The cache, the evidence directories and the photos, whatever the umask (issue 18).
+        const QDir data(m_dir.path());
+        const auto mode = [](const QString &path) {
+            return int(QFile::permissions(path) & 0x7777);
+        };
+        const int dirMode =
+            int(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser);
+        QCOMPARE(mode(data.filePath(QStringLiteral("cityops.db"))),
+                 int(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser |
+                     QFileDevice::WriteUser));
+        QCOMPARE(mode(data.path()), dirMode);
+        const QDir evidence(data.filePath(QStringLiteral("evidence")));
+        QCOMPARE(mode(evidence.path()), dirMode);
+        const QStringList shards = evidence.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QVERIFY(!shards.isEmpty());
+        int photos = 0;
+        for (const QString &shard : shards) {
+            QCOMPARE(mode(evidence.filePath(shard)), dirMode);
+            const QDir d(evidence.filePath(shard));
+            for (const QString &f : d.entryList(QDir::Files)) {
+                // 0400 as written (EvidenceStore may reopen a photo 0600): never group or other.
+                QCOMPARE(mode(d.filePath(f)) & 0x0077, 0);
+                QVERIFY(QFile::permissions(d.filePath(f)) & QFileDevice::ReadOwner);
+                ++photos;
+            }
+        }
+        QVERIFY(photos > 0);
+    }
+
     void refusesToOverwriteAnExistingCache()
     {
         DemoOptions o;
