@@ -303,8 +303,24 @@ private:
         // whole body) until the request is complete; it never rolls back, so drop what it read.
         if (m_socket->isTransactionStarted())
             m_socket->commitTransaction();
+        // Within a body the bytes are only counted, never copied (QtHttpServer reads them): a
+        // peek of all that arrived would copy up to a whole body per read, per connection.
+        if (m_state == State::Body) {
+            const qint64 available = m_socket->bytesAvailable();
+            if (available <= m_bodyLeft) {
+                m_bodyLeft -= available;
+                m_bodyReceived += available;
+                if (m_bodyLeft == 0) {
+                    m_state = State::RequestLine;
+                    m_idleSinceMs = m_clock.elapsed();
+                }
+                armTimer();
+                return;
+            }
+            // The body ends in this read and a request follows: looked at below.
+        }
         // Between requests and within a head the bytes are taken out of the socket (see
-        // holdUnfinishedHead); within a body they are only looked at.
+        // releaseHeldHead); within a body they are only looked at.
         const bool holding = m_state == State::RequestLine || m_state == State::Headers;
         const int headsBefore = m_headsCompleted;
         QByteArray data;

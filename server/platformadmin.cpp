@@ -42,10 +42,15 @@ Result<bool> PlatformAdmin::seedDemo(const QString &dataDir, const DemoOptions &
 Result<int> PlatformAdmin::ensureDemoAccounts(PlatformStore &store, qint64 now)
 {
     int created = 0;
+    // One derivation for all of them: the demo password is published, and refused off
+    // loopback, so a shared salt gives nothing away, while forty derivations would take seconds.
+    std::optional<PasswordHash> demo;
     for (Account a : store.districtUsers()) {
         if (store.account(a.username))
             continue;
-        const PasswordHash h = Passwords::derive(QString::fromLatin1(kDemoPassword));
+        if (!demo)
+            demo = Passwords::derive(QString::fromLatin1(kDemoPassword));
+        const PasswordHash &h = *demo;
         a.salt = h.salt;
         a.hash = h.hash;
         a.iterations = h.iterations;
@@ -59,7 +64,8 @@ Result<int> PlatformAdmin::ensureDemoAccounts(PlatformStore &store, qint64 now)
 
 Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Role role,
                               const QString &person, const QString &displayName,
-                              const QString &password, qint64 now, const QString &dutyReason)
+                              const QString &password, qint64 now, const QString &dutyReason,
+                              const QString &org, const QString &scope)
 {
     if (!validUsername(username))
         return Error{tr("\"%1\" is not a valid user name: use 1–64 letters, digits, '.', '_' or "
@@ -88,12 +94,14 @@ Status PlatformAdmin::addUser(PlatformStore &store, const QString &username, Rol
                         .arg(person, Names::key(other.role), other.username, Names::key(role))};
         }
     }
-    const PasswordHash h = Passwords::derive(password);
     Account a;
-    a.dutyReason = dutyReason.trimmed();
     a.username = username;
-    a.role = role;
     a.person = person;
+    if (Status s = checkScope(store, org, scope, &a); !s)
+        return s;
+    const PasswordHash h = Passwords::derive(password);
+    a.dutyReason = dutyReason.trimmed();
+    a.role = role;
     a.displayName = displayName.isEmpty() ? username : displayName;
     a.salt = h.salt;
     a.hash = h.hash;
@@ -119,6 +127,32 @@ bool PlatformAdmin::conflictingRoles(Role a, Role b)
             return true;
     }
     return false;
+}
+
+Status PlatformAdmin::checkScope(const PlatformStore &store, const QString &org,
+                                 const QString &scope, Account *account)
+{
+    if (!org.isEmpty() && !store.teamExists(org))
+        return Error{tr("There is no team with the code \"%1\" in the district.").arg(org)};
+    account->org = org;
+    account->scope = scope.isEmpty() ? store.defaultScope(org, account->person) : scope;
+    QString why;
+    if (!Scope::parse(account->scope, &why))
+        return Error{why};
+    if (auto resolved = store.resolveScope(*account); !resolved)
+        return Error{resolved.error()};
+    return Ok{};
+}
+
+Status PlatformAdmin::setScope(PlatformStore &store, const QString &username, const QString &org,
+                               const QString &scope, qint64 now)
+{
+    auto account = store.account(username);
+    if (!account)
+        return Error{tr("There is no account \"%1\".").arg(username)};
+    if (Status s = checkScope(store, org, scope, &*account); !s)
+        return s;
+    return store.setScope(username, account->org, account->scope, now);
 }
 
 Status PlatformAdmin::setPassword(PlatformStore &store, const QString &username,

@@ -2,6 +2,7 @@
 
 #include "districtarea.h"
 #include "domain/catalogue.h"
+#include "domain/personaldata.h"
 #include "domain/workcalendar.h"
 #include "open311.h"
 #include "passwords.h"
@@ -175,6 +176,10 @@ void PlatformService::addRoutes()
     route("GET", "^/api/v1/attachments/([^/]*)$", false,
           [this](const HttpRequest &r, const M &m, HttpReply reply) {
               getAttachment(r, m.captured(1), reply);
+          });
+    route("GET", "^/api/v1/cases/([0-9]{1,18})/personal-data$", false,
+          [this](const HttpRequest &r, const M &m, HttpReply reply) {
+              personalData(r, m.captured(1).toLongLong(), reply);
           });
     route("GET", "^/api/v1/security-log$", false,
           [this](const HttpRequest &r, const M &, HttpReply reply) { securityLog(r, reply); });
@@ -372,6 +377,8 @@ void PlatformService::login(const HttpRequest &request, HttpReply reply)
         s.role = Names::key(account->role);
         s.person = account->person;
         s.displayName = account->displayName;
+        s.org = account->org;
+        s.scope = account->scope;
         if (Status st = m_store->addSession(Passwords::tokenHash(s.token), s.user, t, s.expiresAt,
                                             client.toString());
             !st)
@@ -391,9 +398,43 @@ void PlatformService::logout(const HttpRequest &request, HttpReply reply)
     reply(jsonResponse(200, {{QLatin1String("signedOut"), true}}));
 }
 
+Result<ResolvedScope> PlatformService::scopeOf(const Account &account)
+{
+    const QString key = account.scope + QLatin1Char('|') + account.person;
+    const qint64 version = m_store->dataVersion();
+    if (const auto it = m_scopes.constFind(account.username);
+        it != m_scopes.cend() && it->key == key && it->dataVersion == version)
+        return it->scope;
+    auto scope = m_store->resolveScope(account);
+    if (!scope)
+        return scope;
+    if (m_scopes.size() > 4096)
+        m_scopes.clear();
+    m_scopes.insert(account.username, CachedScope{key, version, *scope});
+    return scope;
+}
+
+std::optional<ResolvedScope> PlatformService::scopeOrRefuse(const Account &account,
+                                                            const HttpRequest &request,
+                                                            const HttpReply &reply)
+{
+    // An account whose scope cannot be resolved gets nothing: 403, and a line in the log.
+    auto scope = scopeOf(account);
+    if (scope)
+        return std::move(scope).value();
+    securityEvent(QStringLiteral("scope.invalid"), account.username, clientAddress(request),
+                  scope.error());
+    reply(errorResponse(403, QStringLiteral("scope"), scope.error()));
+    return std::nullopt;
+}
+
 void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
 {
-    if (!authenticate(request, reply))
+    const auto user = authenticate(request, reply);
+    if (!user)
+        return;
+    const auto scope = scopeOrRefuse(*user, request, reply);
+    if (!scope)
         return;
     const auto after = intParam(request.query, "after", 0, std::numeric_limits<qint64>::max(), 0);
     const auto limit =
@@ -406,7 +447,8 @@ void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
     const bool binary = request.header("Accept").toLower().contains(sync::kSnapshotBinaryType);
     auto page = m_store->snapshot(*after, int(*limit),
                                   binary ? sync::SnapshotWriter::Format::Binary
-                                         : sync::SnapshotWriter::Format::Json);
+                                         : sync::SnapshotWriter::Format::Json,
+                                  &*scope, user->role);
     if (!page)
         return reply(errorResponse(500, QStringLiteral("storage"), page.error()));
     HttpResponse ok = HttpResponse::json(200, std::move(page->body));
@@ -419,30 +461,53 @@ void PlatformService::snapshot(const HttpRequest &request, HttpReply reply)
 
 void PlatformService::reference(const HttpRequest &request, HttpReply reply)
 {
-    if (!authenticate(request, reply))
+    const auto user = authenticate(request, reply);
+    if (!user)
+        return;
+    const auto scope = scopeOrRefuse(*user, request, reply);
+    if (!scope)
         return;
     // This process never writes the reference tables; an administration command may (another
     // connection), which data_version notices.
     const qint64 dataVersion = m_store->dataVersion();
-    if (m_reference.body.isEmpty() || dataVersion != m_reference.dataVersion) {
-        const auto data = m_store->reference();
+    if (!m_reference.district || dataVersion != m_reference.dataVersion) {
+        auto data = m_store->reference();
         if (!data)
             return reply(errorResponse(500, QStringLiteral("storage"), data.error()));
-        m_reference.body = sync::encodeReference(*data);
-        m_reference.etag = '"' + data->version.toLatin1() + '"';
+        m_reference.district = std::move(data).value();
+        m_reference.byScope.clear();
         m_reference.dataVersion = dataVersion;
     }
-    if (request.header("If-None-Match") == m_reference.etag) {
-        HttpResponse notModified = HttpResponse::json(304, {});
-        return reply(notModified.addHeader("ETag", m_reference.etag));
+    // A scope's share depends on its person and user row too (PlatformStore::scopedReference).
+    const QString key =
+        scope->everything()
+            ? QStringLiteral("district")
+            : QStringList{user->scope, user->person, user->username}.join(QLatin1Char('|'));
+    auto it = m_reference.byScope.find(key);
+    if (it == m_reference.byScope.end()) {
+        if (m_reference.byScope.size() >= 256)
+            m_reference.byScope.clear();
+        const sync::ReferenceData data =
+            PlatformStore::scopedReference(*m_reference.district, *scope, user->username);
+        it = m_reference.byScope.insert(
+            key, {sync::encodeReference(data), '"' + data.version.toLatin1() + '"'});
     }
-    HttpResponse ok = HttpResponse::json(200, m_reference.body);
-    reply(ok.addHeader("ETag", m_reference.etag));
+    const QByteArray etag = it->etag;
+    if (request.header("If-None-Match") == etag) {
+        HttpResponse notModified = HttpResponse::json(304, {});
+        return reply(notModified.addHeader("ETag", etag));
+    }
+    HttpResponse ok = HttpResponse::json(200, it->body);
+    reply(ok.addHeader("ETag", etag));
 }
 
 void PlatformService::changes(const HttpRequest &request, HttpReply reply)
 {
-    if (!authenticate(request, reply))
+    const auto user = authenticate(request, reply);
+    if (!user)
+        return;
+    const auto scope = scopeOrRefuse(*user, request, reply);
+    if (!scope)
         return;
     const auto since = intParam(request.query, "since", 0, std::numeric_limits<qint64>::max(), 0);
     const auto limit =
@@ -462,7 +527,7 @@ void PlatformService::changes(const HttpRequest &request, HttpReply reply)
                                        .arg(*since)
                                        .arg(last)));
     const quint64 id = m_nextWaiter++;
-    m_waiters.emplace(id, Waiter{*since, int(*limit), reply});
+    m_waiters.emplace(id, Waiter{*since, int(*limit), reply, *scope, user->username, user->role});
     if (*since < last || *wait == 0)
         return answer(id);
     QTimer::singleShot(int(*wait * 1000), this, [this, id] { answer(id); });
@@ -477,7 +542,7 @@ void PlatformService::answer(quint64 id)
     m_waiters.erase(it);
     if (!w.reply.alive())
         return;
-    auto page = m_store->changesSince(w.since, w.limit);
+    auto page = m_store->changesSince(w.since, w.limit, &w.scope, w.username, w.role);
     if (!page)
         return w.reply(errorResponse(500, QStringLiteral("storage"), page.error()));
     w.reply(HttpResponse::json(200, sync::encodeChanges(*page)));
@@ -699,6 +764,7 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
     const Actor actor{user.username, user.role, user.person, c.device};
     Outcome o;
     int before = 0;
+    std::optional<CaseLocus> locus; // what a scope reads of the case before the command
     if (c.isReport()) {
         if (!Catalogue::builtin().find(c.category))
             return reject(QStringLiteral("argument"),
@@ -734,9 +800,20 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
             id = origin->caseId;
         }
         rec.caseId = id;
-        before = m_store->caseVersion(id);
-        if (before < 0)
+        const auto row = m_store->caseRow(id);
+        if (!row)
             return reject(QStringLiteral("not-found"), tr("There is no case %1.").arg(id));
+        before = row->version;
+        // Only cases of the account's scope (issue 19); the refusal is logged.
+        const auto scope = scopeOf(user);
+        if (!scope)
+            return reject(QStringLiteral("scope"), scope.error());
+        if (!scope->sees(*row))
+            return reject(QStringLiteral("scope"),
+                          tr("Case %1 is outside your scope (%2).")
+                              .arg(id)
+                              .arg(Scope::parse(user.scope).value_or(Scope()).label()));
+        locus = CaseLocus::of(*row);
         // The platform's unit registry, not the client, says who a person is
         // (CaseRepository::apply resolves the dispatch target).
         const Command cmd = c.toCommand();
@@ -751,7 +828,7 @@ sync::CommandResult PlatformService::execute(const sync::ClientCommand &c, const
         rec.caseId = o.snapshot.id;
         rec.applied = true;
         rec.version = o.snapshot.seq;
-        if (auto seq = m_store->appendChange(rec.caseId, before, at, c.id); !seq) {
+        if (auto seq = m_store->appendChange(rec.caseId, before, at, c.id, locus); !seq) {
             *failed = true;
             return r;
         }
@@ -978,6 +1055,42 @@ void PlatformService::putAttachment(const HttpRequest &request, const QString &s
     store(part, total);
 }
 
+void PlatformService::personalData(const HttpRequest &request, CaseId id, HttpReply reply)
+{
+    const auto user = authenticate(request, reply);
+    if (!user)
+        return;
+    const QHostAddress address = clientAddress(request);
+    auto refuse = [&](int status, const QString &code, const QString &why) {
+        securityEvent(QStringLiteral("personal.refused"), user->username, address,
+                      QStringLiteral("case %1: %2").arg(id).arg(why));
+        reply(errorResponse(status, code, why));
+    };
+    // Full personal data: only a role that may unmask, on a case of its scope, with a reason
+    // that goes into the security log with the case.
+    if (!PersonalData::mayUnmask(user->role))
+        return refuse(
+            403, QStringLiteral("role"),
+            tr("A %1 may not see masked personal data in full.").arg(Names::label(user->role)));
+    const QString reason =
+        request.query.queryItemValue(QStringLiteral("reason"), QUrl::FullyDecoded).trimmed();
+    if (reason.size() < 4 || reason.size() > 500)
+        return refuse(400, QStringLiteral("reason"),
+                      tr("Say why you need the personal data in full (4 to 500 characters)."));
+    const auto scope = scopeOrRefuse(*user, request, reply);
+    if (!scope)
+        return;
+    const auto row = m_store->caseRow(id);
+    if (!row || !scope->sees(*row))
+        return refuse(404, QStringLiteral("not-found"),
+                      tr("There is no case %1 in your scope.").arg(id));
+    securityEvent(QStringLiteral("personal.unmask"), user->username, address,
+                  QStringLiteral("case %1: %2").arg(id).arg(reason));
+    reply(jsonResponse(200, {{QLatin1String("case_id"), id},
+                             {QLatin1String("party"), row->party.value_or(QString())},
+                             {QLatin1String("description"), row->description}}));
+}
+
 void PlatformService::getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply)
 {
     const auto user = authenticate(request, reply);
@@ -998,7 +1111,23 @@ void PlatformService::getAttachment(const HttpRequest &request, const QString &s
                                         {QLatin1String("received"), size},
                                         {QLatin1String("complete"), !stored.isEmpty()}}));
     }
-    if (stored.isEmpty())
+    const auto scope = scopeOrRefuse(*user, request, reply);
+    if (!scope)
+        return;
+    // Evidence of a case the account's scope does not see is not there for it (issue 19); the
+    // answer is the same as for an attachment that does not exist.
+    bool visible =
+        !stored.isEmpty() && (scope->everything() || m_uploads->storedBy(user->username, sha));
+    if (!stored.isEmpty() && !visible) {
+        for (const CaseLocus &c : m_store->evidenceCases(sha))
+            visible = visible || scope->sees(c);
+        if (!visible)
+            securityEvent(QStringLiteral("attachment.refused"), user->username,
+                          clientAddress(request),
+                          QStringLiteral("GET attachment %1: no case of the scope %2 names it")
+                              .arg(sha, user->scope));
+    }
+    if (!visible)
         return reply(errorResponse(404, QStringLiteral("not-found"),
                                    tr("There is no attachment %1.").arg(sha)));
     QFile f(stored);

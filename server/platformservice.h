@@ -126,7 +126,25 @@ private:
         qint64 since = 0;
         int limit = 0;
         HttpReply reply;
+        ResolvedScope scope;
+        QString username;
+        Role role = Role::Auditor; ///< personal data as this role may see it
     };
+    /**
+     * The account's scope resolved against the reference data (cached until the account's
+     * scope or the store's data version changes); an error names what is wrong with it.
+     */
+    Result<ResolvedScope> scopeOf(const Account &account);
+    /** scopeOf, or a 403 answered and logged. */
+    std::optional<ResolvedScope> scopeOrRefuse(const Account &account, const HttpRequest &request,
+                                               const HttpReply &reply);
+    struct CachedScope
+    {
+        QString key;
+        qint64 dataVersion = -1;
+        ResolvedScope scope;
+    };
+    QHash<QString, CachedScope> m_scopes;
     /** A decoded command batch waiting for the next group commit. */
     struct QueuedBatch
     {
@@ -158,6 +176,8 @@ private:
     void logRefusedCommands(const QueuedBatch &batch, const QList<sync::CommandResult> &results);
     void putAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
     void getAttachment(const HttpRequest &request, const QString &sha, HttpReply reply);
+    /** GET /api/v1/cases/ID/personal-data?reason=TEXT: a case's masked data in full, logged. */
+    void personalData(const HttpRequest &request, CaseId id, HttpReply reply);
     /** GET /api/v1/security-log and …/verify: auditors only (securitylog.cpp). */
     void securityLog(const HttpRequest &request, HttpReply reply);
     void securityLogVerify(const HttpRequest &request, HttpReply reply);
@@ -205,12 +225,22 @@ private:
         QHash<QString, int> byAddress;
         int total = 0;
     } m_hashing;
-    /** The encoded reference data and its ETag, read again when another connection commits. */
-    struct
+    /** Reference data encoded for one scope (PlatformStore::scopedReference), with its ETag. */
+    struct ScopedReference
     {
         QByteArray body;
         QByteArray etag;
+    };
+    /**
+     * The district's reference data and what each scope receives of it, keyed "district" or by
+     * the account's scope, person and name; all read again when another connection commits
+     * (data_version), and forgotten when there are too many.
+     */
+    struct
+    {
         qint64 dataVersion = -1;
+        std::optional<sync::ReferenceData> district;
+        QHash<QString, ScopedReference> byScope;
     } m_reference;
     /** The district area reports are checked against, and the data_version it was read at. */
     std::shared_ptr<const DistrictArea> m_district;

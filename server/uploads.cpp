@@ -169,6 +169,15 @@ void Uploads::recordStored(const QString &user, const QString &sha, qint64 size)
     (void)writeJson(ledgerPath(dir), QJsonDocument(ledger));
 }
 
+bool Uploads::storedBy(const QString &user, const QString &sha) const
+{
+    const QJsonArray stored =
+        readJson(ledgerPath(ownerDir(user))).value(QLatin1String("stored")).toArray();
+    return std::any_of(stored.begin(), stored.end(), [&](const QJsonValue &v) {
+        return v.toObject().value(QLatin1String("sha256")).toString() == sha;
+    });
+}
+
 int Uploads::sweep()
 {
     const QDir root(m_root);

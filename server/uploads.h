@@ -68,6 +68,8 @@ public:
     qint64 used(const QString &user) const;
     /** Remembers that the user stored `size` bytes (for the quota). */
     void recordStored(const QString &user, const QString &sha, qint64 size);
+    /** Whether `user` stored the attachment (within the ledger's window): they may read it. */
+    bool storedBy(const QString &user, const QString &sha) const;
     /** When a session expires (UTC ms). */
     qint64 expiresAt(const UploadSession &s) const;
     /** Deletes expired sessions, leftovers and ledger entries out of the window; their count. */

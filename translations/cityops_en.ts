@@ -35,6 +35,17 @@
     </message>
 </context>
 <context>
+    <name>SyncStore</name>
+    <message numerus="yes">
+        <location filename="../models/storage/syncapply.cpp" line="+631"/>
+        <source>%n command(s) wait to be sent: the cache&apos;s cases are kept until they have been.</source>
+        <translation>
+            <numerusform>%n command waits to be sent: the cache's cases are kept until it has been.</numerusform>
+            <numerusform>%n commands wait to be sent: the cache's cases are kept until they have been.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::ActionDialog</name>
     <message numerus="yes">
         <location filename="../ui/actiondialog.cpp" line="+154"/>
@@ -70,7 +81,7 @@
 <context>
     <name>cityops::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="+227"/>
+        <location filename="../ui/mainwindow.cpp" line="+237"/>
         <source>%n case(s) selected on the map</source>
         <translation>
             <numerusform>%n case selected on the map</numerusform>
@@ -178,6 +189,17 @@
     </message>
 </context>
 <context>
+    <name>cityops::SyncEngine</name>
+    <message numerus="yes">
+        <location filename="../models/sync/syncengine.cpp" line="+239"/>
+        <source>%n command(s) of %1 wait to be sent; sync them before signing in as an account with another scope.</source>
+        <translation>
+            <numerusform>%n command of %1 waits to be sent; sync it before signing in as an account with another scope.</numerusform>
+            <numerusform>%n commands of %1 wait to be sent; sync them before signing in as an account with another scope.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>cityops::VectorLayer</name>
     <message numerus="yes">
         <location filename="../ui/map/vectorlayer.cpp" line="+177"/>
@@ -191,7 +213,7 @@
 <context>
     <name>cityops::platform::PlatformService</name>
     <message numerus="yes">
-        <location filename="../server/platformservice.cpp" line="+297"/>
+        <location filename="../server/platformservice.cpp" line="+302"/>
         <source>Too many sign-ins; try again in %n second(s).</source>
         <translation>
             <numerusform>Too many sign-ins; try again in %n second.</numerusform>

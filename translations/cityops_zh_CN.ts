@@ -245,7 +245,7 @@
 <context>
     <name>CaseStore</name>
     <message>
-        <location filename="../models/storage/casestore.cpp" line="+178"/>
+        <location filename="../models/storage/casestore.cpp" line="+186"/>
         <source>%1 — %2 (%3)</source>
         <translation>%1 — %2（%3）</translation>
     </message>
@@ -1509,7 +1509,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../models/demo/demogenerator.cpp" line="+70"/>
+        <location filename="../models/demo/demogenerator.cpp" line="+71"/>
         <source>the number of cases must not be negative</source>
         <translation>案件数量不能为负数</translation>
     </message>
@@ -1529,7 +1529,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>%1 已存在；请选择一个空目录，或先删除旧的本地缓存</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+76"/>
         <source>cannot write the demo evidence to %1</source>
         <translation>无法将演示证据写入 %1</translation>
     </message>
@@ -2247,7 +2247,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>无法解析该请求。</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+80"/>
         <source>The request head is larger than %1 bytes.</source>
         <translation>请求头超过 %1 字节。</translation>
     </message>
@@ -3000,11 +3000,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
     </message>
     <message>
         <location line="+2"/>
-        <source>usage: user add|passwd|disable NAME</source>
-        <translation>用法：user add|passwd|disable NAME</translation>
+        <source>usage: user add|passwd|disable|scope|sessions|end-sessions NAME</source>
+        <translation>用法：user add|passwd|disable|scope|sessions|end-sessions NAME</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>give the password on standard input with --password-stdin</source>
         <translation>请使用 --password-stdin 通过标准输入提供密码</translation>
     </message>
@@ -3014,12 +3014,17 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>--role 必须为 operator、dispatcher、supervisor、field、enforcement 或 auditor</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Account %1 (%2) created.</source>
-        <translation>已创建账号 %1（%2）。</translation>
+        <location line="+19"/>
+        <source>There is no account &quot;%1&quot;.</source>
+        <translation>账号“%1”不存在。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>%1 session(s) of %2 ended.</source>
+        <translation>已结束 %2 的 %1 个会话。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Password of %1 changed; its sessions were ended.</source>
         <translation>已修改 %1 的密码；该账号的会话已全部结束。</translation>
     </message>
@@ -3140,7 +3145,22 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
         <translation>cityops-platform：已停止</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-294"/>
+        <source>Account %1 (%2) created, scope %3.</source>
+        <translation>账号 %1（%2）已创建，工作范围 %3。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Account %1: organisation %2, scope %3.</source>
+        <translation>账号 %1：所属机构 %2，工作范围 %3。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the district centre</source>
+        <translation>区城运中心</translation>
+    </message>
+    <message>
+        <location line="+279"/>
         <source>CityOps district platform: the HTTP/JSON API consoles sync with, and Open311 GeoReport v2.
 
   cityops-platform --data DIR --listen HOST:PORT [--seed-demo [--seed S] [--cases N]
@@ -3149,6 +3169,8 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 action rejected by the workflow
   cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] [--duty-reason TEXT] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
+  cityops-platform --data DIR user scope NAME [--org CODE] [--scope SCOPE]
+  cityops-platform --data DIR user sessions|end-sessions NAME
   cityops-platform --data DIR user list
 
 Prints &quot;listening on http://HOST:PORT&quot; when ready (the real port for port 0) and stops cleanly on SIGTERM or SIGINT.
@@ -3161,13 +3183,15 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
   cityops-platform --data DIR user add NAME --role ROLE [--person CODE] [--display NAME] [--duty-reason TEXT] --password-stdin
   cityops-platform --data DIR user passwd NAME --password-stdin
   cityops-platform --data DIR user disable NAME
+  cityops-platform --data DIR user scope NAME [--org CODE] [--scope SCOPE]
+  cityops-platform --data DIR user sessions|end-sessions NAME
   cityops-platform --data DIR user list
 
 就绪后输出 &quot;listening on http://HOST:PORT&quot;（端口为 0 时输出实际端口），收到 SIGTERM 或 SIGINT 时正常停止。
 退出码：0 完成，1 错误（注明原因），2 用法错误（包括在非回环地址上使用演示密码）。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Data directory (DIR/platform.db, DIR/evidence).</source>
         <translation>数据目录（DIR/platform.db、DIR/evidence）。</translation>
     </message>
@@ -3308,6 +3332,16 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+2"/>
+        <source>user add/scope: the account&apos;s organisation, a team&apos;s code (e.g. STR-01, a street&apos;s sub-centre; ENF-03, an enforcement squad); empty for the district centre.</source>
+        <translation>user add/scope：账号所属机构，即队伍编码（如 STR-01 为街镇城运分中心，ENF-03 为城管中队）；区城运中心留空。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>user add/scope: where the account works: district, street:CODE, community:CODE, department:TYPE or department:TYPE:STREET (default: its organisation&apos;s or person&apos;s).</source>
+        <translation>user add/scope：账号的工作范围：district、street:街镇编码、community:居村编码、department:部门类型 或 department:部门类型:街镇编码（默认取其所属机构或人员的范围）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>user add: why this person may also hold an account of a conflicting role (one that could approve or verify their own work); recorded with the account.</source>
         <translation>user add：该人员兼持有职责冲突角色账号（可能审批或核查本人工作）的理由；随账号记录。</translation>
     </message>
@@ -3340,12 +3374,12 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>无法将 %1 移动到 %2。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>Cannot create the account %1: %2</source>
         <translation>无法创建账号 %1：%2</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>&quot;%1&quot; is not a valid user name: use 1–64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;.</source>
         <translation>“%1”不是有效的用户名：请使用 1–64 个字母、数字、&apos;.&apos;、&apos;_&apos; 或 &apos;-&apos;。</translation>
     </message>
@@ -3356,18 +3390,18 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location line="+3"/>
-        <location line="+59"/>
+        <location line="+87"/>
         <source>The password must have at least %1 characters.</source>
         <translation>密码至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location line="-57"/>
-        <location line="+59"/>
+        <location line="-85"/>
+        <location line="+87"/>
         <source>The demo password cannot be used for a real account.</source>
         <translation>正式账号不能使用演示密码。</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-85"/>
         <source>There is no person with the code &quot;%1&quot; in the district.</source>
         <translation>本区不存在编码为“%1”的人员。</translation>
     </message>
@@ -3382,7 +3416,13 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>%1 已有在用的 %2 账号“%3”；同一人员再开 %4 账号可能审批或核查本人的工作。请用 --duty-reason TEXT 说明理由（将被记录），或先停用另一个账号。</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
+        <source>There is no team with the code &quot;%1&quot; in the district.</source>
+        <translation>本区不存在编码为“%1”的队伍。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+10"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
@@ -3390,7 +3430,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>PlatformStore</name>
     <message>
-        <location filename="../models/storage/platformstore.cpp" line="+137"/>
+        <location filename="../models/storage/platformstore.cpp" line="+159"/>
         <source>Cannot create the data directory %1.</source>
         <translation>无法创建数据目录 %1。</translation>
     </message>
@@ -3425,23 +3465,45 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>迁移 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+97"/>
         <location line="+21"/>
+        <location line="+52"/>
         <source>There is no account &quot;%1&quot;.</source>
         <translation>不存在账号“%1”。</translation>
     </message>
     <message>
-        <location line="+204"/>
+        <location line="+76"/>
+        <source>The account %1 has no valid scope: %2</source>
+        <translation>账号 %1 的工作范围无效：%2</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <location line="+11"/>
+        <source>There is no street %1 (the scope of %2).</source>
+        <translation>不存在街镇 %1（%2 的工作范围）。</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>There is no community %1 (the scope of %2).</source>
+        <translation>不存在居村 %1（%2 的工作范围）。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The department %1 has no teams (the scope of %2).</source>
+        <translation>部门 %1 下没有队伍（%2 的工作范围）。</translation>
+    </message>
+    <message>
+        <location line="+184"/>
         <source>There is no case %1.</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="+201"/>
+        <location line="+337"/>
         <source>The reference table %1 is missing or has no primary key.</source>
         <translation>基础数据表 %1 不存在或没有主键。</translation>
     </message>
     <message>
-        <location line="+248"/>
+        <location line="+328"/>
         <source>The security log&apos;s anchor is missing: %1</source>
         <translation>安全日志的链锚点缺失：%1</translation>
     </message>
@@ -3508,7 +3570,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+30"/>
         <location line="+31"/>
         <location line="+439"/>
-        <location line="+186"/>
+        <location line="+194"/>
         <location line="+58"/>
         <location line="+16"/>
         <location filename="../models/sync/snapshotbinary.cpp" line="+319"/>
@@ -3517,7 +3579,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
     </message>
     <message>
         <location filename="../models/sync/jsonpull.h" line="+36"/>
-        <location filename="../models/sync/protocol.cpp" line="-756"/>
+        <location filename="../models/sync/protocol.cpp" line="-764"/>
         <location line="+96"/>
         <location filename="../models/sync/snapshotbinary.cpp" line="-193"/>
         <source>expected a string</source>
@@ -3685,7 +3747,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>应为字节数据</translation>
     </message>
     <message>
-        <location filename="../models/sync/protocol_p.h" line="+200"/>
+        <location filename="../models/sync/protocol_p.h" line="+219"/>
         <source>incomplete event</source>
         <translation>事件不完整</translation>
     </message>
@@ -3772,7 +3834,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>commands：单批指令超过 %1 条</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+112"/>
         <source>incomplete change</source>
         <translation>变更不完整</translation>
     </message>
@@ -3823,7 +3885,7 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>%1.rows[%2]：只能是空值、数字或字符串</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+61"/>
         <source>unknown role &quot;%1&quot;</source>
         <translation>未知角色“%1”</translation>
     </message>
@@ -3879,6 +3941,44 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <location line="+2"/>
         <source>My cases</source>
         <translation>我的</translation>
+    </message>
+</context>
+<context>
+    <name>Scope</name>
+    <message>
+        <location filename="../models/domain/scope.cpp" line="+30"/>
+        <source>&quot;%1&quot; is not a code (letters, digits, &apos;_&apos; and &apos;-&apos;).</source>
+        <translation>“%1”不是有效编码（仅限字母、数字、“_”和“-”）。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>&quot;%1&quot; is not a scope: use district, street:CODE, community:CODE, department:TYPE or department:TYPE:STREET.</source>
+        <translation>“%1”不是有效的工作范围：请使用 district、street:编码、community:编码、department:部门类型 或 department:部门类型:街镇编码。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>the whole district</source>
+        <translation>全区</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>street %1</source>
+        <translation>街镇 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>community %1</source>
+        <translation>居村 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>department %1</source>
+        <translation>部门 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>department %1 in street %2</source>
+        <translation>街镇 %2 的部门 %1</translation>
     </message>
 </context>
 <context>
@@ -3958,8 +4058,9 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
 <context>
     <name>SyncStore</name>
     <message>
-        <location filename="../models/storage/syncapply.cpp" line="+531"/>
-        <location line="+43"/>
+        <location filename="../models/storage/syncapply.cpp" line="+535"/>
+        <location line="+89"/>
+        <location line="+96"/>
         <location line="+109"/>
         <location filename="../models/storage/syncstore.cpp" line="+230"/>
         <source>The local cache is busy or read-only.</source>
@@ -3972,7 +4073,19 @@ Exit codes: 0 done, 1 error (named), 2 usage (including demo passwords on a non-
         <translation>不存在被拒绝的指令 %1。</translation>
     </message>
     <message>
-        <location filename="../models/storage/syncapply.cpp" line="-71"/>
+        <location filename="../models/storage/syncapply.cpp" line="-231"/>
+        <source>The case left your scope before this command was sent.</source>
+        <translation>该指令发送前，案件已移出您的工作范围。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+33"/>
+        <source>%n command(s) wait to be sent: the cache&apos;s cases are kept until they have been.</source>
+        <translation>
+            <numerusform>%n 条指令待发送：发送完成前保留本地缓存中的案件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+127"/>
         <source>A snapshot page without the cases&apos; facts followed pages with them.</source>
         <translation>快照页缺少案件指标数据，而此前的页面都带有该数据。</translation>
     </message>
@@ -5640,7 +5753,7 @@ Closure condition: %2</source>
 <context>
     <name>cityops::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+60"/>
+        <location filename="../ui/mainwindow.cpp" line="+61"/>
         <source>CityOps — %1</source>
         <translation>CityOps — %1</translation>
     </message>
@@ -5651,16 +5764,22 @@ Closure condition: %2</source>
     </message>
     <message>
         <location line="+9"/>
+        <location line="+6"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
         <source>Read-only</source>
         <translation>只读</translation>
     </message>
     <message>
         <location line="+7"/>
+        <source>%1 · %2 (%3)</source>
+        <translation>%1 · %2（%3）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>● Local cache (no platform)</source>
         <translation>● 本地缓存（未接平台）</translation>
     </message>
@@ -6897,20 +7016,27 @@ Closure condition: %2</source>
 <context>
     <name>cityops::SyncEngine</name>
     <message>
-        <location filename="../models/sync/syncengine.cpp" line="+215"/>
-        <location line="+100"/>
-        <location line="+211"/>
+        <location filename="../models/sync/syncengine.cpp" line="+216"/>
+        <location line="+182"/>
+        <location line="+214"/>
         <source>No platform is configured: pass --platform URL.</source>
         <translation>未配置区级平台：请指定 --platform URL。</translation>
     </message>
+    <message numerus="yes">
+        <location line="-373"/>
+        <source>%n command(s) of %1 wait to be sent; sync them before signing in as an account with another scope.</source>
+        <translation>
+            <numerusform>%1 有 %n 条指令待发送；请先完成同步，再以其他工作范围的账号登录。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="-229"/>
+        <location line="+141"/>
         <source>The platform session of %1 has expired; %1 must sign in again. The outbox is kept and nothing is sent until then.</source>
         <translation>%1 的区级平台会话已过期，%1 须重新登录。待发指令保留，在此之前不会发送任何指令。</translation>
     </message>
     <message>
-        <location line="-145"/>
-        <location line="+323"/>
+        <location line="-227"/>
+        <location line="+405"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -7085,13 +7211,13 @@ Edit the command&apos;s reason text and send it again:</source>
 <context>
     <name>cityops::platform::PlatformService</name>
     <message>
-        <location filename="../server/platformservice.cpp" line="+104"/>
+        <location filename="../server/platformservice.cpp" line="+105"/>
         <location line="+3"/>
         <source>The platform is shutting down.</source>
         <translation>平台正在关闭。</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+111"/>
         <source>The path %1 is not allowed.</source>
         <translation>不允许访问路径 %1。</translation>
     </message>
@@ -7141,12 +7267,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+76"/>
         <source>after must be a case id and limit a number from 1 to %1.</source>
         <translation>after 必须是案件编号，limit 必须是 1 到 %1 之间的数字。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+75"/>
         <source>since must be a change number, limit from 1 to %1 and wait from 0 to %2 seconds.</source>
         <translation>since 必须是变更序号，limit 必须在 1 到 %1 之间，wait 必须在 0 到 %2 秒之间。</translation>
     </message>
@@ -7181,7 +7307,7 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>附件 %1 尚未上传。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Unknown category &quot;%1&quot;.</source>
         <translation>未知的案件类别“%1”。</translation>
     </message>
@@ -7206,7 +7332,12 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>不存在案件 %1。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>Case %1 is outside your scope (%2).</source>
+        <translation>案件 %1 不在您的工作范围内（%2）。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>There is no case %1 to merge into.</source>
         <translation>不存在可合并的案件 %1。</translation>
     </message>
@@ -7217,12 +7348,12 @@ Edit the command&apos;s reason text and send it again:</source>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+196"/>
+        <location line="+232"/>
         <source>An attachment is named by its SHA-256: 64 lowercase hex digits.</source>
         <translation>附件以其 SHA-256 命名：64 位小写十六进制数字。</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-226"/>
         <source>Attachments may be %1 files; %2 is not accepted.</source>
         <translation>附件只能是 %1 文件；不接受 %2。</translation>
     </message>
@@ -7292,7 +7423,22 @@ Edit the command&apos;s reason text and send it again:</source>
         <translation>已上传数据的 SHA-256 不是 %1；未保存任何内容。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+28"/>
+        <source>A %1 may not see masked personal data in full.</source>
+        <translation>%1无权查看已脱敏个人信息的完整内容。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Say why you need the personal data in full (4 to 500 characters).</source>
+        <translation>请说明查看完整个人信息的理由（4 至 500 个字符）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There is no case %1 in your scope.</source>
+        <translation>您的工作范围内不存在案件 %1。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>There is no attachment %1.</source>
         <translation>不存在附件 %1。</translation>
     </message>

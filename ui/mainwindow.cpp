@@ -4,6 +4,7 @@
 #include "casedetailwidget.h"
 #include "consolecontext.h"
 #include "dashboard/dashboardwidget.h"
+#include "domain/scope.h"
 #include "dossieractions.h"
 #include "itemmodels/caselistmodel.h"
 #include "itemmodels/layertreemodel.h"
@@ -67,9 +68,18 @@ MainWindow::MainWindow(std::shared_ptr<Database> db, const QString &dataDir, con
     buildDocks();
     buildMenus();
 
-    m_userLabel = new QLabel(
-        m_ctx->signedIn() ? tr("%1 · %2").arg(actor.id, Names::label(actor.role)) : tr("Read-only"),
-        this);
+    QString who =
+        m_ctx->signedIn() ? tr("%1 · %2").arg(actor.id, Names::label(actor.role)) : tr("Read-only");
+    // Where the account works, as the platform said at sign-in (issue 19): the cache holds only
+    // that scope's cases.
+    if (m_ctx->signedIn() && m_store->syncState(QStringLiteral("session_user")) == actor.id) {
+        const QString org = m_store->syncState(QStringLiteral("session_org"));
+        if (const auto scope = Scope::parse(m_store->syncState(QStringLiteral("session_scope"))))
+            who = org.isEmpty() ? tr("%1 · %2").arg(who, scope->label())
+                                : tr("%1 · %2 (%3)").arg(who, org, scope->label());
+    }
+    m_userLabel = new QLabel(who, this);
+    m_userLabel->setObjectName(QStringLiteral("userScope"));
     statusBar()->addWidget(m_userLabel);
     connect(&m_ctx->cases(), &CaseService::storageFault, this, &MainWindow::showStorageFault);
     m_cacheLabel = new QLabel(this);

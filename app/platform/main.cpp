@@ -103,7 +103,8 @@ int userCommand(const QCommandLineParser &p, const QStringList &args, const QStr
         if (args.size() != 2)
             return error(Tr::tr("usage: user list"), ExitUsage);
     } else if (args.size() != 3 || name.isEmpty()) {
-        return error(Tr::tr("usage: user add|passwd|disable NAME"), ExitUsage);
+        return error(Tr::tr("usage: user add|passwd|disable|scope|sessions|end-sessions NAME"),
+                     ExitUsage);
     }
     auto store = PlatformStore::open(dataDir);
     if (!store)
@@ -125,13 +126,45 @@ int userCommand(const QCommandLineParser &p, const QStringList &args, const QStr
         const auto pw = password();
         if (!pw)
             return ExitUsage;
-        if (Status s =
-                PlatformAdmin::addUser(**store, name, *role, p.value(QStringLiteral("person")),
-                                       p.value(QStringLiteral("display")), *pw, now,
-                                       p.value(QStringLiteral("duty-reason")));
+        if (Status s = PlatformAdmin::addUser(
+                **store, name, *role, p.value(QStringLiteral("person")),
+                p.value(QStringLiteral("display")), *pw, now,
+                p.value(QStringLiteral("duty-reason")), p.value(QStringLiteral("org")),
+                p.value(QStringLiteral("scope")));
             !s)
             return error(s.error());
-        out(Tr::tr("Account %1 (%2) created.").arg(name, Names::key(*role)));
+        out(Tr::tr("Account %1 (%2) created, scope %3.")
+                .arg(name, Names::key(*role), (*store)->account(name)->scope));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("sessions") || verb == QLatin1String("end-sessions")) {
+        if (!(*store)->account(name))
+            return error(Tr::tr("There is no account \"%1\".").arg(name));
+        if (verb == QLatin1String("end-sessions")) {
+            const auto ended = (*store)->endSessions(name);
+            if (!ended)
+                return error(ended.error());
+            out(Tr::tr("%1 session(s) of %2 ended.").arg(*ended).arg(name));
+            return ExitOk;
+        }
+        const auto when = [](qint64 ms) {
+            return QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
+        };
+        for (const PlatformStore::SessionRow &s : (*store)->sessions(name, now))
+            out(QStringLiteral("%1\t%2\t%3").arg(when(s.createdAt), when(s.expiresAt), s.address));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("scope")) {
+        const QString org = p.isSet(QStringLiteral("org"))
+                                ? p.value(QStringLiteral("org"))
+                                : (*store)->account(name).value_or(Account()).org;
+        if (Status s =
+                PlatformAdmin::setScope(**store, name, org, p.value(QStringLiteral("scope")), now);
+            !s)
+            return error(s.error());
+        const Account a = *(*store)->account(name);
+        out(Tr::tr("Account %1: organisation %2, scope %3.")
+                .arg(name, a.org.isEmpty() ? Tr::tr("the district centre") : a.org, a.scope));
         return ExitOk;
     }
     if (verb == QLatin1String("passwd")) {
@@ -151,8 +184,8 @@ int userCommand(const QCommandLineParser &p, const QStringList &args, const QStr
     }
     if (verb == QLatin1String("list")) {
         for (const Account &a : (*store)->accounts())
-            out(QStringLiteral("%1\t%2\t%3\t%4%5%6")
-                    .arg(a.username, Names::key(a.role), a.person, a.displayName,
+            out(QStringLiteral("%1\t%2\t%3\t%4\t%5\t%6%7%8")
+                    .arg(a.username, Names::key(a.role), a.person, a.org, a.scope, a.displayName,
                          a.disabled       ? Tr::tr("\t(disabled)")
                          : a.demoPassword ? Tr::tr("\t(demo password)")
                                           : QString(),
@@ -421,6 +454,8 @@ int main(int argc, char **argv)
         " [--duty-reason TEXT] --password-stdin\n"
         "  cityops-platform --data DIR user passwd NAME --password-stdin\n"
         "  cityops-platform --data DIR user disable NAME\n"
+        "  cityops-platform --data DIR user scope NAME [--org CODE] [--scope SCOPE]\n"
+        "  cityops-platform --data DIR user sessions|end-sessions NAME\n"
         "  cityops-platform --data DIR user list\n"
         "\n"
         "Prints \"listening on http://HOST:PORT\" when ready (the real port for port 0) and stops "
@@ -528,6 +563,16 @@ int main(int argc, char **argv)
         {QStringLiteral("person"), Tr::tr("user add: the person (unit code) behind the account."),
          QStringLiteral("CODE")},
         {QStringLiteral("display"), Tr::tr("user add: display name."), QStringLiteral("NAME")},
+        {QStringLiteral("org"),
+         Tr::tr("user add/scope: the account's organisation, a team's code (e.g. STR-01, a "
+                "street's sub-centre; ENF-03, an enforcement squad); empty for the district "
+                "centre."),
+         QStringLiteral("CODE")},
+        {QStringLiteral("scope"),
+         Tr::tr("user add/scope: where the account works: district, street:CODE, "
+                "community:CODE, department:TYPE or department:TYPE:STREET (default: its "
+                "organisation's or person's)."),
+         QStringLiteral("SCOPE")},
         {QStringLiteral("duty-reason"),
          Tr::tr("user add: why this person may also hold an account of a conflicting role (one "
                 "that could approve or verify their own work); recorded with the account."),

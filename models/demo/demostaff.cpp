@@ -130,14 +130,58 @@ Status Generator::units()
         {"auditor1", "审计员 赵磊", "auditor", 0},
     };
     qint64 id = 0;
-    for (const U &u : users) {
-        us << ++id << QByteArray(u.name) << QByteArray(u.display) << QByteArray(u.role);
-        if (u.unit)
-            us << u.unit;
+    auto addUser = [&](const QByteArray &name, const QByteArray &display, const char *role,
+                       qint64 unit) {
+        us << ++id << name << display << QByteArray(role);
+        if (unit)
+            us << unit;
         else
             us << nullptr;
-        if (Status s = us.exec(); !s)
+        return us.exec();
+    };
+    for (const U &u : users) {
+        if (Status s = addUser(QByteArray(u.name), QByteArray(u.display), u.role, u.unit); !s)
             return s;
+    }
+    // The district's organisation (issue 19): each street's operations sub-centre has an
+    // operator and a supervisor; each street's enforcement squad (城管中队) an officer; each
+    // district bureau of a department a dispatcher. Their scopes follow from their units
+    // (PlatformStore::defaultScope).
+    const std::vector<Team> offices = m_teams.value(QStringLiteral("street_office"));
+    for (std::size_t s = 0; s < offices.size(); ++s) {
+        const QByteArray tag = pad(qint64(s + 1), 2);
+        const QByteArray street = m_names.streets[s].zh;
+        if (Status st = addUser("street" + tag + "-operator", street + "分中心值班员", "operator",
+                                offices[s].team.id);
+            !st)
+            return st;
+        if (Status st = addUser("street" + tag + "-supervisor", street + "分中心值班长",
+                                "supervisor", offices[s].team.id);
+            !st)
+            return st;
+    }
+    const std::vector<Team> squads = m_teams.value(QStringLiteral("enforcement"));
+    for (std::size_t s = 0; s < squads.size(); ++s) {
+        if (Status st =
+                addUser("cg-squad" + pad(qint64(s + 1), 2), m_names.streets[s].zh + "城管中队队员",
+                        "enforcement", squads[s].people.front().id);
+            !st)
+            return st;
+    }
+    static const std::pair<const char *, const char *> kBureaus[] = {
+        {"market", "市场监管调度员"},
+        {"water", "供排水调度员"},
+        {"traffic", "交警调度员"},
+        {"construction", "建管委调度员"},
+    };
+    for (const auto &[type, display] : kBureaus) {
+        const std::vector<Team> bureau = m_teams.value(QLatin1String(type));
+        if (bureau.empty())
+            continue;
+        if (Status st = addUser(QByteArray(type) + "-bureau", m_names.districtZh + display,
+                                "dispatcher", bureau.front().team.id);
+            !st)
+            return st;
     }
     m_sum.users = int(id);
     return Ok{};

@@ -32,6 +32,14 @@ qint64 CaseStore::caseCount() const
     return 0;
 }
 
+QString CaseStore::syncState(const QString &key) const
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT value FROM sync_state WHERE key = ?"));
+    q.addBindValue(key);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
 QString CaseStore::meta(const QString &key) const
 {
     QSqlQuery q(m_db->sql());

@@ -49,6 +49,8 @@ public:
     /** The WHERE clause of a query (alias c), appending its bind values. */
     QString where(const CaseQuery &query, QVariantList &binds) const;
     QString meta(const QString &key) const;
+    /** A value the sync keeps (SyncStore::value), e.g. the session's "session_scope". */
+    QString syncState(const QString &key) const;
     /** A possible duplicate of a case at intake. */
     struct Duplicate
     {

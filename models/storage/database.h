@@ -51,7 +51,7 @@ class Database
 {
     Q_DECLARE_TR_FUNCTIONS(Database)
 public:
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     static constexpr int kApplicationId = 0x43594F50; // "CYOP"
     static constexpr const char *kFileName = "cityops.db";
 

@@ -2,17 +2,21 @@
 
 #include "database.h"
 #include "domain/eventchain.h"
+#include "domain/personaldata.h"
 #include "sqlitestatement.h"
 #include "util/privatefiles.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <algorithm>
 
 namespace cityops {
 
@@ -26,6 +30,22 @@ constexpr const char *kRowColumns =
 
 constexpr const char *kEventColumns =
     "case_id, seq, kind, actor, role, at, device, payload, prev_hash";
+
+/** The row's personal data as the viewer's role may see it (PersonalData's policy). */
+std::optional<QString> viewParty(Role viewer, const std::optional<QString> &party)
+{
+    if (!party || PersonalData::exposure(viewer, PersonalField::PartyName) == Exposure::Absent)
+        return std::nullopt;
+    return PersonalData::apply(viewer, PersonalField::PartyName, *party);
+}
+
+/** Free text: phone and ID numbers in it masked unless the role sees both in full. */
+QString viewFreeText(Role viewer, const QString &text)
+{
+    const bool full = PersonalData::exposure(viewer, PersonalField::Phone) == Exposure::Full &&
+                      PersonalData::exposure(viewer, PersonalField::IdNumber) == Exposure::Full;
+    return full ? text : PersonalData::maskFreeText(text);
+}
 
 std::optional<qint64> optInt(const SqliteStatement &s, int col)
 {
@@ -106,12 +126,14 @@ Account accountFrom(const QSqlQuery &q)
     a.demoPassword = q.value(7).toBool();
     a.disabled = q.value(8).toBool();
     a.dutyReason = q.value(9).toString();
+    a.org = q.value(10).toString();
+    a.scope = q.value(11).toString();
     return a;
 }
 
 constexpr const char *kAccountColumns =
     "username, role, display_name, person, salt, hash, iterations, demo_password, disabled, "
-    "duty_reason";
+    "duty_reason, org, scope";
 
 } // namespace
 
@@ -252,6 +274,8 @@ std::optional<Account> PlatformStore::account(const QString &username) const
     a.demoPassword = st.integer(7) != 0;
     a.disabled = st.integer(8) != 0;
     a.dutyReason = st.text(9);
+    a.org = st.text(10);
+    a.scope = st.text(11);
     return a;
 }
 
@@ -272,8 +296,8 @@ Status PlatformStore::insertAccount(const Account &a, qint64 now)
     QSqlQuery q(m_db->sql());
     q.prepare(QStringLiteral(
         "INSERT INTO accounts (username, role, display_name, person, salt, hash, iterations, "
-        "demo_password, disabled, created_at, updated_at, duty_reason) VALUES (?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?)"));
+        "demo_password, disabled, created_at, updated_at, duty_reason, org, scope) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(a.username);
     q.addBindValue(Names::key(a.role));
     q.addBindValue(a.displayName);
@@ -286,6 +310,8 @@ Status PlatformStore::insertAccount(const Account &a, qint64 now)
     q.addBindValue(now);
     q.addBindValue(now);
     q.addBindValue(a.dutyReason.isEmpty() ? QVariant() : QVariant(a.dutyReason));
+    q.addBindValue(a.org.isEmpty() ? QVariant() : QVariant(a.org));
+    q.addBindValue(a.scope.isEmpty() ? QStringLiteral("district") : a.scope);
     if (!q.exec())
         return Error{q.lastError().text()};
     return Ok{};
@@ -344,18 +370,173 @@ QList<Account> PlatformStore::districtUsers() const
 {
     QList<Account> out;
     QSqlQuery q(m_db->sql());
-    if (q.exec(QStringLiteral("SELECT u.username, u.role, u.display_name, un.code FROM users u "
-                              "LEFT JOIN units un ON un.id = u.unit_id ORDER BY u.id"))) {
+    // A user's unit is either a person (whose team is the organisation) or a team itself (an
+    // account of the organisation, e.g. a street sub-centre's operator).
+    if (q.exec(QStringLiteral(
+            "SELECT u.username, u.role, u.display_name, un.kind, un.code, team.code FROM users u "
+            "LEFT JOIN units un ON un.id = u.unit_id LEFT JOIN units team ON team.id = "
+            "un.parent_id ORDER BY u.id"))) {
         while (q.next()) {
             Account a;
             a.username = q.value(0).toString();
             a.role = Names::role(q.value(1).toString()).value_or(Role::Auditor);
             a.displayName = q.value(2).toString();
-            a.person = q.value(3).toString();
+            if (q.value(3).toString() == QLatin1String("team")) {
+                a.org = q.value(4).toString();
+            } else {
+                a.person = q.value(4).toString();
+                a.org = q.value(5).toString();
+            }
+            a.scope = defaultScope(a.org, a.person);
             out.append(a);
         }
     }
     return out;
+}
+
+Status PlatformStore::setScope(const QString &username, const QString &org, const QString &scope,
+                               qint64 now)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral(
+        "UPDATE accounts SET org = ?, scope = ?, updated_at = ? WHERE username = ?"));
+    q.addBindValue(org.isEmpty() ? QVariant() : QVariant(org));
+    q.addBindValue(scope);
+    q.addBindValue(now);
+    q.addBindValue(username);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    if (q.numRowsAffected() != 1)
+        return Error{tr("There is no account \"%1\".").arg(username)};
+    return Ok{};
+}
+
+QList<PlatformStore::SessionRow> PlatformStore::sessions(const QString &username, qint64 now) const
+{
+    QList<SessionRow> out;
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT created_at, expires_at, coalesce(address, '') FROM sessions "
+                             "WHERE username = ? AND expires_at > ? ORDER BY created_at DESC"));
+    q.addBindValue(username);
+    q.addBindValue(now);
+    if (q.exec()) {
+        while (q.next())
+            out.append({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString()});
+    }
+    return out;
+}
+
+Result<int> PlatformStore::endSessions(const QString &username)
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("DELETE FROM sessions WHERE username = ?"));
+    q.addBindValue(username);
+    if (!q.exec())
+        return Error{q.lastError().text()};
+    return q.numRowsAffected();
+}
+
+bool PlatformStore::teamExists(const QString &code) const
+{
+    QSqlQuery q(m_db->sql());
+    q.prepare(QStringLiteral("SELECT 1 FROM units WHERE code = ? AND kind = 'team'"));
+    q.addBindValue(code);
+    return q.exec() && q.next();
+}
+
+QString PlatformStore::defaultScope(const QString &org, const QString &person) const
+{
+    // A grid worker or volunteer works in their community.
+    QSqlQuery q(m_db->sql());
+    if (!person.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT c.code FROM units u JOIN communities c ON c.id = "
+                                 "u.community_id WHERE u.code = ?"));
+        q.addBindValue(person);
+        if (q.exec() && q.next())
+            return QStringLiteral("community:") + q.value(0).toString();
+    }
+    if (org.isEmpty())
+        return Scope::district().toString();
+    // A street's operations sub-centre works in its street; any other team is a department's
+    // squad in its street, or with no street the department's district bureau.
+    q.prepare(QStringLiteral("SELECT u.unit_type, s.code FROM units u LEFT JOIN streets s ON s.id "
+                             "= u.street_id WHERE u.code = ?"));
+    q.addBindValue(org);
+    if (!q.exec() || !q.next())
+        return Scope::district().toString();
+    Scope scope;
+    const QString type = q.value(0).toString();
+    const QString street = q.value(1).toString();
+    if (type == QLatin1String(kStreetCentreType) && !street.isEmpty()) {
+        scope.kind = Scope::Kind::Street;
+        scope.code = street;
+    } else {
+        scope.kind = Scope::Kind::Department;
+        scope.code = type;
+        scope.street = street;
+    }
+    return scope.toString();
+}
+
+Result<ResolvedScope> PlatformStore::resolveScope(const Account &account) const
+{
+    QString why;
+    const auto scope = Scope::parse(account.scope, &why);
+    if (!scope)
+        return Error{tr("The account %1 has no valid scope: %2").arg(account.username, why)};
+    ResolvedScope r;
+    r.kind = scope->kind;
+    QSqlQuery q(m_db->sql());
+    auto idOf = [&](const char *query, const QString &code, qint64 *out) {
+        q.prepare(QLatin1String(query));
+        q.addBindValue(code);
+        if (!q.exec() || !q.next())
+            return false;
+        *out = q.value(0).toLongLong();
+        return true;
+    };
+    if (!account.person.isEmpty())
+        (void)idOf("SELECT id FROM units WHERE code = ?", account.person, &r.person);
+    switch (scope->kind) {
+    case Scope::Kind::District:
+        break;
+    case Scope::Kind::Street:
+        if (!idOf("SELECT id FROM streets WHERE code = ?", scope->code, &r.streetId))
+            return Error{
+                tr("There is no street %1 (the scope of %2).").arg(scope->code, account.username)};
+        break;
+    case Scope::Kind::Community:
+        if (!idOf("SELECT id FROM communities WHERE code = ?", scope->code, &r.communityId))
+            return Error{tr("There is no community %1 (the scope of %2).")
+                             .arg(scope->code, account.username)};
+        break;
+    case Scope::Kind::Department: {
+        qint64 street = 0;
+        if (!scope->street.isEmpty() &&
+            !idOf("SELECT id FROM streets WHERE code = ?", scope->street, &street))
+            return Error{tr("There is no street %1 (the scope of %2).")
+                             .arg(scope->street, account.username)};
+        // The department's teams (in the street, or all of them) and their people.
+        q.prepare(QStringLiteral(
+            "SELECT t.id FROM units t WHERE t.kind = 'team' AND t.unit_type = ? AND (? = 0 OR "
+            "t.street_id = ?) UNION SELECT p.id FROM units p JOIN units t ON t.id = p.parent_id "
+            "WHERE t.kind = 'team' AND t.unit_type = ? AND (? = 0 OR t.street_id = ?)"));
+        for (int i = 0; i < 2; ++i) {
+            q.addBindValue(scope->code);
+            q.addBindValue(street);
+            q.addBindValue(street);
+        }
+        if (!q.exec())
+            return Error{q.lastError().text()};
+        while (q.next())
+            r.units.insert(q.value(0).toLongLong());
+        if (r.units.isEmpty())
+            return Error{tr("The department %1 has no teams (the scope of %2).")
+                             .arg(scope->toString(), account.username)};
+        break;
+    }
+    }
+    return r;
 }
 
 bool PlatformStore::personExists(const QString &code) const
@@ -529,14 +710,16 @@ Status PlatformStore::recordCommand(const AppliedCommand &c)
 }
 
 Result<qint64> PlatformStore::appendChange(CaseId id, int prevVersion, qint64 at,
-                                           const QString &commandId)
+                                           const QString &commandId,
+                                           const std::optional<CaseLocus> &before)
 {
     const auto row = caseRow(id);
     if (!row)
         return Error{tr("There is no case %1.").arg(id)};
     SqliteStatement st(*m_statements,
-                       "INSERT INTO changes (case_id, prev_version, version, at, row, command_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?)");
+                       "INSERT INTO changes (case_id, prev_version, version, at, row, command_id, "
+                       "prev_street, prev_community, prev_unit, prev_assignee, prev_closed) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st.ok())
         return Error{st.error()};
     st.bind(1, id);
@@ -545,6 +728,17 @@ Result<qint64> PlatformStore::appendChange(CaseId id, int prevVersion, qint64 at
     st.bind(4, at);
     st.bindUtf8(5, row->toJsonBytes());
     st.bindText(6, commandId);
+    auto bindOpt = [&](int i, const std::optional<qint64> &v) {
+        if (v)
+            st.bind(i, *v);
+        else
+            st.bindNull(i);
+    };
+    bindOpt(7, before ? before->street : std::nullopt);
+    bindOpt(8, before ? before->community : std::nullopt);
+    bindOpt(9, before ? before->unit : std::nullopt);
+    bindOpt(10, before ? before->assignee : std::nullopt);
+    bindOpt(11, before ? std::optional<qint64>(before->closed ? 1 : 0) : std::nullopt);
     if (!st.run())
         return Error{st.error()};
     return qint64(sqlite3_last_insert_rowid(m_db->handle()));
@@ -554,6 +748,22 @@ qint64 PlatformStore::lastChangeSeq() const
 {
     SqliteStatement st(*m_statements, "SELECT coalesce(max(seq), 0) FROM changes");
     return st.step() == SQLITE_ROW ? st.integer(0) : 0;
+}
+
+QList<CaseLocus> PlatformStore::evidenceCases(const QString &sha256) const
+{
+    QList<CaseLocus> out;
+    SqliteStatement st(*m_statements,
+                       "SELECT c.street_id, c.community_id, c.unit_id, c.assignee_id, c.closed_at "
+                       "IS NOT NULL FROM case_evidence e JOIN cases c ON c.id = e.case_id WHERE "
+                       "e.sha256 = ?");
+    st.bindText(1, sha256);
+    auto opt = [&](int i) {
+        return st.isNull(i) ? std::nullopt : std::optional<qint64>(st.integer(i));
+    };
+    while (st.step() == SQLITE_ROW)
+        out.append(CaseLocus{opt(0), opt(1), opt(2), opt(3), st.integer(4) != 0});
+    return out;
 }
 
 std::optional<sync::CaseRow> PlatformStore::caseRow(CaseId id) const
@@ -573,28 +783,40 @@ int PlatformStore::caseVersion(CaseId id) const
     return st.step() == SQLITE_ROW ? int(st.integer(0)) : -1;
 }
 
-Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) const
+Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit,
+                                                      const ResolvedScope *scope,
+                                                      const QString &username,
+                                                      std::optional<Role> viewer) const
 {
     sync::ChangesPage page;
     page.cursor = since;
+    const bool scoped = scope && !scope->everything();
     // No transaction needed: the platform reads and writes on one thread, so nothing commits
     // between these statements.
     static const QByteArray events = sql("SELECT ", kEventColumns) +
                                      " FROM case_events WHERE case_id = ? AND seq > ? AND "
                                      "seq <= ? ORDER BY seq";
-    SqliteStatement st(*m_statements, "SELECT seq, case_id, prev_version, version, at, row, "
-                                      "command_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?");
+    SqliteStatement st(*m_statements,
+                       "SELECT seq, changes.case_id, prev_version, changes.version, changes.at, "
+                       "row, command_id, prev_street, prev_community, prev_unit, prev_assignee, "
+                       "prev_closed, a.username FROM changes LEFT JOIN applied_commands a ON a.id "
+                       "= changes.command_id WHERE seq > ? ORDER BY seq LIMIT ?");
     SqliteStatement ev(*m_statements, events.constData());
     if (!st.ok() || !ev.ok())
         return Error{st.ok() ? ev.error() : st.error()};
     st.bind(1, since);
     st.bind(2, limit + 1);
     int rc;
+    int read = 0;
+    auto optInt = [&](int i) {
+        return st.isNull(i) ? std::nullopt : std::optional<qint64>(st.integer(i));
+    };
     while ((rc = st.step()) == SQLITE_ROW) {
-        if (page.changes.size() == limit) {
+        if (read++ == limit) {
             page.more = true;
             break;
         }
+        page.cursor = st.integer(0);
         sync::Change c;
         c.seq = st.integer(0);
         c.caseId = st.integer(1);
@@ -607,13 +829,45 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
         if (!row)
             return Error{row.error()};
         c.row = std::move(row).value();
+        int fromSeq = c.prevVersion;
+        if (scoped) {
+            // Before the change: a new case was seen by nobody; an unknown locus (a change from
+            // before schema 5) counts as unseen, so a visible case comes whole and an invisible
+            // one as a drop, which is right whatever the console holds.
+            const bool known = c.prevVersion > 0 && !st.isNull(11);
+            const bool before = known && scope->sees(CaseLocus{optInt(7), optInt(8), optInt(9),
+                                                               optInt(10), st.integer(11) != 0});
+            const bool now = scope->sees(c.row);
+            // The account's own command on a case it does not see (a report outside its scope)
+            // comes as a drop too: its console holds the case from that command.
+            const bool own = !username.isEmpty() && !st.isNull(12) && st.text(12) == username;
+            if (!now) {
+                if (before || own || (c.prevVersion > 0 && !known)) {
+                    sync::Change drop;
+                    drop.seq = c.seq;
+                    drop.caseId = c.caseId;
+                    drop.prevVersion = c.prevVersion;
+                    drop.version = c.version;
+                    drop.at = c.at;
+                    drop.dropped = true;
+                    drop.row.id = c.caseId;
+                    page.changes.append(std::move(drop));
+                }
+                continue;
+            }
+            if (!before)
+                fromSeq = 0; // the case enters the scope: all of it
+        }
+        if (viewer) {
+            c.row.party = viewParty(*viewer, c.row.party);
+            c.row.description = viewFreeText(*viewer, c.row.description);
+        }
         ev.reset();
         ev.bind(1, c.caseId);
-        ev.bind(2, c.prevVersion);
+        ev.bind(2, fromSeq);
         ev.bind(3, c.version);
         while (ev.step() == SQLITE_ROW)
             c.events.append(readEvent(ev));
-        page.cursor = c.seq;
         page.changes.append(std::move(c));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -622,6 +876,43 @@ Result<sync::ChangesPage> PlatformStore::changesSince(qint64 since, int limit) c
 }
 
 namespace {
+
+/**
+ * ResolvedScope::sees as an SQL condition on the `cases` columns (integers only, so written
+ * inline). tst_scope checks that both agree on every case of a demo district.
+ */
+QByteArray scopeCondition(const ResolvedScope &scope)
+{
+    QByteArray kind;
+    auto idList = [](const QSet<qint64> &ids) {
+        QList<qint64> sorted(ids.begin(), ids.end());
+        std::sort(sorted.begin(), sorted.end());
+        QByteArray out;
+        for (qint64 id : sorted)
+            out += (out.isEmpty() ? "" : ",") + QByteArray::number(id);
+        return out;
+    };
+    switch (scope.kind) {
+    case Scope::Kind::District:
+        kind = "1";
+        break;
+    case Scope::Kind::Street:
+        kind = "street_id = " + QByteArray::number(scope.streetId);
+        break;
+    case Scope::Kind::Community:
+        kind =
+            "(community_id = " + QByteArray::number(scope.communityId) + " AND closed_at IS NULL)";
+        break;
+    case Scope::Kind::Department: {
+        const QByteArray ids = idList(scope.units);
+        kind = "(unit_id IN (" + ids + ") OR assignee_id IN (" + ids + "))";
+        break;
+    }
+    }
+    if (scope.person == 0)
+        return '(' + kind + ')';
+    return "(" + kind + " OR assignee_id = " + QByteArray::number(scope.person) + ")";
+}
 
 /** One column as the snapshot has it: keys are column names, values as SQLite typed them. */
 void writeColumn(sync::SnapshotWriter &w, sqlite3_stmt *st, int i, const char *key)
@@ -648,28 +939,37 @@ void writeColumn(sync::SnapshotWriter &w, sqlite3_stmt *st, int i, const char *k
 
 } // namespace
 
-Result<PlatformStore::SnapshotBody>
-PlatformStore::snapshot(CaseId after, int limit, sync::SnapshotWriter::Format format) const
+Result<PlatformStore::SnapshotBody> PlatformStore::snapshot(CaseId after, int limit,
+                                                            sync::SnapshotWriter::Format format,
+                                                            const ResolvedScope *scope,
+                                                            std::optional<Role> viewer) const
 {
     const qint64 cursor = lastChangeSeq();
+    const bool scoped = scope && !scope->everything();
     // Columns 0–28 are the row, 29 tells whether the case has facts, 30–39 are the facts.
     constexpr int kFacts = 29;
+    constexpr int kDescription = 10, kParty = 11; // in kRowColumns
     SqliteStatement st(m_db->handle(),
                        sql("SELECT ", kRowColumns) +
                            ", f.case_id, f.reworks, f.extensions, f.shelves, f.reopens, "
                            "f.max_stage, f.skips, f.req_stage, f.req_skip, f.late, f.due FROM "
-                           "cases LEFT JOIN case_facts f ON f.case_id = cases.id WHERE id > ? "
+                           "cases LEFT JOIN case_facts f ON f.case_id = cases.id WHERE id > ? " +
+                           (scoped ? "AND " + scopeCondition(*scope) + ' ' : QByteArray()) +
                            "ORDER BY id LIMIT ?");
-    // Events in (case_id, seq) order from the UNIQUE index, read alongside the cases.
-    SqliteStatement ev(m_db->handle(), sql("SELECT ", kEventColumns) +
-                                           " FROM case_events INDEXED BY "
-                                           "sqlite_autoindex_case_events_1 WHERE case_id > ? "
-                                           "ORDER BY case_id, seq");
+    // Events in (case_id, seq) order from the UNIQUE index, read alongside the cases; a scope
+    // holding a part of the cases looks each case's events up instead.
+    SqliteStatement ev(m_db->handle(),
+                       sql("SELECT ", kEventColumns) +
+                           (scoped ? " FROM case_events WHERE case_id = ? ORDER BY seq"
+                                   : " FROM case_events INDEXED BY "
+                                     "sqlite_autoindex_case_events_1 WHERE case_id > ? "
+                                     "ORDER BY case_id, seq"));
     if (!st.ok() || !ev.ok())
         return Error{st.ok() ? ev.error() : st.error()};
     st.bind(1, after);
     st.bind(2, limit + 1);
-    ev.bind(1, after);
+    if (!scoped)
+        ev.bind(1, after);
     const int rowColumns = sqlite3_column_count(st.get());
     const int eventColumns = sqlite3_column_count(ev.get());
     std::vector<const char *> rowKeys, eventKeys;
@@ -691,9 +991,27 @@ PlatformStore::snapshot(CaseId after, int limit, sync::SnapshotWriter::Format fo
         }
         const CaseId id = st.integer(0);
         w.beginCase();
-        for (int i = 0; i < kFacts; ++i)
+        for (int i = 0; i < kFacts; ++i) {
+            if (viewer && (i == kDescription || i == kParty) && !st.isNull(i)) {
+                // Personal data leaves the platform only as the viewer's role may see it.
+                const auto text = i == kParty ? viewParty(*viewer, st.text(i))
+                                              : std::optional(viewFreeText(*viewer, st.text(i)));
+                if (text) {
+                    const QByteArray utf8 = text->toUtf8();
+                    w.text(rowKeys[size_t(i)], utf8.constData(), utf8.size());
+                } else {
+                    w.null(rowKeys[size_t(i)]);
+                }
+                continue;
+            }
             writeColumn(w, st.get(), i, rowKeys[size_t(i)]);
+        }
         w.beginEvents();
+        if (scoped) {
+            ev.reset();
+            ev.bind(1, id);
+            erc = ev.step();
+        }
         while (erc == SQLITE_ROW && ev.integer(0) < id)
             erc = ev.step();
         while (erc == SQLITE_ROW && ev.integer(0) == id) {
@@ -769,6 +1087,86 @@ Result<sync::ReferenceData> PlatformStore::reference() const
     }
     data.version = sync::referenceVersion(data);
     return data;
+}
+
+sync::ReferenceData PlatformStore::scopedReference(const sync::ReferenceData &district,
+                                                   const ResolvedScope &scope,
+                                                   const QString &username)
+{
+    if (scope.everything())
+        return district;
+    sync::ReferenceData out = district; // the rows are shared until one is changed
+    auto table = [&](const char *name) -> sync::ReferenceTable * {
+        const auto t =
+            std::find_if(out.tables.begin(), out.tables.end(), [&](const sync::ReferenceTable &x) {
+                return x.name == QLatin1String(name);
+            });
+        return t == out.tables.end() ? nullptr : &*t;
+    };
+    auto at = [](const QJsonArray &row, qsizetype i) -> qint64 {
+        return i < 0 ? 0 : row.at(i).toInteger();
+    };
+    QHash<qint64, qint64> streetOf; // community → street
+    if (const sync::ReferenceTable *c = table("communities")) {
+        const auto id = c->columns.indexOf(QLatin1String("id"));
+        const auto street = c->columns.indexOf(QLatin1String("street_id"));
+        for (const QJsonArray &row : c->rows)
+            streetOf.insert(at(row, id), at(row, street));
+    }
+    // Whether a unit placed in this street and community lies within a street or community
+    // scope (a department's are listed in scope.units).
+    auto placed = [&](qint64 street, qint64 community) {
+        if (scope.kind == Scope::Kind::Street)
+            return (street != 0 && street == scope.streetId) ||
+                   (community != 0 && streetOf.value(community) == scope.streetId);
+        return scope.kind == Scope::Kind::Community && community != 0 &&
+               community == scope.communityId;
+    };
+    // The scope's teams and people: their users stay, and their people's positions.
+    QSet<qint64> within;
+    if (sync::ReferenceTable *units = table("units")) {
+        const QStringList &cols = units->columns;
+        const auto id = cols.indexOf(QLatin1String("id"));
+        const auto kind = cols.indexOf(QLatin1String("kind"));
+        const auto parent = cols.indexOf(QLatin1String("parent_id"));
+        const auto street = cols.indexOf(QLatin1String("street_id"));
+        const auto community = cols.indexOf(QLatin1String("community_id"));
+        QHash<qint64, std::pair<qint64, qint64>> teams; // team → its street and community
+        for (const QJsonArray &row : std::as_const(units->rows)) {
+            if (row.at(kind).toString() == QLatin1String("team"))
+                teams.insert(at(row, id), {at(row, street), at(row, community)});
+        }
+        QList<qsizetype> position;
+        for (const char *c : {"lon", "lat", "seen_at"}) {
+            if (const auto i = cols.indexOf(QLatin1String(c)); i >= 0)
+                position << i;
+        }
+        for (QJsonArray &row : units->rows) {
+            const qint64 unit = at(row, id);
+            const bool team = row.at(kind).toString() == QLatin1String("team");
+            bool in = unit == scope.person || scope.units.contains(unit) ||
+                      placed(at(row, street), at(row, community));
+            if (!team && !in) {
+                const auto t = teams.value(at(row, parent));
+                in = placed(t.first, t.second);
+            }
+            if (in) {
+                within.insert(unit);
+            } else if (!team) {
+                for (const qsizetype i : std::as_const(position))
+                    row.replace(i, QJsonValue::Null);
+            }
+        }
+    }
+    if (sync::ReferenceTable *users = table("users")) {
+        const auto name = users->columns.indexOf(QLatin1String("username"));
+        const auto unit = users->columns.indexOf(QLatin1String("unit_id"));
+        users->rows.removeIf([&](const QJsonArray &row) {
+            return !(row.at(name).toString() == username || within.contains(at(row, unit)));
+        });
+    }
+    out.version = sync::referenceVersion(out);
+    return out;
 }
 
 qint64 PlatformStore::dataVersion() const

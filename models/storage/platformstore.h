@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/scope.h"
 #include "domain/types.h"
 #include "sync/messages.h"
 #include "sync/securitylog.h"
@@ -33,6 +34,10 @@ struct Account
     bool disabled = false;
     /** Why this person may hold this account beside one of a conflicting role (else empty). */
     QString dutyReason;
+    /** The code of the account's organisation (a team in `units`); empty: the district centre. */
+    QString org;
+    /** Where the account works (Scope::parse), "district" unless set. */
+    QString scope = QStringLiteral("district");
 };
 
 /** A decided command id (see the `applied_commands` table). */
@@ -86,7 +91,7 @@ class PlatformStore
 {
     Q_DECLARE_TR_FUNCTIONS(PlatformStore)
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     static constexpr const char *kFileName = "platform.db";
 
     /** DATA/platform.db */
@@ -120,6 +125,20 @@ public:
     Status setDisabled(const QString &username, bool disabled, qint64 now);
     /** The district's `users` rows (role, display name, person code) without passwords. */
     QList<Account> districtUsers() const;
+    /** The unit type of a street's operations sub-centre (its accounts work in the street). */
+    static constexpr const char *kStreetCentreType = "street_office";
+    /**
+     * The scope an account of this organisation and person works in unless an administrator
+     * sets another: a grid worker's or volunteer's community, a street sub-centre's street, a
+     * department squad in its street or a bureau in the district, else the district.
+     */
+    QString defaultScope(const QString &org, const QString &person) const;
+    /** Sets the account's organisation and scope (both already validated). */
+    Status setScope(const QString &username, const QString &org, const QString &scope, qint64 now);
+    /** Whether `code` is a team of the district's units (an organisation). */
+    bool teamExists(const QString &code) const;
+    /** The account's scope against the reference data (ids of its street, teams, person). */
+    Result<ResolvedScope> resolveScope(const Account &account) const;
     /** Whether a person (a unit of kind person) has this code. */
     bool personExists(const QString &code) const;
 
@@ -129,6 +148,17 @@ public:
     /** The user of an unexpired session. */
     std::optional<QString> sessionUser(const QByteArray &tokenHash, qint64 now) const;
     Status removeSession(const QByteArray &tokenHash);
+    /** An account's session as the administrator sees it (never the token). */
+    struct SessionRow
+    {
+        qint64 createdAt = 0;
+        qint64 expiresAt = 0;
+        QString address;
+    };
+    /** The account's unexpired sessions, newest first. */
+    QList<SessionRow> sessions(const QString &username, qint64 now) const;
+    /** Ends every session of the account; returns how many there were. */
+    Result<int> endSessions(const QString &username);
     /** Forgets expired sessions and failures older than `failuresBefore`. */
     Status purge(qint64 now, qint64 failuresBefore);
 
@@ -144,9 +174,22 @@ public:
     std::optional<AppliedCommand> appliedCommand(const QString &id) const;
     Status recordCommand(const AppliedCommand &c);
     /** Appends a change with the case's current row; returns its seq. */
-    Result<qint64> appendChange(CaseId id, int prevVersion, qint64 at, const QString &commandId);
+    /** `before`: the case as it was (nullopt for a new case), for scoped feeds. */
+    Result<qint64> appendChange(CaseId id, int prevVersion, qint64 at, const QString &commandId,
+                                const std::optional<CaseLocus> &before = std::nullopt);
     qint64 lastChangeSeq() const;
-    Result<sync::ChangesPage> changesSince(qint64 since, int limit) const;
+    /**
+     * Changes after `since`. With a scope that does not see everything, a change of a case the
+     * scope does not see (before or after) is left out, a case that left the scope comes as a
+     * drop (sync::Change::dropped), and one that entered it comes with all its events; `limit`
+     * counts the changes read, so a page may hold fewer. A change made by `username`'s own
+     * command to a case outside the scope comes as a drop (its console holds the case). With a
+     * `viewer`, rows' personal data as for snapshot().
+     */
+    Result<sync::ChangesPage> changesSince(qint64 since, int limit,
+                                           const ResolvedScope *scope = nullptr,
+                                           const QString &username = {},
+                                           std::optional<Role> viewer = std::nullopt) const;
     /** A snapshot page's JSON with its `next` and `more`. */
     struct SnapshotBody
     {
@@ -156,16 +199,32 @@ public:
     };
     /**
      * A snapshot page (sync::SnapshotPage) encoded straight from the rows: cases after `after`
-     * in id order with their events and facts.
+     * in id order with their events and facts; only the scope's cases, and with a `viewer` the
+     * rows' personal data (party, numbers in the description) as that role may see it
+     * (PersonalData). Event payloads are hash-chained and sent as stored.
      */
     Result<SnapshotBody>
     snapshot(CaseId after, int limit,
-             sync::SnapshotWriter::Format format = sync::SnapshotWriter::Format::Json) const;
+             sync::SnapshotWriter::Format format = sync::SnapshotWriter::Format::Json,
+             const ResolvedScope *scope = nullptr, std::optional<Role> viewer = std::nullopt) const;
     /** The district's reference data (sync::referenceTableNames()) with its version. */
     Result<sync::ReferenceData> reference() const;
+    /**
+     * What of the district's reference data an account in `scope` receives (docs/security.md,
+     * "Who sees what"), with its own version. A district scope gets all of it. Any other scope
+     * gets the map and catalogue tables and every team whole, and every person's row (a case it
+     * sees may be dispatched to anyone, and the console's cases reference units), but the
+     * position (lon, lat, seen_at) only of the people in its scope and of the account's own
+     * person; and of `users` only the accounts of its teams and people and `username` itself.
+     * Pure: reads only its arguments.
+     */
+    static sync::ReferenceData scopedReference(const sync::ReferenceData &district,
+                                               const ResolvedScope &scope, const QString &username);
     /** Changes when another connection (e.g. an administration command) commits. */
     qint64 dataVersion() const;
     std::optional<sync::CaseRow> caseRow(CaseId id) const;
+    /** What a scope reads of each case whose timeline names the attachment as evidence. */
+    QList<CaseLocus> evidenceCases(const QString &sha256) const;
     /** The case's version, or -1 when there is no such case. */
     int caseVersion(CaseId id) const;
     Result<QList<sync::CaseRow>> requests(const RequestFilter &filter) const;

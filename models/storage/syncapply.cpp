@@ -224,6 +224,18 @@ private:
 };
 
 /** A JSON value of reference data bound as SQL (whole numbers as integers). */
+/** Runs each statement with the case id as its one parameter; the first failure stops it. */
+Status forCase(QSqlQuery &q, CaseId id, const QStringList &statements)
+{
+    for (const QString &sql : statements) {
+        q.prepare(sql);
+        q.addBindValue(id);
+        if (!q.exec())
+            return sqlError(q);
+    }
+    return Ok{};
+}
+
 void bindJson(const SqliteStatement &st, int i, const QJsonValue &v)
 {
     if (v.isString()) {
@@ -295,19 +307,11 @@ Status SyncStore::removeLocalCase(CaseId id)
     q.prepare(QStringLiteral("DELETE FROM case_facts WHERE case_id = ?"));
     q.addBindValue(id);
     (void)q.exec();
-    const QStringList steps{
-        QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"),
-        QStringLiteral("UPDATE attachments SET case_id = NULL WHERE case_id = ?"),
-        QStringLiteral("UPDATE cases SET linked_case = NULL WHERE linked_case = ?"),
-        QStringLiteral("DELETE FROM cases WHERE id = ?"),
-    };
-    for (const QString &sql : steps) {
-        q.prepare(sql);
-        q.addBindValue(id);
-        if (!q.exec())
-            return sqlError(q);
-    }
-    return Ok{};
+    return forCase(q, id,
+                   {QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"),
+                    QStringLiteral("UPDATE attachments SET case_id = NULL WHERE case_id = ?"),
+                    QStringLiteral("UPDATE cases SET linked_case = NULL WHERE linked_case = ?"),
+                    QStringLiteral("DELETE FROM cases WHERE id = ?")});
 }
 
 Status SyncStore::replay(CaseId id)
@@ -531,20 +535,30 @@ Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
         return Error{tr("The local cache is busy or read-only.")};
     (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
     QList<CaseId> touched;
+    QStringList droppedEvidence;
     if (!hasLocalWork()) {
         FastWriter w(m_db->handle());
         if (!w.ok())
             return Error{w.error()};
         for (const sync::Change &c : page.changes) {
-            if (!w.write(c.row, c.events))
+            if (c.dropped) {
+                if (Status s = dropCase(c.caseId, c.at, &droppedEvidence); !s)
+                    return Error{s.error()};
+            } else if (!w.write(c.row, c.events)) {
                 return Error{w.error()};
+            }
             touched << c.caseId;
             CITYOPS_CRASH_POINT("sync.page.mid");
         }
     } else {
         for (const sync::Change &c : page.changes) {
-            if (Status s = writeCase(c.row, c.events, &touched, c.commandId); !s)
+            if (c.dropped) {
+                if (Status s = dropCase(c.caseId, c.at, &droppedEvidence); !s)
+                    return Error{s.error()};
+                touched << c.caseId;
+            } else if (Status s = writeCase(c.row, c.events, &touched, c.commandId); !s) {
                 return Error{s.error()};
+            }
             CITYOPS_CRASH_POINT("sync.page.mid");
         }
     }
@@ -553,8 +567,140 @@ Result<QList<CaseId>> SyncStore::applyChanges(const sync::ChangesPage &page)
         return Error{s.error()};
     if (Status s = tx.commit(); !s)
         return Error{s.error()};
+    m_droppedEvidence += droppedEvidence;
     CITYOPS_CRASH_POINT("sync.page.commit.after");
     return touched;
+}
+
+Status SyncStore::dropCase(CaseId id, qint64 at, QStringList *evidence)
+{
+    QSqlQuery q(m_db->sql());
+    // Listed first: the timeline's append-only trigger lets a listed case's events go.
+    q.prepare(QStringLiteral("INSERT INTO scope_drops (case_id, at, deleting) VALUES (?, ?, 1) ON "
+                             "CONFLICT (case_id) DO UPDATE SET at = excluded.at, deleting = 1"));
+    q.addBindValue(id);
+    q.addBindValue(at);
+    if (!q.exec())
+        return sqlError(q);
+    // Its evidence: the attachments registered to it (an attachment belongs to one case; a
+    // photo only named by events may be another case's too, and stays).
+    q.prepare(QStringLiteral("SELECT sha256 FROM attachments WHERE case_id = ?"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    while (q.next())
+        evidence->append(q.value(0).toString());
+    // A command still waiting to be sent can no longer be applied: it stays in the outbox as
+    // rejected, with the reason, so the user sees what did not go through. Applied ones are part
+    // of the platform's case already.
+    q.prepare(QStringLiteral("UPDATE outbox SET state = 'rejected', code = 'out-of-scope', reason "
+                             "= ? WHERE case_id = ? AND state = 'pending'"));
+    q.addBindValue(tr("The case left your scope before this command was sent."));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(q);
+    return forCase(q, id,
+                   {QStringLiteral("DELETE FROM outbox WHERE case_id = ? AND state = 'applied'"),
+                    QStringLiteral("DELETE FROM case_events WHERE case_id = ? AND provisional = 1"),
+                    QStringLiteral("DELETE FROM case_base WHERE id = ?"),
+                    QStringLiteral("DELETE FROM case_facts WHERE case_id = ?"),
+                    QStringLiteral("DELETE FROM case_events WHERE case_id = ?"),
+                    QStringLiteral("DELETE FROM attachments WHERE case_id = ?"),
+                    QStringLiteral("UPDATE cases SET linked_case = NULL WHERE linked_case = ?"),
+                    QStringLiteral("DELETE FROM cases WHERE id = ?"),
+                    // Append-only again, should the case come back.
+                    QStringLiteral("UPDATE scope_drops SET deleting = 0 WHERE case_id = ?")});
+}
+
+QStringList SyncStore::takeDroppedEvidence()
+{
+    return std::exchange(m_droppedEvidence, {});
+}
+
+Result<QList<CaseId>> SyncStore::purgeCases(qint64 at, QStringList *evidence)
+{
+    Transaction tx(*m_db);
+    if (!tx.isActive())
+        return Error{tr("The local cache is busy or read-only.")};
+    (void)m_db->exec("PRAGMA defer_foreign_keys = ON");
+    QSqlQuery q(m_db->sql());
+    // A pending command's local effect is the only copy of it outside the outbox: never lost.
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM outbox WHERE state = 'pending'")) || !q.next())
+        return Error{sqlError(q).error()};
+    if (const int pending = q.value(0).toInt(); pending > 0)
+        return Error{tr("%n command(s) wait to be sent: the cache's cases are kept until they "
+                        "have been.",
+                        nullptr, pending)};
+    QList<CaseId> ids;
+    QJsonArray listed; // the cases this purge lists in scope_drops (not the earlier drops)
+    if (!q.exec(QStringLiteral("SELECT id, EXISTS (SELECT 1 FROM scope_drops WHERE case_id = "
+                               "cases.id) FROM cases ORDER BY id")))
+        return Error{sqlError(q).error()};
+    while (q.next()) {
+        ids << q.value(0).toLongLong();
+        if (!q.value(1).toBool())
+            listed.append(q.value(0).toLongLong());
+    }
+    const QString listedJson =
+        QString::fromUtf8(QJsonDocument(listed).toJson(QJsonDocument::Compact));
+    q.prepare(QStringLiteral("INSERT INTO scope_drops (case_id, at, deleting) SELECT value, ?, 1 "
+                             "FROM json_each(?)"));
+    q.addBindValue(at);
+    q.addBindValue(listedJson);
+    if (!q.exec() ||
+        !q.exec(QStringLiteral("UPDATE scope_drops SET deleting = 1 WHERE case_id IN (SELECT id "
+                               "FROM cases)")))
+        return Error{sqlError(q).error()};
+    // With every case gone a photo belongs to nothing the cache holds (the platform has every
+    // sent one), except to a rejected command still in the outbox: that one stays for a retry.
+    constexpr const char *kUnnamed = "NOT EXISTS (SELECT 1 FROM outbox o WHERE instr(o.body, "
+                                     "attachments.sha256) > 0)";
+    if (!q.exec(QStringLiteral("SELECT sha256 FROM attachments WHERE ") + QLatin1String(kUnnamed)))
+        return Error{sqlError(q).error()};
+    QStringList files;
+    while (q.next())
+        files << q.value(0).toString();
+    const QString reindex = value(QStringLiteral("snapshot_reindex"));
+    // Deleting a case looks up the rows that refer to it; without an index on the referring
+    // column that is a scan of the table per case (hours for 100,000 cases). Both indexes live
+    // only inside this transaction.
+    for (const QString &sql :
+         {QStringLiteral("CREATE INDEX purge_cases_linked ON cases (linked_case)"),
+          QStringLiteral("CREATE INDEX purge_attachments_case ON attachments (case_id)"),
+          QStringLiteral("DELETE FROM kpi_facts"), QStringLiteral("DELETE FROM case_facts"),
+          QStringLiteral("DELETE FROM case_base"), QStringLiteral("DELETE FROM case_events"),
+          QStringLiteral("DELETE FROM attachments WHERE ") + QLatin1String(kUnnamed),
+          QStringLiteral("UPDATE attachments SET case_id = NULL WHERE case_id IS NOT NULL"),
+          QStringLiteral("DELETE FROM outbox WHERE state = 'applied'"),
+          QStringLiteral("DELETE FROM cases"), QStringLiteral("DROP INDEX purge_cases_linked"),
+          QStringLiteral("DROP INDEX purge_attachments_case"),
+          // The search index's tokens are the removed cases' text; the indexer starts over.
+          QStringLiteral("INSERT INTO cases_fts3 (cases_fts3) VALUES ('delete-all')"),
+          QStringLiteral("INSERT INTO cases_fts1 (cases_fts1) VALUES ('delete-all')"),
+          QStringLiteral("UPDATE meta SET value = '0' WHERE key = 'search_indexed_to'"),
+          QStringLiteral("DELETE FROM sync_state WHERE key IN ('cursor', 'snapshot_after', "
+                         "'snapshot_cursor', 'snapshot_done', 'snapshot_reindex')")}) {
+        if (!q.exec(sql))
+            return Error{sqlError(q).error()};
+    }
+    // An interrupted first snapshot left its indexes and triggers to be rebuilt at its end: the
+    // next snapshot starts as a first one again and would drop (and remember) only what is left.
+    if (!reindex.isEmpty()) {
+        if (Status s = m_db->exec(reindex.toUtf8()); !s)
+            return Error{s.error()};
+    }
+    if (Status s = m_db->recountQueues(); !s)
+        return Error{s.error()};
+    // Gone: the cases pulled next are append-only again (a drop's row stays as its record).
+    q.prepare(QStringLiteral(
+        "DELETE FROM scope_drops WHERE case_id IN (SELECT value FROM json_each(?))"));
+    q.addBindValue(listedJson);
+    if (!q.exec() || !q.exec(QStringLiteral("UPDATE scope_drops SET deleting = 0")))
+        return Error{sqlError(q).error()};
+    if (Status s = tx.commit(); !s)
+        return Error{s.error()};
+    *evidence += files;
+    return ids;
 }
 
 Result<QList<CaseId>> SyncStore::applySnapshotPage(const sync::SnapshotPage &page)

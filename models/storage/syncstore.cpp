@@ -375,6 +375,30 @@ Result<CaseId> SyncStore::retry(const QString &commandId, const QString &reason)
     return id;
 }
 
+QString SyncStore::casesScope() const
+{
+    const QString recorded = value(QStringLiteral("cases_scope"));
+    if (!recorded.isEmpty())
+        return recorded;
+    QSqlQuery q(m_db->sql());
+    return q.exec(QStringLiteral("SELECT EXISTS (SELECT 1 FROM cases WHERE id > 0)")) && q.next() &&
+                   q.value(0).toBool()
+               ? QStringLiteral("district")
+               : QString();
+}
+
+QList<std::pair<QString, int>> SyncStore::outstandingByUser() const
+{
+    QList<std::pair<QString, int>> out;
+    QSqlQuery q(m_db->sql());
+    if (q.exec(QStringLiteral("SELECT username, count(*) FROM outbox WHERE state != 'rejected' "
+                              "GROUP BY username ORDER BY min(seq)"))) {
+        while (q.next())
+            out.append({q.value(0).toString(), q.value(1).toInt()});
+    }
+    return out;
+}
+
 QString SyncStore::value(const QString &key) const
 {
     QSqlQuery q(m_db->sql());

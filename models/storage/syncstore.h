@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <memory>
+#include <utility>
 
 namespace cityops {
 
@@ -58,6 +59,33 @@ public:
      * the cases whose local state changed.
      */
     Result<QList<CaseId>> recordResults(const QList<sync::CommandResult> &results);
+    /**
+     * Removes a case that left the account's scope (sync::Change::dropped): its row, events,
+     * facts, outbox rows and attachment rows, listed in `scope_drops`. The attachments' hashes
+     * are added to `evidence` (their files go once the transaction has committed).
+     */
+    Status dropCase(CaseId id, qint64 at, QStringList *evidence);
+    /** The evidence of cases dropped by committed change pages, for the caller to delete. */
+    QStringList takeDroppedEvidence();
+    /**
+     * Removes every case of the cache, for a sign-in under another scope (docs/security.md, "Who
+     * sees what"): rows, events, facts, the dashboard's and search's side tables, and every
+     * attachment no remaining (rejected) outbox command names (their hashes are added to
+     * `evidence`, for the caller to delete once committed). Confirmed events go the way dropCase's
+     * do (listed in `scope_drops`, unlisted again once gone, so the cases pulled next are
+     * append-only again). Applied commands leave the outbox (they are the platform's now), rejected
+     * ones stay. The snapshot and feed state is reset, so the next sync pulls a fresh snapshot.
+     * Refused while a command is pending. One transaction; returns the removed case ids.
+     */
+    Result<QList<CaseId>> purgeCases(qint64 at, QStringList *evidence);
+    /**
+     * The scope the cache's cases were pulled under (`cases_scope`): "district" for a cache with
+     * cases from before it was recorded (`cityops-cli demo generate`, an older console), empty
+     * for a cache that holds none.
+     */
+    QString casesScope() const;
+    /** Commands pending or applied but not yet confirmed, per user, in outbox order. */
+    QList<std::pair<QString, int>> outstandingByUser() const;
     /** Counts an attempt that did not get an answer. */
     Status noteAttempt(const QStringList &commandIds, const QString &error);
     /** Drops a rejected command (the operator confirmed it) and rolls back its local effect. */
@@ -110,6 +138,7 @@ private:
     CaseRepository m_repo;
     /** Checkpoints beside the bulk load of an empty cache (applySnapshotPage). */
     std::unique_ptr<WalCheckpointer> m_checkpointer;
+    QStringList m_droppedEvidence;
     int m_bulkPages = 0;
 };
 

@@ -171,6 +171,11 @@ struct Change
      * rows by it.
      */
     std::optional<QString> commandId;
+    /**
+     * The case left the console's scope (issue 19): the console removes it with its events and
+     * evidence. Such a change carries no row (only the id) and no events.
+     */
+    bool dropped = false;
 };
 
 /** GET /api/v1/changes */

@@ -676,9 +676,13 @@ QByteArray encodeChanges(const ChangesPage &page)
         w.integer("prev_version", c.prevVersion);
         w.integer("version", c.version);
         w.integer("at", c.at);
-        w.optStr("command_id", c.commandId);
-        writeRow(w, "case", c.row);
-        writeEvents(w, c.events);
+        if (c.dropped) {
+            w.boolean("drop", true);
+        } else {
+            w.optStr("command_id", c.commandId);
+            writeRow(w, "case", c.row);
+            writeEvents(w, c.events);
+        }
         w.end();
     }
     w.endArray();
@@ -720,10 +724,14 @@ Result<ChangesPage> decodeChanges(const QByteArray &body)
                             readRow(r, &c.row);
                         else if (key == "events")
                             readEvents(r, &c.events);
+                        else if (key == "drop")
+                            r.boolean(&c.dropped);
                         else
                             r.skip();
                     }
-                    if (r.ok() && (c.seq <= 0 || c.row.id != c.caseId))
+                    if (c.dropped) // only the id: the case left the scope
+                        c.row.id = c.caseId;
+                    if (r.ok() && (c.seq <= 0 || c.caseId <= 0 || c.row.id != c.caseId))
                         r.fail(QStringLiteral("changes[%1]").arg(page.changes.size()),
                                Tr::tr("incomplete change"));
                     page.changes.append(std::move(c));
@@ -946,7 +954,9 @@ QByteArray encodeSession(const SessionInfo &s)
                                      {QLatin1String("user"), s.user},
                                      {QLatin1String("role"), s.role},
                                      {QLatin1String("person"), s.person},
-                                     {QLatin1String("displayName"), s.displayName}})
+                                     {QLatin1String("displayName"), s.displayName},
+                                     {QLatin1String("org"), s.org},
+                                     {QLatin1String("scope"), s.scope}})
         .toJson(QJsonDocument::Compact);
 }
 
@@ -963,6 +973,8 @@ Result<SessionInfo> decodeSession(const QByteArray &body)
     s.role = f.str("role", 20, true);
     s.person = f.str("person", kMaxShortChars);
     s.displayName = f.str("displayName", kMaxShortChars);
+    s.org = f.str("org", kMaxShortChars);
+    s.scope = f.str("scope", kMaxShortChars);
     if (f.ok() && !Names::role(s.role))
         f.fail(f.at("role"), Tr::tr("unknown role \"%1\"").arg(s.role));
     if (!f.finish())

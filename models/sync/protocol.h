@@ -73,6 +73,8 @@ struct SessionInfo
     QString role;   ///< Names::key(Role)
     QString person; ///< unit code of the person behind the account (may be empty)
     QString displayName;
+    QString org;   ///< the account's organisation (a team's code; empty: the district centre)
+    QString scope; ///< where the account works (Scope::parse; empty from older platforms)
 };
 
 /** Every non-2xx answer of /api/v1: {"error": {"code": "...", "message": "..."}}. */

@@ -12,6 +12,7 @@
 
 #include <QDateTime>
 #include <QEventLoop>
+#include <QFile>
 #include <QFileInfo>
 #include <QMutex>
 #include <QRandomGenerator>
@@ -217,6 +218,33 @@ Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &
     if (const auto *f = std::get_if<sync::SyncFailure>(&r))
         return Error{f->message};
     const auto &s = std::get<sync::SessionInfo>(r);
+    // The cache holds only the cases of the scope signed in now (docs/security.md, "Who sees
+    // what"): under another scope its cases go and the next sync pulls a fresh snapshot, unless
+    // another user's commands still wait to be sent: those would lose their cases.
+    const QString scope = scopeOf(s.scope);
+    const QString held = m_store->casesScope();
+    bool purge = false, deferred = false;
+    if (!held.isEmpty() && held != scope) {
+        QStringList others;
+        int waiting = 0, own = 0;
+        for (const auto &[who, n] : m_store->outstandingByUser()) {
+            if (who == s.user) {
+                own += n;
+            } else {
+                others << who;
+                waiting += n;
+            }
+        }
+        if (waiting > 0)
+            return Error{tr("%n command(s) of %1 wait to be sent; sync them before signing in as "
+                            "an account with another scope.",
+                            nullptr, waiting)
+                             .arg(others.join(QStringLiteral(", ")))};
+        // This account's own scope changed: its commands go first, with its new session, and
+        // the cases then (settleScope(), at the next sync).
+        purge = own == 0;
+        deferred = !purge;
+    }
     m_client->setToken(s.token.toUtf8());
     Transaction tx(*m_db);
     Status st = m_store->setValue(QStringLiteral("session_user"), s.user);
@@ -227,15 +255,28 @@ Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &
     for (const auto &[k, v] :
          {std::pair{QStringLiteral("session_token"), s.token},
           std::pair{QStringLiteral("session_role"), s.role},
+          std::pair{QStringLiteral("session_org"), s.org},
+          std::pair{QStringLiteral("session_scope"), s.scope},
           std::pair{QStringLiteral("session_expires"), QString::number(s.expiresAt)},
           std::pair{QStringLiteral("platform_url"), m_platform.toString()}}) {
         if (st)
             st = m_store->setValue(k, v);
     }
+    QStringList evidence;
+    if (st && purge) {
+        if (const auto purged = m_store->purgeCases(clientNow(), &evidence); !purged)
+            st = Error{purged.error()};
+    }
+    if (st && !deferred)
+        st = m_store->setValue(QStringLiteral("cases_scope"), scope);
     if (st)
         st = tx.commit();
-    if (!st)
+    if (!st) {
+        m_client->setToken(session("session_token").toUtf8());
         return Error{st.error()};
+    }
+    for (const QString &sha : std::as_const(evidence))
+        QFile::remove(m_evidence->pathFor(sha));
     if (s.user == m_expiredUser)
         m_expiredUser.clear();
     // A new cache learns the district (and its users) at once, so the console can act as the
@@ -243,6 +284,48 @@ Result<sync::SessionInfo> SyncEngine::login(const QString &user, const QString &
     SyncReport ignored;
     (void)pullReference(&ignored);
     return s;
+}
+
+QString SyncEngine::scopeOf(const QString &scope)
+{
+    // A platform from before scopes sends every case: the district's.
+    return scope.isEmpty() ? QStringLiteral("district") : scope;
+}
+
+bool SyncEngine::settleScope(SyncReport *report)
+{
+    const QString scope = scopeOf(session("session_scope"));
+    const QString held = m_store->casesScope();
+    if (held == scope)
+        return true;
+    // An empty cache: what it pulls now comes under this scope.
+    if (held.isEmpty()) {
+        const Status st = m_store->setValue(QStringLiteral("cases_scope"), scope);
+        if (!st)
+            report->error = st.error();
+        return static_cast<bool>(st);
+    }
+    // The account's own commands were made under its old scope: they are sent first.
+    if (!m_store->pending(1).isEmpty())
+        return true;
+    QStringList evidence;
+    Transaction tx(*m_db);
+    const auto purged = m_store->purgeCases(clientNow(), &evidence);
+    if (!purged) {
+        report->error = purged.error();
+        return false;
+    }
+    Status st = m_store->setValue(QStringLiteral("cases_scope"), scope);
+    if (st)
+        st = tx.commit();
+    if (!st) {
+        report->error = st.error();
+        return false;
+    }
+    for (const QString &sha : std::as_const(evidence))
+        QFile::remove(m_evidence->pathFor(sha));
+    report->changed += *purged;
+    return true;
 }
 
 void SyncEngine::sessionRefused(const QString &user)
@@ -488,6 +571,9 @@ bool SyncEngine::pull(SyncReport *report, int waitSeconds)
             return fail(*f);
         const auto &p = std::get<sync::ChangesPage>(page);
         const auto applied = m_store->applyChanges(p);
+        // The photos of cases that left the account's scope go with them.
+        for (const QString &sha : m_store->takeDroppedEvidence())
+            QFile::remove(m_evidence->pathFor(sha));
         if (!applied) {
             report->error = applied.error();
             return false;
@@ -593,7 +679,7 @@ SyncReport SyncEngine::syncOnce()
     }
     report.reachable = true;
     m_client->setToken(session("session_token").toUtf8());
-    if (!pullReference(&report) || !pull(&report, 0)) {
+    if (!settleScope(&report) || !pullReference(&report) || !pull(&report, 0)) {
         m_online = report.reachable;
         m_lastError = report.error;
         return report;

@@ -85,7 +85,14 @@ public:
     QList<OutboxEntry> rejectedCommands() const;
     /** The cache (names the file and the cause of a storage fault). */
     Database &database() const;
-    /** Signs in and keeps the session (user, role, token, expiry, URL) in the cache. */
+    /**
+     * Signs in and keeps the session (user, role, token, expiry, URL) in the cache. Under a scope
+     * other than the one the cache's cases came under (`cases_scope`), the cases are removed
+     * (SyncStore::purgeCases) and the next sync pulls the new scope's snapshot; while other users'
+     * commands wait in the outbox the sign-in is refused instead (nothing changes). The account's
+     * own waiting commands (its scope changed on the platform) are sent first: the removal then
+     * happens at the sync that finds none pending (settleScope()).
+     */
     Result<sync::SessionInfo> login(const QString &user, const QString &password);
     /** Pushes the whole outbox in batches, then pulls the snapshot (first time) and the feed. */
     SyncReport syncOnce();
@@ -137,6 +144,14 @@ private:
     bool pullSnapshot(SyncReport *report);
     /** Refreshes the district's reference data when the platform's has changed. */
     bool pullReference(SyncReport *report);
+    /** The scope a session's cases come under ("district" from a platform without scopes). */
+    static QString scopeOf(const QString &sessionScope);
+    /**
+     * Brings the cache's cases to the signed-in scope before a pull: records it for an empty
+     * cache; under another scope removes them (SyncStore::purgeCases, listed in report->changed)
+     * once no command is pending, so the pull then takes a fresh snapshot. False on a fault.
+     */
+    bool settleScope(SyncReport *report);
     /** Records a failed pull in `report` (a 401 also ends the session); always false. */
     bool pullFailed(SyncReport *report, const sync::SyncFailure &f);
     QString session(const char *key) const;

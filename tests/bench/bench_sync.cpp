@@ -3,9 +3,12 @@
 // empty console cache (SyncEngine: reference data, pipelined snapshot, feed) against a floor (the
 // same case and event rows inserted straight into SQLite in one transaction), command round trips,
 // console→platform→console propagation through the long-poll feed, and platform throughput with
-// many simulated consoles. Prints one JSON object last.
+// many simulated consoles; and, with scoped accounts (issue 19), the snapshot of one street against
+// the whole district's and the command throughput of consoles of different scopes against the
+// same load sent by a district account. Prints one JSON object last.
 #include "benchstats.h"
 #include "domain/catalogue.h"
+#include "domain/scope.h"
 #include "domain/workcalendar.h"
 #include "platformtest.h"
 #include "storage/casestore.h"
@@ -20,6 +23,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -29,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <numeric>
 
 using namespace cityops;
 using namespace cityops::test;
@@ -199,6 +204,154 @@ QList<sync::SnapshotPage> fetchSnapshot(Client &client, int limit, double *ms, d
     return pages;
 }
 
+/** What a fleet of simulated consoles got done in one phase. */
+struct FleetRun
+{
+    qint64 applied = 0;
+    qint64 refused = 0;
+    QMap<QString, qint64> refusedBy; ///< refusal code → count
+    double seconds = 0;
+    double perSecond() const { return seconds > 0 ? double(applied) / seconds : 0; }
+};
+
+/**
+ * One console per token, each on its own connection, sending the batches `makeBatch(console)`
+ * back to back for `seconds`; batches still in flight at the end are waited for and counted, with
+ * their time.
+ */
+FleetRun runFleet(const QUrl &url, const std::vector<QByteArray> &tokens, int seconds,
+                  const std::function<QList<sync::ClientCommand>(int)> &makeBatch)
+{
+    std::vector<std::unique_ptr<Client>> fleet;
+    for (const QByteArray &token : tokens) {
+        fleet.push_back(std::make_unique<Client>(url));
+        fleet.back()->setToken(token);
+    }
+    FleetRun run;
+    int inFlight = 0;
+    // The client waits for its replies in an event loop that sleeps until one arrives: polling
+    // would spin a core that the platform needs on a small machine.
+    QEventLoop phase;
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 endAt = qint64(seconds) * 1000;
+    std::function<void(int)> fire = [&](int i) {
+        ++inFlight;
+        QNetworkReply *r = fleet[size_t(i)]->send("POST", QStringLiteral("/api/v1/commands"),
+                                                  sync::encodeCommands(makeBatch(i)));
+        QObject::connect(r, &QNetworkReply::finished, r, [&, r, i] {
+            const QByteArray body = r->readAll();
+            r->deleteLater();
+            --inFlight;
+            if (auto res = sync::decodeResults(body)) {
+                for (const auto &x : *res) {
+                    if (x.status == sync::CommandStatus::Applied) {
+                        ++run.applied;
+                    } else {
+                        ++run.refused;
+                        ++run.refusedBy[x.code];
+                    }
+                }
+            } else {
+                ++run.refusedBy[QStringLiteral("http")];
+            }
+            if (clock.elapsed() < endAt)
+                fire(i);
+            else if (inFlight == 0)
+                phase.quit();
+        });
+    };
+    for (int i = 0; i < int(fleet.size()); ++i)
+        fire(i);
+    QTimer::singleShot(int(endAt + 300000), &phase, &QEventLoop::quit);
+    phase.exec();
+    run.seconds = double(clock.nsecsElapsed()) / 1e9;
+    return run;
+}
+
+QString refusals(const FleetRun &r)
+{
+    QStringList out;
+    for (auto it = r.refusedBy.cbegin(); it != r.refusedBy.cend(); ++it)
+        out << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    return out.isEmpty() ? QStringLiteral("none") : out.join(QStringLiteral(", "));
+}
+
+QJsonObject timings(const std::vector<double> &ms)
+{
+    QJsonArray samples;
+    for (const double x : ms)
+        samples.append(x);
+    return {{"p50_ms", percentile(ms, 50)},
+            {"samples_ms", samples},
+            {"min_ms", *std::min_element(ms.begin(), ms.end())},
+            {"max_ms", *std::max_element(ms.begin(), ms.end())}};
+}
+
+/**
+ * The cases a scope sees (ResolvedScope::sees, on the platform's database) in a state a
+ * supervisor can shelve, by id, at most `limit`.
+ */
+QList<CaseId> shelvableCases(const QString &dbPath, const QString &scopeText, int limit)
+{
+    const auto scope = Scope::parse(scopeText);
+    if (!scope)
+        qFatal("scope %s", qPrintable(scopeText));
+    QString where;
+    switch (scope->kind) {
+    case Scope::Kind::District:
+        where = QStringLiteral("1");
+        break;
+    case Scope::Kind::Street:
+        where = QStringLiteral("street_id = (SELECT id FROM streets WHERE code = '%1')")
+                    .arg(scope->code);
+        break;
+    case Scope::Kind::Community:
+        where = QStringLiteral("community_id = (SELECT id FROM communities WHERE code = '%1')")
+                    .arg(scope->code);
+        break;
+    case Scope::Kind::Department: {
+        // The department's teams (in the street, or all of them) and their people.
+        const QString team =
+            QStringLiteral("t.kind = 'team' AND t.unit_type = '%1' AND ('%2' = '' OR t.street_id "
+                           "= (SELECT id FROM streets WHERE code = '%2'))")
+                .arg(scope->code, scope->street);
+        const QString units = QStringLiteral("SELECT t.id FROM units t WHERE %1 UNION SELECT p.id "
+                                             "FROM units p JOIN units t ON t.id = p.parent_id "
+                                             "WHERE %1")
+                                  .arg(team);
+        where = QStringLiteral("(unit_id IN (%1) OR assignee_id IN (%1))").arg(units);
+        break;
+    }
+    }
+    QList<CaseId> out;
+    for (const QString &id :
+         column(dbPath, QStringLiteral("SELECT id FROM cases WHERE %1 AND state IN ('registered', "
+                                       "'dispatched', 'handling', 'returned') ORDER BY id LIMIT %2")
+                            .arg(where)
+                            .arg(limit))) {
+        bool ok = false;
+        const CaseId c = id.toLongLong(&ok);
+        if (!ok)
+            qFatal("cases of %s: %s", qPrintable(scopeText), qPrintable(id));
+        out << c;
+    }
+    return out;
+}
+
+/** The password of the accounts the benchmark adds (the demo's own have "demo"). */
+const QString kBenchPassword = QStringLiteral("bench-password-19");
+
+/** A supervisor's shelve (with its reason) or resume of a case. */
+sync::ClientCommand shelveOrResume(CaseId id, bool shelve)
+{
+    Command c;
+    c.action = shelve ? Action::Shelve : Action::Resume;
+    if (shelve)
+        c.reason = QStringLiteral("基准 暂停");
+    return sync::ClientCommand::fromCommand(newId(), id, c, QStringLiteral("bench-console"), 1, 0);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -230,7 +383,16 @@ int main(int argc, char *argv[])
     const QCommandLineOption secondsOpt(QStringLiteral("seconds"),
                                         QStringLiteral("Throughput phase length (default 10)."),
                                         QStringLiteral("S"), QStringLiteral("10"));
-    p.addOptions({casesOpt, rttOpt, propOpt, consolesOpt, batchOpt, secondsOpt});
+    const QCommandLineOption scopedRunsOpt(
+        QStringLiteral("scoped-runs"),
+        QStringLiteral("Snapshots pulled as one street and as the district, each (default 3)."),
+        QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption scopedRoundsOpt(
+        QStringLiteral("scoped-rounds"),
+        QStringLiteral("Scoped and district command phases, each (default 2; 0: none)."),
+        QStringLiteral("N"), QStringLiteral("2"));
+    p.addOptions({casesOpt, rttOpt, propOpt, consolesOpt, batchOpt, secondsOpt, scopedRunsOpt,
+                  scopedRoundsOpt});
     p.process(app);
     const qint64 cases = p.value(casesOpt).toLongLong();
     const int rttRuns = p.value(rttOpt).toInt();
@@ -238,6 +400,8 @@ int main(int argc, char *argv[])
     const int consoles = p.value(consolesOpt).toInt();
     const int batch = p.value(batchOpt).toInt();
     const int seconds = p.value(secondsOpt).toInt();
+    const int scopedRuns = std::max(1, p.value(scopedRunsOpt).toInt());
+    const int scopedRounds = p.value(scopedRoundsOpt).toInt();
 
     QTemporaryDir dir;
     const QString platformDir = dir.filePath(QStringLiteral("platform"));
@@ -333,6 +497,125 @@ int main(int argc, char *argv[])
             .arg(double(pageBytes) / 1e6, 0, 'f', 1)
             .arg(decodeMs, 0, 'f', 0));
 
+    // 1b. Scoped snapshot (issue 19), before any command adds cases: the whole snapshot pulled
+    // as a street's operator (street01-operator, the operator of the street with the most cases
+    // and of the one closest to a tenth of them) and as the district's, as the console pulls it
+    // (binary pages of kMaxSnapshotLimit cases, decoded), interleaved, the order rotated from run
+    // to run.
+    const QString dbPath = platform.databasePath();
+    struct Reader
+    {
+        QString account;
+        QString scope;
+        qint64 expected = 0; ///< the cases the scope holds
+        std::unique_ptr<Client> client;
+        std::vector<double> ms;
+        qint64 cases = 0;
+        qint64 bytes = 0;
+    };
+    std::vector<Reader> readers;
+    auto addStreetReader = [&](const QString &account) {
+        Reader r;
+        r.account = account;
+        r.scope =
+            column(dbPath,
+                   QStringLiteral("SELECT scope FROM accounts WHERE username = '%1'").arg(account))
+                .value(0);
+        const auto scope = Scope::parse(r.scope);
+        if (!scope || scope->kind != Scope::Kind::Street)
+            qFatal("%s has the scope \"%s\", not a street", qPrintable(account),
+                   qPrintable(r.scope));
+        r.expected =
+            column(dbPath, QStringLiteral("SELECT count(*) FROM cases WHERE street_id = (SELECT id "
+                                          "FROM streets WHERE code = '%1')")
+                               .arg(scope->code))
+                .value(0)
+                .toLongLong();
+        r.client = std::make_unique<Client>(platform.url());
+        if (r.client->login(account).status != 200)
+            qFatal("login %s failed", qPrintable(account));
+        readers.push_back(std::move(r));
+    };
+    addStreetReader(QStringLiteral("street01-operator"));
+    // The street with the most cases (the worst case), and the one closest to a tenth of the
+    // district (ten streets: a typical one).
+    for (const char *order :
+         {"count(*) DESC", "abs(count(*) * 10 - (SELECT count(*) FROM cases))"}) {
+        const QString account =
+            column(dbPath,
+                   QStringLiteral("SELECT a.username FROM accounts a JOIN streets s ON a.scope = "
+                                  "'street:' || s.code JOIN cases c ON c.street_id = s.id WHERE "
+                                  "a.role = 'operator' GROUP BY a.username ORDER BY %1, "
+                                  "a.username LIMIT 1")
+                       .arg(QLatin1String(order)))
+                .value(0);
+        if (!account.isEmpty() &&
+            std::none_of(readers.begin(), readers.end(),
+                         [&](const Reader &r) { return r.account == account; }))
+            addStreetReader(account);
+    }
+    {
+        Reader district;
+        district.account = QStringLiteral("operator1");
+        district.scope = QStringLiteral("district");
+        district.expected = rows;
+        district.client = std::make_unique<Client>(platform.url());
+        if (district.client->login(district.account).status != 200)
+            qFatal("login operator1 failed");
+        readers.push_back(std::move(district));
+    }
+    for (int run = 0; run < scopedRuns; ++run) {
+        for (std::size_t k = 0; k < readers.size(); ++k) {
+            Reader &r = readers[(std::size_t(run) + k) % readers.size()];
+            const bool street = r.scope != QLatin1String("district");
+            double ms = 0, dec = 0;
+            qint64 bytes = 0, n = 0;
+            QSet<qint64> streets;
+            for (const auto &pg :
+                 fetchSnapshot(*r.client, sync::kMaxSnapshotLimit, &ms, &dec, &bytes)) {
+                n += pg.cases.size();
+                for (const auto &c : pg.cases)
+                    streets.insert(c.row.streetId.value_or(0));
+            }
+            if (n != r.expected || (street && streets.size() > 1))
+                qFatal("%s received %lld cases of %lld streets; its scope holds %lld",
+                       qPrintable(r.account), n, qint64(streets.size()), r.expected);
+            r.ms.push_back(ms);
+            r.cases = n;
+            r.bytes = bytes;
+        }
+    }
+    const Reader &districtReader = readers.back();
+    const double districtP50 = percentile(districtReader.ms, 50);
+    QJsonArray streetFigures;
+    for (const Reader &r : readers) {
+        const double p50 = percentile(r.ms, 50);
+        say(QStringLiteral("scoped snapshot (%1 runs, binary): %2 (%3) %4 cases (%5 %), %6 MB in "
+                           "p50 %7 ms (%8–%9) → of the district's time %10")
+                .arg(scopedRuns)
+                .arg(r.account, r.scope)
+                .arg(r.cases)
+                .arg(100.0 * double(r.cases) / double(std::max<qint64>(1, rows)), 0, 'f', 1)
+                .arg(double(r.bytes) / 1e6, 0, 'f', 1)
+                .arg(p50, 0, 'f', 0)
+                .arg(*std::min_element(r.ms.begin(), r.ms.end()), 0, 'f', 0)
+                .arg(*std::max_element(r.ms.begin(), r.ms.end()), 0, 'f', 0)
+                .arg(p50 / districtP50, 0, 'f', 3));
+        if (&r == &districtReader)
+            continue;
+        QJsonObject o = timings(r.ms);
+        o.insert(QLatin1String("account"), r.account);
+        o.insert(QLatin1String("scope"), r.scope);
+        o.insert(QLatin1String("cases"), r.cases);
+        o.insert(QLatin1String("bytes"), r.bytes);
+        o.insert(QLatin1String("share_of_cases"),
+                 double(r.cases) / double(std::max<qint64>(1, rows)));
+        o.insert(QLatin1String("ratio"), p50 / districtP50);
+        streetFigures.append(o);
+    }
+    // The target's figure: street01-operator's p50 over the district's.
+    const double scopedSnapshotRatio = percentile(readers.front().ms, 50) / districtP50;
+
     // 2. Command round trip: one report per batch, sequential.
     Client op(platform.url());
     op.login(QStringLiteral("operator1"));
@@ -394,55 +677,228 @@ int main(int argc, char *argv[])
             .arg(percentile(prop, 95), 0, 'f', 2)
             .arg(percentile(prop, 99), 0, 'f', 2));
 
-    // 4. Throughput: N consoles, each with its own connection, sending batches back to back.
-    std::vector<std::unique_ptr<Client>> fleet;
-    for (int i = 0; i < consoles; ++i) {
-        fleet.push_back(std::make_unique<Client>(platform.url()));
-        fleet.back()->setToken(op.token());
-    }
-    qint64 applied = 0, sent = 0;
-    int inFlight = 0;
-    // The client waits for its replies in an event loop that sleeps until one arrives: polling
-    // would spin a core that the platform needs on a small machine.
-    QEventLoop phase;
-    QElapsedTimer clock;
-    clock.start();
-    const qint64 endAt = qint64(seconds) * 1000;
-    std::function<void(int)> fire = [&](int i) {
-        QList<sync::ClientCommand> b;
-        for (int k = 0; k < batch; ++k)
-            b << report(QStringLiteral("E0304"), QStringLiteral("吞吐 %1").arg(sent + k));
-        sent += batch;
-        ++inFlight;
-        QNetworkReply *r = fleet[size_t(i)]->send("POST", QStringLiteral("/api/v1/commands"),
-                                                  sync::encodeCommands(b));
-        QObject::connect(r, &QNetworkReply::finished, r, [&, r, i] {
-            const QByteArray body = r->readAll();
-            r->deleteLater();
-            --inFlight;
-            if (auto res = sync::decodeResults(body))
-                for (const auto &x : *res)
-                    applied += x.status == sync::CommandStatus::Applied;
-            if (clock.elapsed() < endAt)
-                fire(i);
-            else if (inFlight == 0)
-                phase.quit();
+    // 4. Throughput: N consoles, each with its own connection, sending batches of new reports
+    // back to back.
+    qint64 sent = 0;
+    const FleetRun reports = runFleet(
+        platform.url(), std::vector<QByteArray>(size_t(consoles), op.token()), seconds, [&](int) {
+            QList<sync::ClientCommand> b;
+            for (int k = 0; k < batch; ++k)
+                b << report(QStringLiteral("E0304"), QStringLiteral("吞吐 %1").arg(sent + k));
+            sent += batch;
+            return b;
         });
-    };
-    for (int i = 0; i < consoles; ++i)
-        fire(i);
-    // Run for the phase, then let every batch in flight finish (they count, and so does their
-    // time).
-    QTimer::singleShot(int(endAt + 300000), &phase, &QEventLoop::quit);
-    phase.exec();
-    const double throughput = applied / (clock.elapsed() / 1000.0);
+    const double throughput = reports.perSecond();
     say(QStringLiteral("throughput: %1 consoles, batches of %2: %3 commands applied in %4 s → %5 "
                        "commands/s")
             .arg(consoles)
             .arg(batch)
-            .arg(applied)
-            .arg(clock.elapsed() / 1000.0, 0, 'f', 1)
+            .arg(reports.applied)
+            .arg(reports.seconds, 0, 'f', 1)
             .arg(throughput, 0, 'f', 0));
+
+    // 5. Scoped commands (issue 19): the same fleet, each console signed in to an account of its
+    // own scope (street sub-centres, enforcement squads, department bureaus, the district) and
+    // acting only on cases that scope sees, against the same commands on the same cases sent by
+    // the district's supervisor. The commands are shelve + resume pairs (the case ends each batch
+    // as it was, so they stay valid for any length of run), which only supervisors may send: the
+    // street sub-centres have supervisors (streetNN-supervisor); for the squads' and bureaus'
+    // scopes the benchmark adds a supervisor account with the scope of cg-squadNN and TYPE-bureau
+    // (`cityops-platform user add`), since those accounts' roles (enforcement, dispatcher)
+    // cannot shelve. Each console gets its own cases (no two consoles share one).
+    QJsonObject scopedCommands;
+    double scopedCmdRatio = 0;
+    if (scopedRounds > 0) {
+        auto scopeOfAccount = [&](const QString &user) {
+            return column(
+                       dbPath,
+                       QStringLiteral("SELECT scope FROM accounts WHERE username = '%1'").arg(user))
+                .value(0);
+        };
+        auto addSupervisor = [&](const QString &name, const QString &scope) {
+            const Run r = runProgram(QStringLiteral(CITYOPS_PLATFORM_BIN),
+                                     {QStringLiteral("--data"), platformDir, QStringLiteral("user"),
+                                      QStringLiteral("add"), name, QStringLiteral("--role"),
+                                      QStringLiteral("supervisor"), QStringLiteral("--scope"),
+                                      scope, QStringLiteral("--password-stdin")},
+                                     kBenchPassword.toUtf8() + '\n');
+            if (r.rc != 0)
+                qFatal("user add %s: %s%s", qPrintable(name), qPrintable(r.out), qPrintable(r.err));
+        };
+        struct Seat
+        {
+            QString account;
+            QString scope;
+            bool add = false; ///< an account the benchmark adds
+        };
+        std::vector<std::vector<Seat>> kinds(4);
+        for (int s = 1; s <= 10; ++s) {
+            const QString tag = QStringLiteral("%1").arg(s, 2, 10, QLatin1Char('0'));
+            const QString street = QStringLiteral("street%1-supervisor").arg(tag);
+            if (const QString scope = scopeOfAccount(street); !scope.isEmpty())
+                kinds[0].push_back({street, scope});
+            if (const QString scope = scopeOfAccount(QStringLiteral("cg-squad") + tag);
+                !scope.isEmpty()) {
+                kinds[1].push_back({QStringLiteral("bench-squad") + tag, scope, true});
+            }
+        }
+        for (const char *type : {"market", "water", "traffic", "construction"}) {
+            if (const QString scope =
+                    scopeOfAccount(QLatin1String(type) + QStringLiteral("-bureau"));
+                !scope.isEmpty()) {
+                kinds[2].push_back({QStringLiteral("bench-") + QLatin1String(type), scope, true});
+            }
+        }
+        const QString district = QStringLiteral("supervisor1");
+        kinds[3].push_back({district, scopeOfAccount(district)});
+        // The kinds in turn, so that a small fleet has every kind too; the accounts a fleet of
+        // this size uses are added (each `user add` hashes a password: about half a second).
+        std::vector<Seat> seats;
+        for (std::size_t j = 0; j < 10; ++j)
+            for (const auto &k : kinds)
+                if (j < k.size())
+                    seats.push_back(k[j]);
+        seats.resize(std::min(seats.size(), std::size_t(std::max(1, consoles))));
+        for (const Seat &seat : seats)
+            if (seat.add)
+                addSupervisor(seat.account, seat.scope);
+        QHash<QString, QByteArray> tokens;
+        {
+            Client c(platform.url());
+            if (c.login(district).status != 200)
+                qFatal("login %s failed", qPrintable(district));
+            tokens.insert(district, c.token());
+        }
+        for (const Seat &seat : seats) {
+            Client c(platform.url());
+            if (c.login(seat.account, seat.account.startsWith(QLatin1String("bench-"))
+                                          ? kBenchPassword
+                                          : QStringLiteral("demo"))
+                    .status != 200)
+                qFatal("login %s failed", qPrintable(seat.account));
+            tokens.insert(seat.account, c.token());
+        }
+        // Each console's cases (up to kPool, so that the cases' timelines, which every command
+        // folds, grow slowly): the scarcest scopes (departments) choose first.
+        constexpr int kPool = 100;
+        std::vector<QList<CaseId>> pools(static_cast<size_t>(consoles));
+        std::vector<int> order(static_cast<size_t>(consoles));
+        std::iota(order.begin(), order.end(), 0);
+        auto rank = [&](int i) {
+            const QString &sc = seats[size_t(i) % seats.size()].scope;
+            return sc.startsWith(QLatin1String("department")) ? 0
+                   : sc.startsWith(QLatin1String("street"))   ? 1
+                                                              : 2;
+        };
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return rank(a) < rank(b); });
+        QSet<CaseId> taken;
+        QHash<QString, QList<CaseId>> candidates;
+        for (const int i : order) {
+            const QString &sc = seats[size_t(i) % seats.size()].scope;
+            if (!candidates.contains(sc))
+                candidates.insert(sc, shelvableCases(dbPath, sc, consoles * kPool * 2));
+            for (const CaseId c : candidates.value(sc)) {
+                if (pools[size_t(i)].size() == kPool)
+                    break;
+                if (!taken.contains(c)) {
+                    taken.insert(c);
+                    pools[size_t(i)] << c;
+                }
+            }
+        }
+        // A console whose scope holds no case it could shelve (a small district) sits out.
+        std::vector<int> active;
+        QStringList idle;
+        for (int i = 0; i < consoles; ++i) {
+            if (pools[size_t(i)].isEmpty())
+                idle << seats[size_t(i) % seats.size()].account;
+            else
+                active.push_back(i);
+        }
+        std::vector<QByteArray> scopedTokens, districtTokens;
+        QSet<QString> accounts;
+        for (const int i : active) {
+            const Seat &seat = seats[size_t(i) % seats.size()];
+            scopedTokens.push_back(tokens.value(seat.account));
+            districtTokens.push_back(tokens.value(district));
+            accounts.insert(seat.account);
+        }
+        std::vector<qint64> next(active.size(), 0);
+        const int pairs = std::max(1, batch / 2);
+        auto makeBatch = [&](int k) {
+            const QList<CaseId> &pool = pools[size_t(active[size_t(k)])];
+            QList<sync::ClientCommand> b;
+            for (int j = 0; j < pairs; ++j) {
+                const CaseId c = pool.at(qsizetype(next[size_t(k)]++ % pool.size()));
+                b << shelveOrResume(c, true) << shelveOrResume(c, false);
+            }
+            return b;
+        };
+        FleetRun scopedSum, districtSum;
+        QJsonArray perRound;
+        auto add = [](FleetRun &sum, const FleetRun &r) {
+            sum.applied += r.applied;
+            sum.refused += r.refused;
+            sum.seconds += r.seconds;
+            for (auto it = r.refusedBy.cbegin(); it != r.refusedBy.cend(); ++it)
+                sum.refusedBy[it.key()] += it.value();
+        };
+        if (!active.empty()) {
+            for (int r = 0; r < scopedRounds; ++r) {
+                QJsonObject round;
+                // Alternated order: a drift of the machine weighs on both sides alike.
+                for (int k = 0; k < 2; ++k) {
+                    const bool scoped = (r + k) % 2 == 0;
+                    const FleetRun run = runFleet(
+                        platform.url(), scoped ? scopedTokens : districtTokens, seconds, makeBatch);
+                    add(scoped ? scopedSum : districtSum, run);
+                    round.insert(
+                        QLatin1String(scoped ? "scoped_cmds_per_s" : "district_cmds_per_s"),
+                        run.perSecond());
+                    say(QStringLiteral("scoped commands, round %1, %2: %3 commands applied in %4 s "
+                                       "→ %5 commands/s (refused: %6)")
+                            .arg(r + 1)
+                            .arg(scoped ? QStringLiteral("%1 accounts of their own scopes")
+                                              .arg(accounts.size())
+                                        : QStringLiteral("all as supervisor1 (district)"))
+                            .arg(run.applied)
+                            .arg(run.seconds, 0, 'f', 1)
+                            .arg(run.perSecond(), 0, 'f', 0)
+                            .arg(refusals(run)));
+                }
+                perRound.append(round);
+            }
+        }
+        scopedCmdRatio =
+            districtSum.perSecond() > 0 ? scopedSum.perSecond() / districtSum.perSecond() : 0;
+        say(QStringLiteral("scoped commands: %1 consoles (%2 accounts; sitting out for want of "
+                           "cases: %3), shelve+resume pairs, batches of %4: scoped %5 commands/s, "
+                           "district %6 commands/s → %7")
+                .arg(active.size())
+                .arg(accounts.size())
+                .arg(idle.isEmpty() ? QStringLiteral("none") : idle.join(QLatin1Char(' ')))
+                .arg(pairs * 2)
+                .arg(scopedSum.perSecond(), 0, 'f', 0)
+                .arg(districtSum.perSecond(), 0, 'f', 0)
+                .arg(scopedCmdRatio, 0, 'f', 3));
+        QJsonArray seatList;
+        for (const int i : active)
+            seatList.append(seats[size_t(i) % seats.size()].scope);
+        scopedCommands = QJsonObject{{"consoles", int(active.size())},
+                                     {"accounts", int(accounts.size())},
+                                     {"scopes", seatList},
+                                     {"idle_consoles", int(idle.size())},
+                                     {"batch", pairs * 2},
+                                     {"rounds", scopedRounds},
+                                     {"seconds_per_phase", seconds},
+                                     {"scoped_cmds_per_s", scopedSum.perSecond()},
+                                     {"district_cmds_per_s", districtSum.perSecond()},
+                                     {"scoped_refused", scopedSum.refused},
+                                     {"district_refused", districtSum.refused},
+                                     {"ratio", scopedCmdRatio},
+                                     {"per_round", perRound}};
+    }
     platform.stop();
 
     const QJsonObject out{{"cases", cases},
@@ -463,7 +919,16 @@ int main(int argc, char *argv[])
                           {"platform_cmds_per_s", throughput},
                           {"consoles", consoles},
                           {"batch", batch},
+                          {"scoped_snapshot", QJsonObject{{"runs", scopedRuns},
+                                                          {"streets", streetFigures},
+                                                          {"district_cases", districtReader.cases},
+                                                          {"district_bytes", districtReader.bytes},
+                                                          {"district", timings(districtReader.ms)},
+                                                          {"ratio", scopedSnapshotRatio}}},
+                          {"scoped_commands", scopedCommands},
                           {"targets", QJsonObject{{"snapshot_over_floor_min", 0.5},
+                                                  {"scoped_snapshot_ratio_max", 0.15},
+                                                  {"scoped_commands_ratio_min", 0.8},
                                                   {"snapshot_rows_per_s_min", 20000},
                                                   {"cmd_rtt_p95_ms_max", 50},
                                                   {"propagation_p95_ms_max", 1000},

@@ -112,6 +112,16 @@ int main(int argc, char **argv)
         say(made.error());
         return 1;
     }
+    // Sync, not jurisdictions, is under test here (see widenScopes in faultsupport.h).
+    for (const char *user : {"field1", "enforcer1"}) {
+        if (Status st = platform::PlatformAdmin::setScope(svc->store(), QLatin1String(user), {},
+                                                          QStringLiteral("district"),
+                                                          QDateTime::currentMSecsSinceEpoch());
+            !st) {
+            say(st.error());
+            return 1;
+        }
+    }
     platform::HttpAdapter adapter(
         [svc](const platform::HttpRequest &r, platform::HttpReply reply) { svc->handle(r, reply); },
         sync::kMaxBodyBytes);

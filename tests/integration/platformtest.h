@@ -25,6 +25,8 @@
 #include <QTest>
 #include <QUuid>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 namespace cityops::test {
@@ -260,6 +262,40 @@ inline QStringList column(const QString &dbPath, const QString &sql)
     }
     return out;
 }
+
+/** Integers of a column (ids), sorted. */
+inline QList<qint64> sortedIds(const QStringList &values)
+{
+    QList<qint64> out;
+    for (const QString &v : values)
+        out << v.toLongLong();
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/** Clients signed in to a platform as its demo accounts (password "demo"), made on first use. */
+class DemoAccounts
+{
+public:
+    explicit DemoAccounts(const PlatformProcess &platform) : m_platform(platform) {}
+
+    Client &as(const QString &user)
+    {
+        auto &c = m_clients[user];
+        if (!c) {
+            c = std::make_unique<Client>(m_platform.url());
+            const Answer a = c->login(user);
+            if (a.status != 200)
+                qFatal("cannot sign in as %s: %d %s", qPrintable(user), a.status,
+                       a.body.constData());
+        }
+        return *c;
+    }
+
+private:
+    const PlatformProcess &m_platform;
+    std::map<QString, std::unique_ptr<Client>> m_clients;
+};
 
 inline QString newId()
 {

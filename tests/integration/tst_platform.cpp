@@ -474,7 +474,7 @@ private slots:
         QList<sync::CaseWithEvents> all;
         for (int pages = 0; pages < 100; ++pages) {
             const Answer a =
-                m_field->get(QStringLiteral("/api/v1/snapshot?after=%1&limit=64").arg(after));
+                m_op->get(QStringLiteral("/api/v1/snapshot?after=%1&limit=64").arg(after));
             QCOMPARE(a.status, 200);
             auto page = sync::decodeSnapshot(a.body);
             QVERIFY2(page, qPrintable(why(page)));
@@ -487,7 +487,7 @@ private slots:
                      page->more ? QByteArray::number(page->next) : QByteArray());
             QCOMPARE(a.header("Content-Type"), QByteArray("application/json"));
             // The binary page, asked for in Accept: the same cases, events and facts.
-            const Answer b = m_field->request(
+            const Answer b = m_op->request(
                 "GET", QStringLiteral("/api/v1/snapshot?after=%1&limit=64").arg(after), {},
                 {{"Accept", QByteArray(sync::kSnapshotBinaryType) + ", application/json;q=0.5"}});
             QCOMPARE(b.status, 200);
@@ -522,10 +522,10 @@ private slots:
             }
             QCOMPARE(prev, c.row.chainHead);
         }
-        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?limit=0")).status, 400);
-        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?limit=5001")).status, 400);
-        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?after=-1")).status, 400);
-        QCOMPARE(m_field->get(QStringLiteral("/api/v1/snapshot?after=x")).errorCode(),
+        QCOMPARE(m_op->get(QStringLiteral("/api/v1/snapshot?limit=0")).status, 400);
+        QCOMPARE(m_op->get(QStringLiteral("/api/v1/snapshot?limit=5001")).status, 400);
+        QCOMPARE(m_op->get(QStringLiteral("/api/v1/snapshot?after=-1")).status, 400);
+        QCOMPARE(m_op->get(QStringLiteral("/api/v1/snapshot?after=x")).errorCode(),
                  QStringLiteral("invalid"));
     }
 
@@ -533,7 +533,7 @@ private slots:
     void snapshotPagesPipelined()
     {
         sync::SyncClient client(m_platform.url());
-        client.setToken(m_field->token());
+        client.setToken(m_op->token());
         QList<CaseId> ids;
         int pages = 0;
         client.snapshotPages(0, 64, [&](sync::Reply<sync::SnapshotPage> &&reply) {
@@ -582,7 +582,7 @@ private slots:
         int total = 0;
         for (int pages = 0; pages < 1000; ++pages) {
             auto page = sync::decodeChanges(
-                m_field->get(QStringLiteral("/api/v1/changes?since=%1&limit=3").arg(since)).body);
+                m_op->get(QStringLiteral("/api/v1/changes?since=%1&limit=3").arg(since)).body);
             QVERIFY2(page, qPrintable(why(page)));
             QVERIFY(page->changes.size() <= 3);
             for (const sync::Change &c : std::as_const(page->changes)) {
@@ -634,9 +634,9 @@ private slots:
         QCOMPARE(got.status, 200);
         QCOMPARE(got.body, data);
         QCOMPARE(upload(*m_field, sha, data).status, 200); // already there
-        QCOMPARE(m_field->get(QStringLiteral("/api/v1/attachments/") + m_photoSha)
-                     .header("Content-Type"),
-                 QByteArray("image/png"));
+        QCOMPARE(
+            m_op->get(QStringLiteral("/api/v1/attachments/") + m_photoSha).header("Content-Type"),
+            QByteArray("image/png"));
 
         // Content that does not hash to its name is refused and nothing stays behind.
         const QByteArray other = "%PDF-other bytes";

@@ -92,7 +92,7 @@ private slots:
         r = platform(
             {QStringLiteral("--data"), data, QStringLiteral("user"), QStringLiteral("list")});
         QVERIFY(r.out.contains(
-            QStringLiteral("dispatcher1\tdispatcher\t\t派遣员 李强\t(demo password)")));
+            QStringLiteral("dispatcher1\tdispatcher\t\t\tdistrict\t派遣员 李强\t(demo password)")));
     }
 
     void usage()
@@ -213,6 +213,89 @@ private slots:
         audit[4] = QStringLiteral("zhangwei.sup2");
         audit[6] = QStringLiteral("supervisor");
         QCOMPARE(platform(audit, "a-real-passphrase\n").code, 0);
+    }
+
+    /** Organisations, scopes and sessions from the command line (issue 19). */
+    void accountsGetAnOrganisationAScopeAndSessions()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("p"));
+        PlatformProcess seeded;
+        QVERIFY2(seeded.start(data, {QStringLiteral("--seed-demo"), QStringLiteral("--anchor"),
+                                     QStringLiteral("2026-11-27T18:00+08:00"),
+                                     QStringLiteral("--cases"), QStringLiteral("0")}),
+                 seeded.output().constData());
+        const QUrl url = seeded.url();
+        auto user = [&](const QStringList &args, const QByteArray &in = {}) {
+            return platform(
+                QStringList{QStringLiteral("--data"), data, QStringLiteral("user")} + args, in);
+        };
+        auto row = [&](const QString &name) {
+            return column(PlatformStore::pathInDir(data),
+                          QStringLiteral("SELECT coalesce(org, '') || '|' || scope FROM accounts "
+                                         "WHERE username = '%1'")
+                              .arg(name));
+        };
+        // An account of a street's sub-centre works in its street by default.
+        Run r = user({QStringLiteral("add"), QStringLiteral("wang.str05"), QStringLiteral("--role"),
+                      QStringLiteral("operator"), QStringLiteral("--org"), QStringLiteral("STR-05"),
+                      QStringLiteral("--password-stdin")},
+                     "a-real-passphrase\n");
+        QVERIFY2(r.code == 0, qPrintable(r.out));
+        QVERIFY2(r.out.contains(QLatin1String("street:005")), qPrintable(r.out));
+        QCOMPARE(row(QStringLiteral("wang.str05")),
+                 QStringList{QStringLiteral("STR-05|street:005")});
+        // Nothing is created when the scope or organisation names what the district lacks.
+        for (const QStringList &bad :
+             {QStringList{QStringLiteral("--scope"), QStringLiteral("street:999")},
+              QStringList{QStringLiteral("--scope"), QStringLiteral("street:001' OR 1=1")},
+              QStringList{QStringLiteral("--scope"), QStringLiteral("department:nothing")},
+              QStringList{QStringLiteral("--org"), QStringLiteral("NOPE-01")}}) {
+            r = user(QStringList{QStringLiteral("add"), QStringLiteral("li.bad"),
+                                 QStringLiteral("--role"), QStringLiteral("operator"),
+                                 QStringLiteral("--password-stdin")} +
+                         bad,
+                     "a-real-passphrase\n");
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.out.contains(bad.at(1).section(QLatin1Char(':'), -1).left(4)) ||
+                         r.out.contains(bad.at(1)),
+                     qPrintable(r.out));
+            QVERIFY(row(QStringLiteral("li.bad")).isEmpty());
+        }
+        // The scope changes, and is listed; a bad change changes nothing.
+        r = user({QStringLiteral("scope"), QStringLiteral("wang.str05"), QStringLiteral("--scope"),
+                  QStringLiteral("department:water")});
+        QVERIFY2(r.code == 0, qPrintable(r.out));
+        QCOMPARE(row(QStringLiteral("wang.str05")),
+                 QStringList{QStringLiteral("STR-05|department:water")});
+        QCOMPARE(user({QStringLiteral("scope"), QStringLiteral("wang.str05"),
+                       QStringLiteral("--scope"), QStringLiteral("community:nowhere")})
+                     .code,
+                 1);
+        QCOMPARE(row(QStringLiteral("wang.str05")),
+                 QStringList{QStringLiteral("STR-05|department:water")});
+        QCOMPARE(user({QStringLiteral("scope"), QStringLiteral("nobody"), QStringLiteral("--scope"),
+                       QStringLiteral("district")})
+                     .code,
+                 1);
+        r = user({QStringLiteral("list")});
+        QVERIFY2(r.out.contains(QLatin1String("wang.str05\toperator\t\tSTR-05\tdepartment:water")),
+                 qPrintable(r.out));
+
+        // Sessions: listed (never the token) and ended.
+        Client c(url);
+        QCOMPARE(c.login(QStringLiteral("wang.str05"), QStringLiteral("a-real-passphrase")).status,
+                 200);
+        r = user({QStringLiteral("sessions"), QStringLiteral("wang.str05")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QLatin1String("127.0.0.1")), qPrintable(r.out));
+        QVERIFY(!r.out.contains(QString::fromLatin1(c.token())));
+        QCOMPARE(c.get(QStringLiteral("/api/v1/snapshot?limit=1")).status, 200);
+        r = user({QStringLiteral("end-sessions"), QStringLiteral("wang.str05")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QLatin1String("1 ")), qPrintable(r.out));
+        QCOMPARE(c.get(QStringLiteral("/api/v1/snapshot?limit=1")).status, 401);
+        QCOMPARE(seeded.stop(), 0);
     }
 
     void refusesAConsoleCache()

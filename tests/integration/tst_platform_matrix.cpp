@@ -258,6 +258,18 @@ private slots:
                               QStringLiteral("300"), QStringLiteral("--report-area-margin"),
                               QStringLiteral("50000")}),
             m_platform.output().constData());
+        // The matrix is about roles, so every account works in the whole district: the field
+        // and enforcement accounts' scopes (their community, their squad) are widened through
+        // the platform's administration, while it runs (tst_scopes covers scopes).
+        for (const char *user : {"field1", "enforcer1"}) {
+            const Run r =
+                runProgram(QStringLiteral(CITYOPS_PLATFORM_BIN),
+                           {QStringLiteral("--data"), m_dir.path(), QStringLiteral("user"),
+                            QStringLiteral("scope"), QLatin1String(user), QStringLiteral("--scope"),
+                            QStringLiteral("district")});
+            QVERIFY2(r.rc == 0, qPrintable(r.err));
+            QVERIFY(r.out.contains(QLatin1String("scope district")));
+        }
         for (Role r : kAllRoles) {
             m_clients[r] = std::make_unique<Client>(m_platform.url());
             QCOMPARE(m_clients[r]->login(userOf(r)).status, 200);

@@ -2,6 +2,7 @@
 // the Sync dock, and a change made in the console reaching the platform.
 #include "consolecontext.h"
 #include "domain/catalogue.h"
+#include "domain/scope.h"
 #include "domain/workcalendar.h"
 #include "itemmodels/caselistmodel.h"
 #include "logindialog.h"
@@ -217,6 +218,12 @@ private slots:
                                 {},
                                 QStringLiteral("console-test")});
         QVERIFY(window.context().cases().isReplica()); // attached: actions go to the outbox
+        // The status bar says where the account works, as the platform said at sign-in.
+        const auto *who = window.findChild<QLabel *>(QStringLiteral("userScope"));
+        QVERIFY(who);
+        QVERIFY2(who->text().contains(QStringLiteral("dispatcher1")) &&
+                     who->text().contains(Scope::district().label()),
+                 qPrintable(who->text()));
         SyncController sync(window.context(), dir, platform.url());
         sync.install(window);
         QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("syncDock")));

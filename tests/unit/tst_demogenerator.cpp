@@ -122,10 +122,35 @@ private slots:
         QMap<QString, QString> users;
         while (q.next())
             users.insert(q.value(0).toString(), q.value(1).toString());
-        const QMap<QString, QString> expected{
+        QMap<QString, QString> expected{
             {"operator1", "operator"}, {"dispatcher1", "dispatcher"}, {"supervisor1", "supervisor"},
             {"field1", "field"},       {"enforcer1", "enforcement"},  {"auditor1", "auditor"}};
+        // The organisation's accounts (issue 19): each street's sub-centre, each street's
+        // enforcement squad, four district bureaus.
+        for (int s = 1; s <= 10; ++s) {
+            const QString tag = QStringLiteral("%1").arg(s, 2, 10, QLatin1Char('0'));
+            expected.insert(QStringLiteral("street%1-operator").arg(tag),
+                            QStringLiteral("operator"));
+            expected.insert(QStringLiteral("street%1-supervisor").arg(tag),
+                            QStringLiteral("supervisor"));
+            expected.insert(QStringLiteral("cg-squad%1").arg(tag), QStringLiteral("enforcement"));
+        }
+        for (const char *b : {"market", "water", "traffic", "construction"})
+            expected.insert(QLatin1String(b) + QLatin1String("-bureau"),
+                            QStringLiteral("dispatcher"));
         QCOMPARE(users, expected);
+        // Each organisation account belongs to a team of its street or of the district.
+        QVERIFY(q.exec(QStringLiteral(
+            "SELECT u.username, t.kind, t.unit_type, coalesce(t.street_id, 0) FROM users u JOIN "
+            "units t ON t.id = u.unit_id WHERE u.username LIKE 'street%'")));
+        int offices = 0;
+        while (q.next()) {
+            QCOMPARE(q.value(1).toString(), QStringLiteral("team"));
+            QCOMPARE(q.value(2).toString(), QStringLiteral("street_office"));
+            QCOMPARE(q.value(3).toInt(), q.value(0).toString().mid(6, 2).toInt());
+            ++offices;
+        }
+        QCOMPARE(offices, 20);
     }
 
     void casesCoverEveryStateAndAShareIsOverdue()

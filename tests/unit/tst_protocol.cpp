@@ -511,13 +511,25 @@ private slots:
 
     void sessionAndErrors()
     {
-        SessionInfo s{QStringLiteral("tok"),       5,
-                      QStringLiteral("field1"),    QStringLiteral("field"),
-                      QStringLiteral("GW-01-001"), QStringLiteral("网格员 张伟")};
+        SessionInfo s{QStringLiteral("tok"),
+                      5,
+                      QStringLiteral("field1"),
+                      QStringLiteral("field"),
+                      QStringLiteral("GW-01-001"),
+                      QStringLiteral("网格员 张伟"),
+                      QString(),
+                      QStringLiteral("community:001001")};
         auto back = decodeSession(encodeSession(s));
         QVERIFY(back);
         QCOMPARE(back->person, s.person);
         QCOMPARE(back->displayName, s.displayName);
+        QCOMPARE(back->org, s.org);
+        QCOMPARE(back->scope, s.scope);
+        // A platform from before issue 19 sends no organisation and scope.
+        auto older =
+            decodeSession("{\"token\":\"t\",\"expiresAt\":1,\"user\":\"u\",\"role\":\"operator\"}");
+        QVERIFY(older);
+        QVERIFY(older->scope.isEmpty());
         QVERIFY(
             !decodeSession("{\"token\":\"t\",\"expiresAt\":1,\"user\":\"u\",\"role\":\"king\"}"));
         auto login =
