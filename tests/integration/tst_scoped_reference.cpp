@@ -258,6 +258,31 @@ private slots:
 
     void aScopedConsoleCacheHoldsNoPositionOutsideItsScope()
     {
+        // A case of field1's community dispatched to someone outside it (an officer of street
+        // 005's squad): field1's cache holds the case, and the officer's row without position.
+        const QStringList at = platformColumn(QStringLiteral(
+            "SELECT lon || ',' || lat FROM cases WHERE community_id = (SELECT id FROM communities "
+            "WHERE code = '001001') ORDER BY id LIMIT 1"));
+        QVERIFY(!at.isEmpty());
+        const QStringList lonLat = at.front().split(QLatin1Char(','));
+        const auto filed =
+            as(QStringLiteral("operator1"))
+                .commands({report(QStringLiteral("F0101"), QStringLiteral("社区内的案件"),
+                                  lonLat.value(0).toDouble(), lonLat.value(1).toDouble())});
+        QCOMPARE(filed.size(), 1);
+        QVERIFY2(filed.front().status == sync::CommandStatus::Applied,
+                 qPrintable(filed.front().reason));
+        const CaseId id = filed.front().caseId;
+        sync::ClientCommand reg = command(Action::Register, id);
+        reg.confirmFiling = true;
+        QCOMPARE(as(QStringLiteral("operator1")).commands({reg}).value(0).status,
+                 sync::CommandStatus::Applied);
+        sync::ClientCommand dispatch = command(Action::Dispatch, id);
+        dispatch.to = QStringLiteral("ENF-05-01");
+        const auto sent = as(QStringLiteral("dispatcher1")).commands({dispatch});
+        QVERIFY2(sent.value(0).status == sync::CommandStatus::Applied,
+                 qPrintable(sent.value(0).reason));
+
         // A generated cache holds every position; a grid worker's console signs in and syncs
         // through the real CLI, and the reference pull overwrites them.
         const QString cache = m_dir.filePath(QStringLiteral("field-cache"));
@@ -295,12 +320,13 @@ private slots:
                     .contains(QStringLiteral("field1")));
         QVERIFY(!column(db, QStringLiteral("SELECT username FROM users"))
                      .contains(QStringLiteral("operator1")));
-        // Some of its cases are dispatched to people outside the scope: their rows are there
-        // (the foreign keys hold), their positions are not.
-        QVERIFY(column(db, QStringLiteral("SELECT count(*) FROM cases c JOIN units p ON p.id = "
-                                          "c.assignee_id WHERE p.lon IS NULL"))
-                    .value(0)
-                    .toInt() > 0);
+        // The case dispatched outside the scope: the officer's row is there (the foreign keys
+        // hold), the position is not.
+        QCOMPARE(column(db, QStringLiteral("SELECT p.code || '|' || coalesce(p.lon, 'none') FROM "
+                                           "cases c JOIN units p ON p.id = c.assignee_id WHERE "
+                                           "c.id = %1")
+                                .arg(id)),
+                 QStringList{QStringLiteral("ENF-05-01|none")});
         QCOMPARE(column(db, QStringLiteral("SELECT count(*) FROM pragma_foreign_key_check")),
                  QStringList{QStringLiteral("0")});
         // The cache still holds its community's open cases.
