@@ -64,11 +64,17 @@ struct PlatformService::SecurityLogState
         const qint64 t = clock.elapsed();
         const QString key = line.kind + QChar(0x1f) + line.user + QChar(0x1f) + line.address +
                             QChar(0x1f) + line.detail;
-        if (auto it = recent.find(key); it != recent.end() && t - it->since < kCoalesceMs) {
-            ++it->more;
-            if (!flushTimer->isActive())
-                flushTimer->start();
-            return;
+        if (auto it = recent.find(key); it != recent.end()) {
+            if (t - it->since < kCoalesceMs) {
+                ++it->more;
+                if (!flushTimer->isActive())
+                    flushTimer->start();
+                return;
+            }
+            // Its second is over: the lines it coalesced are counted before a new one starts
+            // (the new entry would replace it and lose them).
+            writeCount(*it, t);
+            recent.erase(it);
         }
         Budget &mine = budget(perAddress[line.address], t);
         Budget &all = budget(global, t);
@@ -96,6 +102,26 @@ struct PlatformService::SecurityLogState
         return b;
     }
 
+    /** The line that counts what an entry coalesced, if anything. */
+    void writeCount(const Recent &r, qint64 t)
+    {
+        if (r.more <= 0)
+            return;
+        // The count line is a line too: it spends the budget like any other.
+        Budget &mine = budget(perAddress[r.line.address], t);
+        Budget &every = budget(global, t);
+        if (mine.written >= kLinesPerAddressPerMinute || every.written >= kLinesPerMinute) {
+            (mine.written >= kLinesPerAddressPerMinute ? mine : every).suppressed += r.more;
+            return;
+        }
+        ++mine.written;
+        ++every.written;
+        sync::SecurityLogEntry line = r.line;
+        line.at = service->now();
+        line.count = r.more;
+        write(std::move(line));
+    }
+
     /** Writes what is due: counts of coalesced lines and suppressed lines, deferred lines. */
     void flush(bool all)
     {
@@ -105,22 +131,7 @@ struct PlatformService::SecurityLogState
                 ++it;
                 continue;
             }
-            if (it->more > 0) {
-                // The count line is a line too: it spends the budget like any other.
-                Budget &mine = budget(perAddress[it->line.address], t);
-                Budget &every = budget(global, t);
-                if (mine.written >= kLinesPerAddressPerMinute || every.written >= kLinesPerMinute) {
-                    (mine.written >= kLinesPerAddressPerMinute ? mine : every).suppressed +=
-                        it->more;
-                } else {
-                    ++mine.written;
-                    ++every.written;
-                    sync::SecurityLogEntry line = it->line;
-                    line.at = service->now();
-                    line.count = it->more;
-                    write(std::move(line));
-                }
-            }
+            writeCount(*it, t);
             it = recent.erase(it);
         }
         auto suppressed = [&](Budget &b, const QString &address) {
